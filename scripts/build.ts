@@ -1,0 +1,50 @@
+/**
+ * Bundles the service into dist/server.mjs: one ESM file with every runtime dependency inlined,
+ * so the runtime image needs no node_modules at all.
+ *
+ *   npm run build            # version from package.json, commit from git, time = now
+ *   GIT_COMMIT=… BUILD_TIME=… npm run build   # what the Dockerfile passes in
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { build } from 'esbuild';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+function gitCommit(): string | undefined {
+  if (process.env.GIT_COMMIT) return process.env.GIT_COMMIT;
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return undefined; // not a git checkout (e.g. a Docker build context without .git)
+  }
+}
+
+const buildTime =
+  process.env.BUILD_TIME ??
+  (process.env.SOURCE_DATE_EPOCH ? new Date(Number(process.env.SOURCE_DATE_EPOCH) * 1000) : new Date()).toISOString();
+
+const result = await build({
+  entryPoints: ['src/server.ts'],
+  outfile: 'dist/server.mjs',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  minify: true,
+  sourcemap: 'linked',
+  legalComments: 'linked',
+  metafile: true,
+  // prom-client and other CommonJS dependencies call require() for Node built-ins; an ESM bundle
+  // has no require, so give it one.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  define: {
+    __BUILD_VERSION__: JSON.stringify(pkg.version),
+    __BUILD_COMMIT__: JSON.stringify(gitCommit() ?? 'unknown'),
+    __BUILD_TIME__: JSON.stringify(buildTime),
+  },
+  logLevel: 'warning',
+});
+
+const bytes = result.metafile.outputs['dist/server.mjs']?.bytes ?? 0;
+console.log(`dist/server.mjs ${(bytes / 1024).toFixed(1)} KiB (version ${pkg.version})`);

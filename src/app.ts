@@ -1,0 +1,100 @@
+/**
+ * The app factory: routes and middleware, no process concerns (those live in server.ts), so the
+ * whole service can be exercised in-process through `app.request()`.
+ */
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { type BuildInfo, resolveBuildInfo } from './build-info.js';
+import type { ServiceConfig } from './config.js';
+import { problem } from './http/reply.js';
+import { Lifecycle } from './lifecycle.js';
+import { type Logger, createLogger } from './logger.js';
+import { type RequestMetrics, createMetrics } from './metrics.js';
+import { bodyLimit } from './middleware/body-limit.js';
+import { observe } from './middleware/observe.js';
+import { requestId } from './middleware/request-id.js';
+import { secureHeaders } from './middleware/secure-headers.js';
+import { RequestTimeoutError, timeout } from './middleware/timeout.js';
+import { registerGreetingRoutes } from './routes/greeting.js';
+import { PROBE_PATHS, registerHealthRoutes } from './routes/health.js';
+import { registerInfoRoutes } from './routes/info.js';
+import { METRICS_PATH, registerMetricsRoute } from './routes/metrics.js';
+import type { AppEnv } from './types.js';
+
+export interface AppDeps {
+  logger: Logger;
+  /** Undefined when METRICS_ENABLED is false: nothing is recorded and /metrics is 404. */
+  metrics: RequestMetrics | undefined;
+  lifecycle: Lifecycle;
+  build: BuildInfo;
+}
+
+/** Defaults for anything the caller does not inject: stdout logging, a fresh registry, a new lifecycle. */
+export const defaultDeps = (config: ServiceConfig): AppDeps => ({
+  logger: createLogger({ level: config.logLevel, base: { service: 'hono-api' } }),
+  metrics: config.metricsEnabled ? createMetrics() : undefined,
+  lifecycle: new Lifecycle(),
+  build: resolveBuildInfo(config),
+});
+
+export interface App {
+  app: Hono<AppEnv>;
+  deps: AppDeps;
+}
+
+export function createApp(config: ServiceConfig, overrides: Partial<AppDeps> = {}): App {
+  const deps: AppDeps = { ...defaultDeps(config), ...overrides };
+  const { logger, metrics, lifecycle, build } = deps;
+  const app = new Hono<AppEnv>();
+
+  // Computed once the routes exist (see below); the middleware closes over the live sets.
+  const staticRoutes = new Set<string>();
+  const allowedMethods = new Map<string, Set<string>>();
+
+  app.use(requestId());
+  app.use(observe({ logger, metrics, excludedPaths: new Set([...PROBE_PATHS, METRICS_PATH]), staticRoutes }));
+  app.use(secureHeaders());
+  app.use(bodyLimit(config.bodyLimitBytes));
+  app.use(timeout(config.requestTimeoutMs));
+
+  registerHealthRoutes(app, lifecycle);
+  registerGreetingRoutes(app, config, build);
+  registerInfoRoutes(app, config, build);
+  if (metrics) registerMetricsRoute(app, metrics, config.metricsAuthToken);
+
+  for (const route of app.routes) {
+    if (route.method === 'ALL') continue; // middleware
+    if (!/[:*]/.test(route.path)) staticRoutes.add(route.path);
+    let methods = allowedMethods.get(route.path);
+    if (!methods) allowedMethods.set(route.path, (methods = new Set()));
+    methods.add(route.method);
+    if (route.method === 'GET') methods.add('HEAD'); // Hono answers HEAD with the GET handler
+  }
+
+  app.notFound((c) => {
+    const methods = allowedMethods.get(c.req.path);
+    if (!methods) return problem(c, 404, 'not_found', `No route for ${c.req.method} ${c.req.path}.`);
+    const allow = [...methods].join(', ');
+    if (c.req.method === 'OPTIONS') return c.body(null, 204, { allow });
+    return problem(c, 405, 'method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${allow}.`, {
+      headers: { allow },
+    });
+  });
+
+  app.onError((err, c) => {
+    if (err instanceof RequestTimeoutError) {
+      logger.warn('request timed out', { reqId: c.get('requestId'), path: c.req.path, timeoutMs: err.timeoutMs });
+      return problem(c, 503, 'request_timeout', 'The request took too long and was abandoned; retry it.', {
+        headers: { 'retry-after': '1' },
+      });
+    }
+    if (err instanceof HTTPException && err.status < 500) {
+      return problem(c, err.status, 'bad_request', err.message || 'The request could not be processed.');
+    }
+    // The stack goes to the log, never to the client.
+    logger.error('unhandled error', { reqId: c.get('requestId'), method: c.req.method, path: c.req.path, err });
+    return problem(c, 500, 'internal_error', 'Something went wrong; quote the request id when reporting it.');
+  });
+
+  return { app, deps };
+}

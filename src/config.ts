@@ -1,0 +1,197 @@
+/**
+ * Service configuration: every setting comes from an environment variable, is parsed once at
+ * start, and an invalid value fails with a message that names the variable, the bad value and
+ * what is allowed. Defaults make `npm run dev` work with nothing set.
+ */
+import { z } from 'zod';
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+interface Setting<T> {
+  /** Environment variable that carries the setting. */
+  readonly env: string;
+  readonly schema: z.ZodType<T>;
+  /** Raw default, parsed like a user-supplied value; undefined means "optional, no default". */
+  readonly default?: string;
+  /** Human description of the accepted values, used in error messages. */
+  readonly allowed: string;
+  /** Secret settings are never echoed: not in errors, not on /config. */
+  readonly secret?: boolean;
+}
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/)
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const boolean = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+/** Printable, single-line text without control characters. */
+const message = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[^\p{Cc}]+$/u);
+
+/** Declares a setting; the overloads keep "has a default" in the type, which makes the field required. */
+function setting<T>(s: Setting<T> & { default: string }): Setting<T> & { default: string };
+function setting<T>(s: Setting<T>): Setting<T>;
+function setting<T>(s: Setting<T>): Setting<T> {
+  return s;
+}
+
+/** The table of settings: the single source for parsing, defaults, docs and redaction. */
+export const SETTINGS = {
+  port: setting({
+    env: 'PORT',
+    schema: integer(0, 65535),
+    default: '8080',
+    allowed: 'an integer from 0 to 65535 (0 picks a free port)',
+  }),
+  host: setting({
+    env: 'HOST',
+    schema: z.string().regex(/^[0-9A-Za-z.:-]{1,253}$/),
+    default: '0.0.0.0',
+    allowed: 'an IP address or host name to bind, e.g. 0.0.0.0 or 127.0.0.1',
+  }),
+  logLevel: setting({
+    env: 'LOG_LEVEL',
+    schema: z.enum(LOG_LEVELS),
+    default: 'info',
+    allowed: `one of ${LOG_LEVELS.join(', ')}`,
+  }),
+  rootMessage: setting({
+    env: 'ROOT_MESSAGE',
+    schema: message,
+    default: 'Hello from hono-api',
+    allowed: '1 to 256 printable characters',
+  }),
+  apiMessage: setting({
+    env: 'API_MESSAGE',
+    schema: message,
+    default: 'Hello from the hono-api API',
+    allowed: '1 to 256 printable characters',
+  }),
+  requestTimeoutMs: setting({
+    env: 'REQUEST_TIMEOUT_MS',
+    schema: integer(1, 300_000),
+    default: '10000',
+    allowed: 'milliseconds, an integer from 1 to 300000',
+  }),
+  bodyLimitBytes: setting({
+    env: 'BODY_LIMIT_BYTES',
+    schema: integer(0, 10 * 1024 * 1024),
+    default: '16384',
+    allowed: 'bytes, an integer from 0 to 10485760',
+  }),
+  drainDelayMs: setting({
+    env: 'DRAIN_DELAY_MS',
+    schema: integer(0, 120_000),
+    default: '0',
+    allowed: 'milliseconds, an integer from 0 to 120000',
+  }),
+  shutdownTimeoutMs: setting({
+    env: 'SHUTDOWN_TIMEOUT_MS',
+    schema: integer(100, 600_000),
+    default: '15000',
+    allowed: 'milliseconds, an integer from 100 to 600000',
+  }),
+  keepAliveTimeoutMs: setting({
+    env: 'KEEP_ALIVE_TIMEOUT_MS',
+    // Above the AWS ALB idle timeout (60 s) so the load balancer, not Node, closes idle sockets.
+    schema: integer(1000, 600_000),
+    default: '65000',
+    allowed: 'milliseconds, an integer from 1000 to 600000',
+  }),
+  metricsEnabled: setting({
+    env: 'METRICS_ENABLED',
+    schema: boolean,
+    default: 'true',
+    allowed: 'true, false, 1 or 0',
+  }),
+  metricsAuthToken: setting({
+    env: 'METRICS_AUTH_TOKEN',
+    schema: z.string().regex(/^[\x21-\x7e]{16,256}$/),
+    allowed: '16 to 256 visible ASCII characters, or unset to serve /metrics without a token',
+    secret: true,
+  }),
+  appVersion: setting({
+    env: 'APP_VERSION',
+    schema: z.string().regex(/^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/),
+    allowed: 'a semantic version such as 1.2.3',
+  }),
+  gitCommit: setting({
+    env: 'GIT_COMMIT',
+    schema: z.string().regex(/^[0-9a-f]{7,40}$/),
+    allowed: 'a git commit hash, 7 to 40 lowercase hex digits',
+  }),
+  buildTime: setting({
+    env: 'BUILD_TIME',
+    schema: z.iso.datetime({ offset: true }),
+    allowed: 'an ISO 8601 timestamp such as 2026-01-31T12:00:00Z',
+  }),
+} as const;
+
+type Settings = typeof SETTINGS;
+type ValueOf<K extends keyof Settings> = Settings[K] extends Setting<infer T> ? T : never;
+type Required_<K extends keyof Settings> = Settings[K] extends { default: string } ? K : never;
+
+export type ServiceConfig = { [K in keyof Settings as Required_<K>]: ValueOf<K> } & {
+  [K in keyof Settings as Exclude<K, Required_<K>>]?: ValueOf<K>;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+const show = (s: Setting<unknown>, raw: string) => (s.secret ? '<redacted>' : JSON.stringify(raw));
+
+/**
+ * Parses the environment into a typed config. Collects every bad variable before failing, so one
+ * run tells the operator everything that needs fixing.
+ */
+export function parseConfig(env: Record<string, string | undefined>): ServiceConfig {
+  const config: Record<string, unknown> = {};
+  const problems: string[] = [];
+
+  for (const [key, s] of Object.entries(SETTINGS) as [string, Setting<unknown>][]) {
+    const supplied = env[s.env];
+    const raw = supplied === undefined || supplied === '' ? s.default : supplied;
+    if (raw === undefined) continue;
+    const result = s.schema.safeParse(raw);
+    if (result.success) config[key] = result.data;
+    else {
+      const fallback = s.default === undefined ? 'unset it' : `unset it for the default ${s.default}`;
+      problems.push(`${s.env}=${show(s, raw)} is invalid: expected ${s.allowed} (fix: set a valid value or ${fallback})`);
+    }
+  }
+
+  if (problems.length === 0) {
+    const c = config as ServiceConfig;
+    if (c.shutdownTimeoutMs <= c.drainDelayMs + c.requestTimeoutMs) {
+      problems.push(
+        `SHUTDOWN_TIMEOUT_MS=${c.shutdownTimeoutMs} is invalid: it must be greater than DRAIN_DELAY_MS (${c.drainDelayMs}) + REQUEST_TIMEOUT_MS (${c.requestTimeoutMs}) so in-flight requests can finish (fix: raise SHUTDOWN_TIMEOUT_MS above ${c.drainDelayMs + c.requestTimeoutMs})`,
+      );
+    }
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config as ServiceConfig;
+}
+
+/** The effective configuration with secret settings redacted, keyed by environment variable. */
+export function describeConfig(config: ServiceConfig): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, s] of Object.entries(SETTINGS) as [keyof Settings, Setting<unknown>][]) {
+    const value = config[key];
+    if (value === undefined) continue;
+    out[s.env] = s.secret ? '<redacted>' : value;
+  }
+  return out;
+}

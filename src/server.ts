@@ -1,0 +1,78 @@
+/**
+ * Process entry point: configuration, the HTTP server, signals and exit codes. Everything else is
+ * in createApp().
+ *
+ * Node handles SIGTERM itself here, so it behaves correctly as PID 1 in a container (no init
+ * needed, though `docker run --init` does no harm).
+ */
+import { createServer } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
+import { createApp } from './app.js';
+import { ConfigError, type ServiceConfig, parseConfig } from './config.js';
+import { createShutdown } from './shutdown.js';
+
+function loadConfig(): ServiceConfig {
+  try {
+    return parseConfig(process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    for (const problem of err.problems) process.stderr.write(`invalid configuration: ${problem}\n`);
+    process.exit(1);
+  }
+}
+
+const config = loadConfig();
+const { app, deps } = createApp(config);
+const { logger, lifecycle, build } = deps;
+const listener = getRequestListener(app.fetch);
+
+const server = createServer(
+  {
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    // Must exceed keepAliveTimeout, or Node may cut a keep-alive socket mid-request.
+    headersTimeout: config.keepAliveTimeoutMs + 1000,
+    requestTimeout: config.requestTimeoutMs + config.keepAliveTimeoutMs,
+    maxHeaderSize: 16 * 1024,
+  },
+  (req, res) => {
+    // While draining, tell keep-alive clients to reconnect (to another pod) after this response.
+    if (!lifecycle.ready) res.setHeader('connection', 'close');
+    void listener(req, res);
+  },
+);
+
+const shutdown = createShutdown({
+  server,
+  lifecycle,
+  logger,
+  drainDelayMs: config.drainDelayMs,
+  timeoutMs: config.shutdownTimeoutMs,
+  exit: (code) => process.exit(code),
+});
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));
+
+const crash = (kind: string) => (err: unknown) => {
+  logger.log('fatal', kind, { err });
+  logger.flush();
+  process.exit(1);
+};
+process.on('uncaughtException', crash('uncaught exception'));
+process.on('unhandledRejection', crash('unhandled rejection'));
+
+server.on('error', (err: NodeJS.ErrnoException) => {
+  const hint = err.code === 'EADDRINUSE' ? ` (fix: free port ${config.port} or set PORT)` : '';
+  logger.log('fatal', `cannot listen on ${config.host}:${config.port}${hint}`, { err });
+  logger.flush();
+  process.exit(1);
+});
+
+server.listen(config.port, config.host, () => {
+  lifecycle.markReady();
+  const address = server.address();
+  logger.info('listening', {
+    address: typeof address === 'object' && address ? `${address.address}:${address.port}` : String(address),
+    version: build.version,
+    commit: build.commit,
+  });
+});
