@@ -10,11 +10,7 @@ import { problem } from './http/reply.js';
 import { Lifecycle } from './lifecycle.js';
 import { type Logger, createLogger } from './logger.js';
 import { type RequestMetrics, createMetrics } from './metrics.js';
-import { bodyLimit } from './middleware/body-limit.js';
-import { observe } from './middleware/observe.js';
-import { requestId } from './middleware/request-id.js';
-import { secureHeaders } from './middleware/secure-headers.js';
-import { RequestTimeoutError, timeout } from './middleware/timeout.js';
+import { requestPipeline } from './middleware/pipeline.js';
 import { registerGreetingRoutes } from './routes/greeting.js';
 import { PROBE_PATHS, registerHealthRoutes } from './routes/health.js';
 import { registerInfoRoutes } from './routes/info.js';
@@ -51,11 +47,16 @@ export function createApp(config: ServiceConfig, overrides: Partial<AppDeps> = {
   const staticRoutes = new Set<string>();
   const allowedMethods = new Map<string, Set<string>>();
 
-  app.use(requestId());
-  app.use(observe({ logger, metrics, excludedPaths: new Set([...PROBE_PATHS, METRICS_PATH]), staticRoutes }));
-  app.use(secureHeaders());
-  app.use(bodyLimit(config.bodyLimitBytes));
-  app.use(timeout(config.requestTimeoutMs));
+  app.use(
+    requestPipeline({
+      logger,
+      metrics,
+      bodyLimitBytes: config.bodyLimitBytes,
+      requestTimeoutMs: config.requestTimeoutMs,
+      unobservedPaths: new Set([...PROBE_PATHS, METRICS_PATH]),
+      staticRoutes,
+    }),
+  );
 
   registerHealthRoutes(app, lifecycle);
   registerGreetingRoutes(app, config, build);
@@ -82,12 +83,6 @@ export function createApp(config: ServiceConfig, overrides: Partial<AppDeps> = {
   });
 
   app.onError((err, c) => {
-    if (err instanceof RequestTimeoutError) {
-      logger.warn('request timed out', { reqId: c.get('requestId'), path: c.req.path, timeoutMs: err.timeoutMs });
-      return problem(c, 503, 'request_timeout', 'The request took too long and was abandoned; retry it.', {
-        headers: { 'retry-after': '1' },
-      });
-    }
     if (err instanceof HTTPException && err.status < 500) {
       return problem(c, err.status, 'bad_request', err.message || 'The request could not be processed.');
     }

@@ -1,10 +1,10 @@
 /**
  * A small structured JSON logger built for the request hot path.
  *
- * Lines are buffered and written in batches (on the next turn of the event loop, or sooner when
- * the buffer is large): one write per batch instead of one syscall per request is most of the
- * difference between a logging service that keeps up with raw node:http and one that does not.
- * `flush()` writes synchronously, so nothing is lost at shutdown.
+ * Lines are buffered and written in batches, every FLUSH_INTERVAL_MS or sooner when the buffer is
+ * large: one write per batch instead of one syscall per request is most of the difference between
+ * a logging service that keeps up with raw node:http and one that does not. The process calls
+ * `flush()` before it exits, so nothing is lost at shutdown.
  */
 import type { LogLevel } from './config.js';
 
@@ -19,7 +19,7 @@ const LEVEL_VALUES: Record<LogLevel, number> = {
 };
 
 export interface LogSink {
-  write(chunk: string): unknown;
+  write(chunk: string | Uint8Array): unknown;
 }
 
 export type LogFields = Record<string, unknown>;
@@ -36,8 +36,22 @@ export interface Logger {
   flush(): void;
 }
 
-/** Buffer size at which a batch is written at once rather than on the next tick. */
+/** Buffer size at which a batch is written at once rather than at the next interval. */
 const FLUSH_AT_BYTES = 64 * 1024;
+/** Longest a line waits in the buffer: short enough for `kubectl logs -f` to feel live. */
+const FLUSH_INTERVAL_MS = 50;
+
+/** ISO timestamps are cached per millisecond: under load many lines share one. */
+let lastMs = 0;
+let lastIso = '';
+function isoNow(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastIso = new Date(now).toISOString();
+  }
+  return lastIso;
+}
 
 export interface LoggerOptions {
   level: LogLevel;
@@ -49,27 +63,41 @@ export interface LoggerOptions {
 export function createLogger({ level, sink = process.stdout, base = {} }: LoggerOptions): Logger {
   const threshold = LEVEL_VALUES[level];
   const basePart = Object.keys(base).length ? `,${JSON.stringify(base).slice(1, -1)}` : '';
-  let buffer = '';
+  // Lines are copied into a byte buffer straight away rather than kept as strings until the
+  // flush: held strings survive young-generation GCs and get promoted, which measured at several
+  // microseconds per request under load; copied bytes leave the line string to die young.
+  let buffer = Buffer.allocUnsafe(FLUSH_AT_BYTES);
+  let used = 0;
   let scheduled = false;
 
   const flush = (): void => {
-    scheduled = false;
-    if (buffer === '') return;
-    const chunk = buffer;
-    buffer = '';
+    if (used === 0) return;
+    const chunk = buffer.subarray(0, used);
+    buffer = Buffer.allocUnsafe(FLUSH_AT_BYTES);
+    used = 0;
     sink.write(chunk);
   };
 
   const append = (line: string): void => {
-    buffer += line;
-    if (buffer.length >= FLUSH_AT_BYTES) flush();
-    else if (!scheduled) {
+    // A UTF-16 code unit is at most 3 bytes in UTF-8, so this check never truncates.
+    if (used + line.length * 3 > FLUSH_AT_BYTES) {
+      flush();
+      if (line.length * 3 > FLUSH_AT_BYTES) {
+        sink.write(line);
+        return;
+      }
+    }
+    used += buffer.write(line, used);
+    if (!scheduled) {
       scheduled = true;
-      setImmediate(flush);
+      setTimeout(() => {
+        scheduled = false;
+        flush();
+      }, FLUSH_INTERVAL_MS).unref();
     }
   };
 
-  const prefix = (lvl: LogLevel) => `{"level":"${lvl}","time":"${new Date().toISOString()}"${basePart}`;
+  const prefix = (lvl: LogLevel) => `{"level":"${lvl}","time":"${isoNow()}"${basePart}`;
 
   const writeRaw: Logger['writeRaw'] = (lvl, json) => {
     if (LEVEL_VALUES[lvl] < threshold) return;
