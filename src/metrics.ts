@@ -8,7 +8,9 @@
  * series finds a preallocated bucket array; prom-client still renders the exposition format, so
  * the output is the standard text (or OpenMetrics) a scraper expects.
  */
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { Registry as PromRegistry } from 'prom-client';
+import collectDefaultMetrics from 'prom-client/lib/defaultMetrics.js';
+import Registry from 'prom-client/lib/registry.js';
 
 /** Latency buckets in seconds; the low end is fine-grained because the service answers in well under 10 ms. */
 export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
@@ -31,7 +33,7 @@ interface MetricValue {
 }
 
 export interface RequestMetrics {
-  readonly registry: Registry;
+  readonly registry: PromRegistry;
   observe(method: string, route: string, status: number, seconds: number): void;
   /** Prometheus exposition text for every registered metric. */
   render(): Promise<string>;
@@ -120,5 +122,5 @@ function customMetric(
     reset,
   };
   // Registry.registerMetric is typed for prom-client's own classes; its runtime contract is the shape above.
-  return metric as unknown as Parameters<Registry['registerMetric']>[0];
+  return metric as unknown as Parameters<PromRegistry['registerMetric']>[0];
 }

@@ -29,9 +29,11 @@ const listener = getRequestListener(app.fetch);
 const server = createServer(
   {
     keepAliveTimeout: config.keepAliveTimeoutMs,
-    // Must exceed keepAliveTimeout, or Node may cut a keep-alive socket mid-request.
-    headersTimeout: config.keepAliveTimeoutMs + 1000,
-    requestTimeout: config.requestTimeoutMs + config.keepAliveTimeoutMs,
+    // Slow-client defences: headers within 20 s, the whole request (headers and body) within
+    // 30 s or twice the handler timeout. Neither affects idle keep-alive sockets.
+    headersTimeout: 20_000,
+    requestTimeout: Math.max(30_000, 2 * config.requestTimeoutMs),
+    // Larger headers get 431 from Node before they reach the app.
     maxHeaderSize: 16 * 1024,
   },
   (req, res) => {

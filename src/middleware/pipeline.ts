@@ -16,7 +16,7 @@ import { createRequestRecorder } from './access-log.js';
 import { BODYLESS_METHODS, createBodyLimit } from './body-limit.js';
 import { resolveRequestId } from './request-id.js';
 import { ensureSecureHeaders } from './secure-headers.js';
-import { RequestTimeoutError, withTimeout } from './timeout.js';
+import { RequestTimeoutError, createDeadlines } from './timeout.js';
 
 export interface PipelineOptions {
   logger: Logger;
@@ -43,6 +43,7 @@ export function requestPipeline(options: PipelineOptions): MiddlewareHandler<App
   const { logger, requestTimeoutMs, unobservedPaths, staticRoutes } = options;
   const limitBody = createBodyLimit(options.bodyLimitBytes);
   const record = createRequestRecorder(logger, options.metrics);
+  const deadlines = createDeadlines(requestTimeoutMs);
 
   const onTimeout = (c: Context<AppEnv>, err: unknown): void => {
     if (!(err instanceof RequestTimeoutError)) throw err;
@@ -58,14 +59,20 @@ export function requestPipeline(options: PipelineOptions): MiddlewareHandler<App
     const method = c.req.method;
     const path = c.req.path;
     const start = performance.now();
-    const downstream = BODYLESS_METHODS.has(method) ? next() : (limitBody(c, next) as Promise<void>);
+    // The body limit answers an oversized body by returning its 413 rather than setting c.res;
+    // called directly (not through Hono's compose) that return value must be adopted here.
+    const downstream = BODYLESS_METHODS.has(method)
+      ? next()
+      : limitBody(c, next).then((res) => {
+          if (res instanceof Response) c.res = res;
+        });
     const finish = (): void => {
       ensureSecureHeaders(c.res, requestId);
       if (unobservedPaths.has(path)) return;
       const status = c.res.status;
       record({ requestId, method, path, route: routeTemplate(c, path, staticRoutes), status, ms: performance.now() - start });
     };
-    return withTimeout(downstream, requestTimeoutMs).then(finish, (err: unknown) => {
+    return deadlines.run(downstream).then(finish, (err: unknown) => {
       onTimeout(c, err);
       finish();
     });
