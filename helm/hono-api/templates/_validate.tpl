@@ -1,0 +1,27 @@
+{{/* Cross-field checks the JSON schema cannot express. Each names the values and the fix. */}}
+{{- define "hono-api.validate" -}}
+{{- if and .Values.secrets.create .Values.externalSecret.enabled }}
+{{- fail "secrets.create and externalSecret.enabled are both true, so two objects would own one Secret. Fix: keep one of them." }}
+{{- end }}
+{{- if and .Values.secrets.existingSecret (or .Values.secrets.create .Values.externalSecret.enabled) }}
+{{- fail "secrets.existingSecret is set together with secrets.create or externalSecret.enabled. Fix: use one secret source." }}
+{{- end }}
+{{- if and .Values.externalSecret.enabled (empty .Values.externalSecret.data) }}
+{{- fail "externalSecret.enabled is true but externalSecret.data is empty. Fix: list the secret keys to sync, e.g. METRICS_AUTH_TOKEN." }}
+{{- end }}
+{{- if and .Values.autoscaling.enabled (gt (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) }}
+{{- fail (printf "autoscaling.minReplicas (%d) is greater than autoscaling.maxReplicas (%d). Fix: raise maxReplicas or lower minReplicas." (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) }}
+{{- end }}
+{{- if and .Values.autoscaling.enabled (not .Values.autoscaling.targetCPUUtilizationPercentage) (not .Values.autoscaling.targetMemoryUtilizationPercentage) }}
+{{- fail "autoscaling.enabled is true but both utilisation targets are null. Fix: set targetCPUUtilizationPercentage or targetMemoryUtilizationPercentage." }}
+{{- end }}
+{{- if and .Values.ingress.enabled .Values.httpRoute.enabled }}
+{{- fail "ingress.enabled and httpRoute.enabled are both true; the service would be published twice. Fix: choose one." }}
+{{- end }}
+{{- if and .Values.httpRoute.enabled (empty .Values.httpRoute.parentRefs) }}
+{{- fail "httpRoute.enabled is true but httpRoute.parentRefs is empty. Fix: name the Gateway to attach to." }}
+{{- end }}
+{{- if and .Values.priorityClass.create .Values.priorityClassName }}
+{{- fail "priorityClass.create is true and priorityClassName is set. Fix: create one or reference an existing one, not both." }}
+{{- end }}
+{{- end }}
