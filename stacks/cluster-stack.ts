@@ -1,0 +1,78 @@
+/**
+ * The environment's EKS cluster and its nodes. It finds the network by tags (Name of the VPC, tier
+ * of the subnets) rather than taking the network stack's outputs, so it can be planned on its own.
+ */
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsSubnets } from '@cdktf/provider-aws/lib/data-aws-subnets';
+import { DataAwsVpc } from '@cdktf/provider-aws/lib/data-aws-vpc';
+import { TerraformOutput } from 'cdktf';
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig } from './config/types.js';
+import { AwsStack, type AwsStackProps } from './constructs/aws-stack.js';
+import { type ClusterAccess, EksCluster } from './constructs/eks-cluster.js';
+import { TIER_TAG } from './constructs/network.js';
+import { ManagedNodeGroup } from './constructs/node-group.js';
+import { ciRoleName, clusterName, environmentIamPrefix, vpcName } from './naming.js';
+
+export interface ClusterStackProps extends Omit<AwsStackProps, 'environment' | 'region' | 'allowedAccountIds' | 'tags'> {
+  readonly env: EnvironmentConfig;
+}
+
+export class ClusterStack extends AwsStack {
+  readonly eks: EksCluster;
+
+  constructor(scope: Construct, id: string, props: ClusterStackProps) {
+    const { env, project } = props;
+    super(scope, id, { ...props, environment: env.name, region: env.region, allowedAccountIds: env.allowedAccountIds, tags: env.tags });
+    const name = clusterName(project, env.name);
+    const iamPrefix = environmentIamPrefix(project, env.name);
+    const account = new DataAwsCallerIdentity(this, 'account');
+
+    const vpc = new DataAwsVpc(this, 'vpc', { filter: [{ name: 'tag:Name', values: [vpcName(project, env.name)] }] });
+    const subnets = (tier: string) =>
+      new DataAwsSubnets(this, `${tier}-subnets`, {
+        filter: [
+          { name: 'vpc-id', values: [vpc.id] },
+          { name: `tag:${TIER_TAG}`, values: [tier] },
+        ],
+      }).ids;
+
+    const role = (r: 'deploy' | 'plan') => `arn:aws:iam::${account.accountId}:role/${ciRoleName(project, r)}`;
+    const access: ClusterAccess[] = [
+      // CI applies the app stack (Helm) and plans it (reads the release), through access entries.
+      { principalArn: role('deploy'), policy: 'AmazonEKSClusterAdminPolicy' },
+      { principalArn: role('plan'), policy: 'AmazonEKSAdminViewPolicy' },
+      ...env.cluster.adminPrincipalArns.map((principalArn) => ({ principalArn, policy: 'AmazonEKSClusterAdminPolicy' as const })),
+    ];
+
+    this.eks = new EksCluster(this, 'eks', {
+      name,
+      version: env.cluster.version,
+      vpcId: vpc.id,
+      controlPlaneSubnetIds: subnets('intra'),
+      publicEndpoint: env.cluster.publicEndpoint,
+      publicAccessCidrs: env.cluster.publicAccessCidrs,
+      logRetentionDays: env.cluster.logRetentionDays,
+      access,
+      iamPrefix,
+    });
+    const prerequisites = this.eks.addNodePrerequisiteAddons(env.cluster.addons);
+    const nodes = new ManagedNodeGroup(this, 'nodes', {
+      cluster: this.eks,
+      name,
+      subnetIds: subnets('private'),
+      nodes: env.cluster.nodes,
+      iamPrefix,
+      dependsOn: prerequisites,
+    });
+    this.eks.addWorkloadAddons(env.cluster.addons, nodes.nodeGroup);
+
+    new TerraformOutput(this, 'cluster_name', { value: this.eks.cluster.name });
+    new TerraformOutput(this, 'cluster_endpoint', { value: this.eks.cluster.endpoint });
+    new TerraformOutput(this, 'oidc_provider_arn', { value: this.eks.oidcProvider.arn });
+    new TerraformOutput(this, 'kubeconfig_command', {
+      value: `aws eks update-kubeconfig --region ${env.region} --name ${name}`,
+      description: 'Adds the cluster to ~/.kube/config',
+    });
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The platform's environments, in one place. Each environment is the shared defaults with its own
+ * differences spread over them (`{ ...defaults, ...overrides }`), so what differs between dev and
+ * prod is exactly what is written below each name.
+ *
+ * Fork checklist: set `state.bucketName` (globally unique), `shared.github.repository`, the
+ * `allowedAccountIds`, and the prod `publicAccessCidrs`.
+ */
+import type { AddonVersions, AppConfig, ClusterConfig, EnvironmentConfig, NetworkConfig, PlatformConfig } from './types.js';
+
+const PROJECT = 'hono-api';
+const REGION = 'eu-west-1';
+
+/**
+ * EKS add-on versions for Kubernetes 1.33. Refresh with
+ * `aws eks describe-addon-versions --kubernetes-version 1.33 --addon-name <name>`.
+ */
+const ADDONS_1_33: AddonVersions = {
+  vpcCni: 'v1.19.5-eksbuild.3',
+  coredns: 'v1.12.1-eksbuild.2',
+  kubeProxy: 'v1.33.0-eksbuild.2',
+  podIdentityAgent: 'v1.3.7-eksbuild.2',
+  metricsServer: 'v0.8.0-eksbuild.2',
+};
+
+const defaultNetwork: NetworkConfig = {
+  vpcCidr: '10.0.0.0/16',
+  azCount: 3,
+  natMode: 'per-az',
+  flowLogRetentionDays: 90,
+};
+
+const defaultCluster: ClusterConfig = {
+  version: '1.33',
+  publicEndpoint: true,
+  publicAccessCidrs: [],
+  logRetentionDays: 90,
+  nodes: {
+    instanceTypes: ['m7i.large', 'm6i.large'],
+    capacityType: 'ON_DEMAND',
+    minSize: 3,
+    desiredSize: 3,
+    maxSize: 6,
+    diskSizeGiB: 50,
+  },
+  addons: ADDONS_1_33,
+  adminPrincipalArns: [],
+};
+
+const defaultApp: AppConfig = {
+  releaseName: PROJECT,
+  namespace: PROJECT,
+  replicas: 3,
+  imageTag: '0.1.0',
+  resources: { requests: { cpu: '100m', memory: '96Mi' }, limits: { cpu: '1', memory: '256Mi' } },
+  rootMessage: 'Hello from hono-api',
+  apiMessage: 'Hello from the hono-api API',
+};
+
+const environment = (
+  name: EnvironmentConfig['name'],
+  overrides: {
+    network?: Partial<NetworkConfig>;
+    cluster?: Partial<ClusterConfig>;
+    nodes?: Partial<ClusterConfig['nodes']>;
+    app?: Partial<AppConfig>;
+    region?: string;
+    allowedAccountIds?: readonly string[];
+    tags?: Record<string, string>;
+  },
+): EnvironmentConfig => ({
+  name,
+  region: overrides.region ?? REGION,
+  allowedAccountIds: overrides.allowedAccountIds ?? [],
+  network: { ...defaultNetwork, ...overrides.network },
+  cluster: {
+    ...defaultCluster,
+    ...overrides.cluster,
+    nodes: { ...defaultCluster.nodes, ...overrides.cluster?.nodes, ...overrides.nodes },
+  },
+  app: { ...defaultApp, ...overrides.app },
+  tags: { ...overrides.tags },
+});
+
+export const platformConfig: PlatformConfig = {
+  project: PROJECT,
+  state: {
+    bucketName: 'hono-api-tfstate-example',
+    region: REGION,
+    noncurrentVersionExpirationDays: 90,
+    dynamodbLockTable: false,
+  },
+  shared: {
+    region: REGION,
+    allowedAccountIds: [],
+    registry: { repositoryName: PROJECT, keepReleaseImages: 30, untaggedExpiryDays: 7 },
+    github: { repository: 'example/hono-eks-platform', mainBranch: 'main' },
+  },
+  environments: {
+    // Cheap and disposable: one NAT gateway, spot nodes, an open API endpoint for developers.
+    dev: environment('dev', {
+      network: { vpcCidr: '10.10.0.0/16', natMode: 'single', flowLogRetentionDays: 14 },
+      cluster: { publicAccessCidrs: ['0.0.0.0/0'], logRetentionDays: 14 },
+      nodes: { instanceTypes: ['t3a.large', 't3.large', 'm6a.large'], capacityType: 'SPOT', minSize: 2, desiredSize: 2, maxSize: 4 },
+      app: { replicas: 2 },
+    }),
+    staging: environment('staging', {
+      network: { vpcCidr: '10.20.0.0/16', natMode: 'single', flowLogRetentionDays: 30 },
+      cluster: { publicAccessCidrs: ['0.0.0.0/0'], logRetentionDays: 30 },
+      nodes: { minSize: 2, desiredSize: 2 },
+      app: { replicas: 2 },
+    }),
+    // Highly available: a NAT gateway per AZ, on-demand nodes, the API endpoint limited to known networks.
+    prod: environment('prod', {
+      network: { vpcCidr: '10.30.0.0/16', natMode: 'per-az' },
+      cluster: { publicAccessCidrs: ['203.0.113.0/24'] },
+      app: { replicas: 3 },
+    }),
+  },
+};

@@ -1,0 +1,158 @@
+/**
+ * Validation of the platform configuration, run before any construct is built. Every problem
+ * names the field (as a path such as `environments.prod.cluster.nodes.minSize`), the bad value and
+ * the fix; all problems are reported at once.
+ */
+import { overlaps, parseCidr } from '../constructs/cidr.js';
+import type { EnvironmentConfig, EnvironmentName, PlatformConfig } from './types.js';
+
+export const ENVIRONMENT_NAMES: readonly EnvironmentName[] = ['dev', 'staging', 'prod'];
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid platform configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+/** CloudWatch Logs accepts only these retention periods. */
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+const ACCOUNT_ID = /^\d{12}$/;
+const ADDON_VERSION = /^v\d+\.\d+\.\d+-eksbuild\.\d+$/;
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/;
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/** S3 bucket naming rules, minus the rarely wanted dots (they break virtual-host TLS). */
+const BUCKET_NAME = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+
+class Problems {
+  readonly list: string[] = [];
+
+  /** Records a problem unless `ok`; `fix` says what to do about it. */
+  check(ok: boolean, field: string, value: unknown, expected: string, fix?: string): void {
+    if (!ok) this.list.push(`${field} = ${JSON.stringify(value)}: ${expected}${fix ? ` (fix: ${fix})` : ''}`);
+  }
+
+  intRange(field: string, value: number, min: number, max: number): void {
+    this.check(Number.isInteger(value) && value >= min && value <= max, field, value, `expected an integer from ${min} to ${max}`);
+  }
+
+  cidr(field: string, value: string): boolean {
+    try {
+      parseCidr(value);
+      return true;
+    } catch (err) {
+      this.check(false, field, value, (err as Error).message);
+      return false;
+    }
+  }
+
+  accountIds(field: string, ids: readonly string[]): void {
+    ids.forEach((id, i) => this.check(ACCOUNT_ID.test(id), `${field}[${i}]`, id, 'expected a 12-digit AWS account id'));
+  }
+}
+
+function validateEnvironment(p: Problems, key: string, env: EnvironmentConfig): void {
+  const at = `environments.${key}`;
+  p.check(env.name === key, `${at}.name`, env.name, `expected "${key}" (the key it is listed under)`);
+  p.check(REGION.test(env.region), `${at}.region`, env.region, 'expected an AWS region such as eu-west-1');
+  p.accountIds(`${at}.allowedAccountIds`, env.allowedAccountIds);
+
+  const net = env.network;
+  if (p.cidr(`${at}.network.vpcCidr`, net.vpcCidr)) {
+    const prefix = parseCidr(net.vpcCidr).prefix;
+    p.check(prefix >= 16 && prefix <= 20, `${at}.network.vpcCidr`, net.vpcCidr, 'expected a /16 to /20 (every pod takes a VPC address)');
+  }
+  p.intRange(`${at}.network.azCount`, net.azCount, 2, 3);
+  p.check(['single', 'per-az'].includes(net.natMode), `${at}.network.natMode`, net.natMode, 'expected "single" or "per-az"');
+  p.check(LOG_RETENTION_DAYS.includes(net.flowLogRetentionDays), `${at}.network.flowLogRetentionDays`, net.flowLogRetentionDays, `expected one of ${LOG_RETENTION_DAYS.join(', ')}`);
+
+  const cluster = env.cluster;
+  p.check(/^1\.(29|3\d)$/.test(cluster.version), `${at}.cluster.version`, cluster.version, 'expected a supported EKS version from 1.29 to 1.39, e.g. "1.33"');
+  p.check(LOG_RETENTION_DAYS.includes(cluster.logRetentionDays), `${at}.cluster.logRetentionDays`, cluster.logRetentionDays, `expected one of ${LOG_RETENTION_DAYS.join(', ')}`);
+  cluster.publicAccessCidrs.forEach((c, i) => p.cidr(`${at}.cluster.publicAccessCidrs[${i}]`, c));
+  if (env.name === 'prod' && cluster.publicEndpoint) {
+    p.check(cluster.publicAccessCidrs.length > 0, `${at}.cluster.publicAccessCidrs`, cluster.publicAccessCidrs, 'must not be empty in prod while the public endpoint is on (EKS would open it to the whole internet)', 'list your office/VPN CIDRs or set cluster.publicEndpoint to false');
+    p.check(!cluster.publicAccessCidrs.includes('0.0.0.0/0'), `${at}.cluster.publicAccessCidrs`, cluster.publicAccessCidrs, 'must not contain 0.0.0.0/0 in prod', 'list your office/VPN CIDRs or set cluster.publicEndpoint to false');
+  }
+  cluster.adminPrincipalArns.forEach((arn, i) =>
+    p.check(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(arn), `${at}.cluster.adminPrincipalArns[${i}]`, arn, 'expected an IAM role ARN'),
+  );
+  for (const [name, version] of Object.entries(cluster.addons))
+    p.check(ADDON_VERSION.test(version), `${at}.cluster.addons.${name}`, version, 'expected an EKS add-on version such as v1.19.5-eksbuild.3');
+
+  const nodes = cluster.nodes;
+  p.check(nodes.instanceTypes.length > 0, `${at}.cluster.nodes.instanceTypes`, nodes.instanceTypes, 'expected at least one instance type');
+  nodes.instanceTypes.forEach((t, i) => p.check(INSTANCE_TYPE.test(t), `${at}.cluster.nodes.instanceTypes[${i}]`, t, 'expected an EC2 instance type such as m7i.large'));
+  p.check(['ON_DEMAND', 'SPOT'].includes(nodes.capacityType), `${at}.cluster.nodes.capacityType`, nodes.capacityType, 'expected "ON_DEMAND" or "SPOT"');
+  p.check(!(env.name === 'prod' && nodes.capacityType === 'SPOT'), `${at}.cluster.nodes.capacityType`, nodes.capacityType, 'spot capacity is not allowed in prod', 'use ON_DEMAND');
+  p.intRange(`${at}.cluster.nodes.minSize`, nodes.minSize, 1, 100);
+  p.intRange(`${at}.cluster.nodes.maxSize`, nodes.maxSize, 1, 100);
+  p.check(nodes.minSize <= nodes.maxSize, `${at}.cluster.nodes.minSize`, nodes.minSize, `must not exceed maxSize (${nodes.maxSize})`, 'lower minSize or raise maxSize');
+  p.check(nodes.desiredSize >= nodes.minSize && nodes.desiredSize <= nodes.maxSize, `${at}.cluster.nodes.desiredSize`, nodes.desiredSize, `must lie between minSize (${nodes.minSize}) and maxSize (${nodes.maxSize})`);
+  p.intRange(`${at}.cluster.nodes.diskSizeGiB`, nodes.diskSizeGiB, 20, 1000);
+
+  const app = env.app;
+  p.check(app.releaseName.length <= 53 && DNS_LABEL.test(app.releaseName), `${at}.app.releaseName`, app.releaseName, 'expected a DNS label of at most 53 characters (Helm adds suffixes up to the 63-character limit)');
+  p.check(app.namespace.length <= 63 && DNS_LABEL.test(app.namespace), `${at}.app.namespace`, app.namespace, 'expected a DNS label of at most 63 characters');
+  p.intRange(`${at}.app.replicas`, app.replicas, 1, 50);
+  p.check(IMAGE_TAG.test(app.imageTag) && app.imageTag !== 'latest', `${at}.app.imageTag`, app.imageTag, 'expected an immutable image tag (a version, never "latest")');
+  if (app.host !== undefined) p.check(HOSTNAME.test(app.host), `${at}.app.host`, app.host, 'expected a DNS name such as api.example.com');
+  for (const field of ['rootMessage', 'apiMessage'] as const)
+    p.check(app[field].length > 0 && app[field].length <= 256, `${at}.app.${field}`, app[field], 'expected 1 to 256 characters');
+
+  for (const [k, v] of Object.entries(env.tags))
+    p.check(k.length <= 128 && v.length <= 256 && !k.startsWith('aws:'), `${at}.tags.${k}`, v, 'tag keys are at most 128 characters and may not start with "aws:", values at most 256');
+}
+
+/** Throws ConfigValidationError listing every problem; returns the config unchanged when valid. */
+export function validatePlatformConfig(config: PlatformConfig): PlatformConfig {
+  const p = new Problems();
+  p.check(/^[a-z][a-z0-9-]{1,19}$/.test(config.project), 'project', config.project, 'expected 2 to 20 lowercase letters, digits or hyphens');
+  p.check(BUCKET_NAME.test(config.state.bucketName), 'state.bucketName', config.state.bucketName, 'expected an S3 bucket name: 3 to 63 lowercase letters, digits or hyphens');
+  p.check(REGION.test(config.state.region), 'state.region', config.state.region, 'expected an AWS region such as eu-west-1');
+  p.intRange('state.noncurrentVersionExpirationDays', config.state.noncurrentVersionExpirationDays, 1, 3650);
+  p.check(REGION.test(config.shared.region), 'shared.region', config.shared.region, 'expected an AWS region such as eu-west-1');
+  p.accountIds('shared.allowedAccountIds', config.shared.allowedAccountIds);
+  p.check(/^[a-z0-9]+([._/-][a-z0-9]+)*$/.test(config.shared.registry.repositoryName), 'shared.registry.repositoryName', config.shared.registry.repositoryName, 'expected an ECR repository name (lowercase)');
+  p.intRange('shared.registry.keepReleaseImages', config.shared.registry.keepReleaseImages, 1, 1000);
+  p.intRange('shared.registry.untaggedExpiryDays', config.shared.registry.untaggedExpiryDays, 1, 365);
+  p.check(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(config.shared.github.repository), 'shared.github.repository', config.shared.github.repository, 'expected owner/name of a GitHub repository');
+
+  const entries = Object.entries(config.environments) as [string, EnvironmentConfig][];
+  for (const [key, env] of entries) validateEnvironment(p, key, env);
+
+  // VPCs that may one day be peered or joined by a transit gateway must not overlap.
+  for (let i = 0; i < entries.length; i++)
+    for (let j = i + 1; j < entries.length; j++) {
+      const [ka, a] = entries[i]!;
+      const [kb, b] = entries[j]!;
+      try {
+        if (overlaps(parseCidr(a.network.vpcCidr), parseCidr(b.network.vpcCidr)))
+          p.check(false, `environments.${kb}.network.vpcCidr`, b.network.vpcCidr, `overlaps environments.${ka}.network.vpcCidr (${a.network.vpcCidr})`, 'give every environment its own range');
+      } catch {
+        // already reported as an invalid CIDR
+      }
+    }
+
+  if (p.list.length > 0) throw new ConfigValidationError(p.list);
+  return config;
+}
+
+/**
+ * Which environments to synthesise: a comma-separated list ("dev,prod"), "all" or empty for all.
+ * An unknown name is an error that lists the known ones.
+ */
+export function selectEnvironments(selection: string | undefined, config: PlatformConfig): EnvironmentConfig[] {
+  const known = Object.keys(config.environments);
+  const wanted = !selection || selection.trim() === '' || selection.trim() === 'all' ? known : selection.split(',').map((s) => s.trim());
+  const unknown = wanted.filter((w) => !known.includes(w));
+  if (unknown.length > 0)
+    throw new ConfigValidationError([
+      `environments = ${JSON.stringify(selection)}: unknown environment ${unknown.map((u) => `"${u}"`).join(', ')} (fix: choose from ${known.join(', ')} or "all")`,
+    ]);
+  return wanted.map((w) => config.environments[w as EnvironmentName]);
+}

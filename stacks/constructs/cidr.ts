@@ -1,0 +1,65 @@
+/**
+ * IPv4 CIDR arithmetic for subnet planning at synth time. Subnets are computed here rather than
+ * with Terraform's cidrsubnet() so that overlaps are caught by config validation, before any
+ * construct exists, and the plan shows literal CIDRs.
+ */
+export interface Cidr {
+  readonly network: number; // unsigned 32-bit
+  readonly prefix: number;
+}
+
+const CIDR_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+export function parseCidr(text: string): Cidr {
+  const m = CIDR_PATTERN.exec(text);
+  if (!m) throw new Error(`"${text}" is not an IPv4 CIDR such as 10.0.0.0/16`);
+  const octets = m.slice(1, 5).map(Number);
+  const prefix = Number(m[5]);
+  if (octets.some((o) => o > 255) || prefix > 32) throw new Error(`"${text}" is not an IPv4 CIDR such as 10.0.0.0/16`);
+  const address = ((octets[0]! << 24) | (octets[1]! << 16) | (octets[2]! << 8) | octets[3]!) >>> 0;
+  const network = (address & mask(prefix)) >>> 0;
+  if (network !== address) throw new Error(`"${text}" has host bits set; the network address is ${formatCidr({ network, prefix })}`);
+  return { network, prefix };
+}
+
+const mask = (prefix: number) => (prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0);
+
+export function formatCidr({ network, prefix }: Cidr): string {
+  return `${network >>> 24}.${(network >>> 16) & 255}.${(network >>> 8) & 255}.${network & 255}/${prefix}`;
+}
+
+/** Terraform's cidrsubnet(): the netnum-th block of `newbits` more prefix bits inside base. */
+export function cidrSubnet(base: Cidr, newbits: number, netnum: number): Cidr {
+  const prefix = base.prefix + newbits;
+  if (prefix > 32) throw new Error(`cannot add ${newbits} bits to a /${base.prefix}`);
+  if (netnum < 0 || netnum >= 2 ** newbits) throw new Error(`netnum ${netnum} does not fit in ${newbits} bits`);
+  return { network: (base.network + netnum * 2 ** (32 - prefix)) >>> 0, prefix };
+}
+
+export function overlaps(a: Cidr, b: Cidr): boolean {
+  const prefix = Math.min(a.prefix, b.prefix);
+  return ((a.network & mask(prefix)) >>> 0) === ((b.network & mask(prefix)) >>> 0);
+}
+
+export interface SubnetPlan {
+  readonly public: string[];
+  readonly private: string[];
+  readonly intra: string[];
+}
+
+/**
+ * The subnet layout for a VPC, one subnet of each tier per AZ (the terraform-aws-modules/eks
+ * convention): private subnets are large (/20 of a /16) because every pod takes a VPC address;
+ * public subnets only hold load balancers and NAT gateways; intra subnets (no internet route) hold
+ * the EKS control-plane network interfaces.
+ */
+export function planSubnets(vpcCidr: string, azCount: number): SubnetPlan {
+  const base = parseCidr(vpcCidr);
+  if (base.prefix > 20) throw new Error(`VPC CIDR ${vpcCidr} is smaller than a /20; use a /16 to /20`);
+  const indexes = [...Array(azCount).keys()];
+  return {
+    private: indexes.map((i) => formatCidr(cidrSubnet(base, 4, i))),
+    public: indexes.map((i) => formatCidr(cidrSubnet(base, 8, 48 + i))),
+    intra: indexes.map((i) => formatCidr(cidrSubnet(base, 8, 52 + i))),
+  };
+}
