@@ -10,7 +10,8 @@ import { problem } from './http/reply.js';
 import { Lifecycle } from './lifecycle.js';
 import { type Logger, createLogger } from './logger.js';
 import { type RequestMetrics, createMetrics } from './metrics.js';
-import { requestPipeline } from './middleware/pipeline.js';
+import { BODY_METHODS, createBodyLimit } from './middleware/body-limit.js';
+import { instrument } from './middleware/instrument.js';
 import { registerGreetingRoutes } from './routes/greeting.js';
 import { PROBE_PATHS, registerHealthRoutes } from './routes/health.js';
 import { registerInfoRoutes } from './routes/info.js';
@@ -43,20 +44,9 @@ export function createApp(config: ServiceConfig, overrides: Partial<AppDeps> = {
   const { logger, metrics, lifecycle, build } = deps;
   const app = new Hono<AppEnv>();
 
-  // Computed once the routes exist (see below); the middleware closes over the live sets.
-  const staticRoutes = new Set<string>();
   const allowedMethods = new Map<string, Set<string>>();
 
-  app.use(
-    requestPipeline({
-      logger,
-      metrics,
-      bodyLimitBytes: config.bodyLimitBytes,
-      requestTimeoutMs: config.requestTimeoutMs,
-      unobservedPaths: new Set([...PROBE_PATHS, METRICS_PATH]),
-      staticRoutes,
-    }),
-  );
+  app.on(BODY_METHODS, '*', createBodyLimit(config.bodyLimitBytes));
 
   registerHealthRoutes(app, lifecycle);
   registerGreetingRoutes(app, config, build);
@@ -64,8 +54,7 @@ export function createApp(config: ServiceConfig, overrides: Partial<AppDeps> = {
   if (metrics) registerMetricsRoute(app, metrics, config.metricsAuthToken);
 
   for (const route of app.routes) {
-    if (route.method === 'ALL') continue; // middleware
-    if (!/[:*]/.test(route.path)) staticRoutes.add(route.path);
+    if (route.method === 'ALL' || route.path === '*') continue; // middleware
     let methods = allowedMethods.get(route.path);
     if (!methods) allowedMethods.set(route.path, (methods = new Set()));
     methods.add(route.method);
@@ -87,9 +76,15 @@ export function createApp(config: ServiceConfig, overrides: Partial<AppDeps> = {
       return problem(c, err.status, 'bad_request', err.message || 'The request could not be processed.');
     }
     // The stack goes to the log, never to the client.
-    logger.error('unhandled error', { reqId: c.get('requestId'), method: c.req.method, path: c.req.path, err });
+    logger.error('unhandled error', { reqId: c.env.requestId, method: c.req.method, path: c.req.path, err });
     return problem(c, 500, 'internal_error', 'Something went wrong; quote the request id when reporting it.');
   });
 
+  instrument(app, {
+    logger,
+    metrics,
+    requestTimeoutMs: config.requestTimeoutMs,
+    unobservedPaths: new Set([...PROBE_PATHS, METRICS_PATH]),
+  });
   return { app, deps };
 }

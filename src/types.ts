@@ -1,12 +1,13 @@
 import type { HttpBindings } from '@hono/node-server';
 
-/** Per-request variables every handler may read. */
-export interface AppVariables {
+/**
+ * Per-request bindings: node-server's `incoming`/`outgoing` (absent under `app.request()` in
+ * tests) and the request id the instrumentation assigns before routing.
+ */
+export interface AppBindings extends Partial<HttpBindings> {
   requestId: string;
 }
 
-/** Hono environment: node-server bindings (absent under `app.request()` in tests) and our variables. */
 export interface AppEnv {
-  Bindings: Partial<HttpBindings>;
-  Variables: AppVariables;
+  Bindings: AppBindings;
 }

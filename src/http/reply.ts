@@ -4,8 +4,8 @@
  * Handlers build responses here, with a plain header object that already carries the security
  * headers and the request id. @hono/node-server writes such a response straight to the socket;
  * setting headers afterwards through `c.res.headers` would force it to build a full WHATWG
- * Response and a Headers object per request. The `secureHeaders` middleware is the safety net
- * for any response that does not come from here.
+ * Response and a Headers object per request. `ensureSecureHeaders` (middleware/secure-headers.ts)
+ * is the safety net for any response that does not come from here.
  */
 import type { Context } from 'hono';
 import type { AppEnv } from '../types.js';
@@ -33,16 +33,17 @@ const hardened = new WeakSet<Response>();
 
 export const isHardened = (res: Response): boolean => hardened.has(res);
 
-export function reply(
-  c: Context<AppEnv>,
-  status: number,
-  body: string,
-  headers: Readonly<Record<string, string>>,
-): Response {
-  const res = new Response(body, { status, headers: { ...headers, 'x-request-id': c.get('requestId') ?? '' } });
+/** The request id the instrumentation assigned (see middleware/instrument.ts). */
+export const requestIdOf = (c: Context<AppEnv>): string => c.env.requestId;
+
+export function replyWithId(requestId: string, status: number, body: string, headers: Readonly<Record<string, string>>): Response {
+  const res = new Response(body, { status, headers: { ...headers, 'x-request-id': requestId } });
   hardened.add(res);
   return res;
 }
+
+export const reply = (c: Context<AppEnv>, status: number, body: string, headers: Readonly<Record<string, string>>): Response =>
+  replyWithId(requestIdOf(c), status, body, headers);
 
 export const json = (c: Context<AppEnv>, status: number, body: unknown, extra?: Record<string, string>): Response =>
   reply(c, status, JSON.stringify(body), extra ? { ...JSON_HEADERS, ...extra } : JSON_HEADERS);
@@ -54,12 +55,19 @@ export const preserialisedJson = (c: Context<AppEnv>, status: number, body: stri
 export const text = (c: Context<AppEnv>, status: number, body: string, contentType: string): Response =>
   reply(c, status, body, { ...SECURITY_HEADERS, 'content-type': contentType });
 
+export interface ProblemExtra {
+  headers?: Record<string, string>;
+  details?: Record<string, unknown>;
+}
+
 /** The error body every failure uses: a stable code, a human message and the request id. */
-export const problem = (
-  c: Context<AppEnv>,
-  status: number,
-  error: string,
-  message: string,
-  extra?: { headers?: Record<string, string>; details?: Record<string, unknown> },
-): Response =>
-  json(c, status, { error, message, requestId: c.get('requestId'), ...extra?.details }, extra?.headers);
+export const problemWithId = (requestId: string, status: number, error: string, message: string, extra?: ProblemExtra): Response =>
+  replyWithId(
+    requestId,
+    status,
+    JSON.stringify({ error, message, requestId, ...extra?.details }),
+    extra?.headers ? { ...JSON_HEADERS, ...extra.headers } : JSON_HEADERS,
+  );
+
+export const problem = (c: Context<AppEnv>, status: number, error: string, message: string, extra?: ProblemExtra): Response =>
+  problemWithId(requestIdOf(c), status, error, message, extra);

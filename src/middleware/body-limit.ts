@@ -7,7 +7,8 @@ import { bodyLimit } from 'hono/body-limit';
 import { problem } from '../http/reply.js';
 import type { AppEnv } from '../types.js';
 
-export const BODYLESS_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Methods that may carry a body; only their routes get the limit, so GET stays on the fast path. */
+export const BODY_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'];
 
 export const createBodyLimit = (maxBytes: number): MiddlewareHandler<AppEnv> =>
   bodyLimit({
