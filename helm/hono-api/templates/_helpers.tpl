@@ -39,6 +39,21 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: hono-api
 {{- end }}
 
+{{/*
+Labels of the `helm test` pod: the standard labels under a name of its own, so that no selector of
+the application (Deployment, Service, PodDisruptionBudget, NetworkPolicy) selects it. Selected by the
+NetworkPolicy, its own egress would be limited to DNS and the test could never reach the Service.
+*/}}
+{{- define "hono-api.testLabels" -}}
+helm.sh/chart: {{ include "hono-api.chart" . }}
+app.kubernetes.io/name: {{ include "hono-api.name" . | trunc 58 | trimSuffix "-" }}-test
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: hono-api
+app.kubernetes.io/component: helm-test
+{{- end }}
+
 {{- define "hono-api.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create }}
 {{- default (include "hono-api.fullname" .) .Values.serviceAccount.name }}

@@ -1,0 +1,214 @@
+/**
+ * Hardening of every workload (the application Deployment and the `helm test` pod) for every CI
+ * values file and the kind values, plus the rollout and shutdown contract of the Deployment.
+ */
+import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import type { IContainer } from 'kubernetes-models/v1/Container';
+import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
+import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { describe, expect, it } from 'vitest';
+import {
+  DEPLOYABLE_VALUES_FILES,
+  appContainer,
+  configData,
+  containersOf,
+  effectiveValue,
+  label,
+  ofKind,
+  only,
+  readValues,
+  render,
+  workloads,
+} from './chart.js';
+import type { RenderInput, Workload } from './chart.js';
+
+const APP_UID = 65532;
+const DIGEST = /@sha256:[a-f0-9]{64}$/;
+
+/** The security settings that apply to a container: its own, else the pod's. */
+function effective(spec: IPodSpec, container: IContainer) {
+  const pod = spec.securityContext ?? {};
+  const own = container.securityContext ?? {};
+  return {
+    runAsNonRoot: own.runAsNonRoot ?? pod.runAsNonRoot,
+    runAsUser: own.runAsUser ?? pod.runAsUser,
+    runAsGroup: own.runAsGroup ?? pod.runAsGroup,
+    seccomp: (own.seccompProfile ?? pod.seccompProfile)?.type,
+    readOnlyRootFilesystem: own.readOnlyRootFilesystem,
+    allowPrivilegeEscalation: own.allowPrivilegeEscalation,
+    privileged: own.privileged,
+    capabilities: own.capabilities,
+  };
+}
+
+/** The image tag of a reference (undefined for a digest-only reference or no tag). */
+function tagOf(image: string): string | undefined {
+  const withoutDigest = image.split('@')[0] ?? '';
+  const lastSlash = withoutDigest.lastIndexOf('/');
+  const colon = withoutDigest.indexOf(':', lastSlash + 1);
+  return colon === -1 ? undefined : withoutDigest.slice(colon + 1);
+}
+
+const FILES = DEPLOYABLE_VALUES_FILES.map((file) => ({ file, name: label(file) }));
+
+describe.each(FILES)('workload hardening: $name', ({ file }) => {
+  const all = async (): Promise<Workload[]> => {
+    const found = workloads((await render({ valuesFiles: [file] })).objects);
+    expect(found.map((w) => w.isApp).sort()).toEqual([false, true]);
+    return found;
+  };
+  const each = async (check: (w: Workload, c: IContainer) => void) => {
+    for (const w of await all()) for (const c of containersOf(w.spec)) check(w, c);
+  };
+
+  it('runs every container as non-root, the app as uid/gid 65532', async () => {
+    await each((w, c) => {
+      const sc = effective(w.spec, c);
+      expect(sc.runAsNonRoot, `${w.id}/${c.name}`).toBe(true);
+      expect(sc.runAsUser, `${w.id}/${c.name}`).toBeGreaterThan(0);
+      if (w.isApp) {
+        expect(sc.runAsUser).toBe(APP_UID);
+        expect(sc.runAsGroup).toBe(APP_UID);
+        expect(w.spec.securityContext?.runAsNonRoot).toBe(true);
+      }
+    });
+  });
+
+  it('uses a read-only root filesystem with an emptyDir at /tmp', async () => {
+    await each((w, c) => {
+      expect(effective(w.spec, c).readOnlyRootFilesystem, `${w.id}/${c.name}`).toBe(true);
+      const mount = c.volumeMounts?.find((m) => m.mountPath === '/tmp');
+      expect(mount, `${w.id}/${c.name} mounts /tmp`).toBeDefined();
+      const volume = w.spec.volumes?.find((v) => v.name === mount?.name);
+      expect(volume?.emptyDir, `${w.id} /tmp volume is an emptyDir`).toBeDefined();
+      expect(volume?.emptyDir?.sizeLimit, `${w.id} /tmp has a size limit`).toBeDefined();
+    });
+  });
+
+  it('allows no privilege: no escalation, not privileged, all capabilities dropped, none added', async () => {
+    await each((w, c) => {
+      const sc = effective(w.spec, c);
+      expect(sc.allowPrivilegeEscalation, `${w.id}/${c.name}`).toBe(false);
+      expect(sc.privileged, `${w.id}/${c.name}`).toBe(false);
+      expect(sc.capabilities?.drop, `${w.id}/${c.name}`).toContain('ALL');
+      expect(sc.capabilities?.add ?? [], `${w.id}/${c.name}`).toEqual([]);
+      expect(w.spec.hostNetwork ?? false).toBe(false);
+      expect(w.spec.hostPID ?? false).toBe(false);
+      expect(w.spec.hostIPC ?? false).toBe(false);
+    });
+  });
+
+  it('applies the RuntimeDefault seccomp profile', async () => {
+    await each((w, c) => expect(effective(w.spec, c).seccomp, `${w.id}/${c.name}`).toBe('RuntimeDefault'));
+  });
+
+  it('mounts no service account token, in the pods or by the ServiceAccount', async () => {
+    const { objects } = await render({ valuesFiles: [file] });
+    for (const w of workloads(objects)) expect(w.spec.automountServiceAccountToken, w.id).toBe(false);
+    for (const account of ofKind<IServiceAccount>(objects, 'ServiceAccount')) expect(account.automountServiceAccountToken).toBe(false);
+  });
+
+  it('sets resource requests and limits for cpu and memory on every container', async () => {
+    await each((w, c) => {
+      for (const kind of ['requests', 'limits'] as const)
+        for (const resource of ['cpu', 'memory']) expect(c.resources?.[kind]?.[resource], `${w.id}/${c.name} ${kind}.${resource}`).toBeDefined();
+    });
+  });
+
+  it('never runs a latest image, and pins the test image by digest', async () => {
+    await each((w, c) => {
+      expect(c.image, `${w.id}/${c.name}`).toBeTruthy();
+      expect(tagOf(c.image!), `${w.id}/${c.name} ${c.image}`).not.toBe('latest');
+      if (!DIGEST.test(c.image!)) expect(tagOf(c.image!), `${w.id}/${c.name} ${c.image} has a tag or a digest`).toBeTruthy();
+      if (!w.isApp) expect(c.image).toMatch(DIGEST);
+    });
+  });
+});
+
+describe.each(FILES)('rollout and shutdown: $name', ({ file }) => {
+  const values = readValues(file);
+  const rendered = () => render({ valuesFiles: [file] });
+  const deployment = async () => only<IDeployment>((await rendered()).objects, 'Deployment');
+
+  it('rolls out with RollingUpdate and maxUnavailable 0', async () => {
+    const { strategy } = (await deployment()).spec!;
+    expect(strategy?.type).toBe('RollingUpdate');
+    expect(strategy?.rollingUpdate?.maxUnavailable).toBe(0);
+  });
+
+  it('gives a grace period longer than the preStop sleep plus the service shutdown timeout', async () => {
+    const { objects } = await rendered();
+    const spec = only<IDeployment>(objects, 'Deployment').spec!.template.spec!;
+    const preStopSleep = appContainer(spec).lifecycle?.preStop?.sleep?.seconds ?? 0;
+    const shutdownSeconds = Number(configData(objects).SHUTDOWN_TIMEOUT_MS) / 1000;
+    expect(shutdownSeconds).toBeGreaterThan(0);
+    expect(spec.terminationGracePeriodSeconds).toBeGreaterThan(preStopSleep + shutdownSeconds);
+  });
+
+  it('drains with the preStop sleep action, or in the app when drainMethod is app (Kubernetes 1.31)', async () => {
+    const { objects } = await rendered();
+    const container = appContainer(only<IDeployment>(objects, 'Deployment').spec!.template.spec!);
+    const drainSeconds = effectiveValue(values, 'shutdown.drainSeconds') as number;
+    const method = effectiveValue(values, 'shutdown.drainMethod');
+    expect(container.lifecycle?.preStop?.exec).toBeUndefined();
+    expect(container.lifecycle?.postStart?.exec).toBeUndefined();
+    if (method === 'app') {
+      expect(container.lifecycle?.preStop).toBeUndefined();
+      expect(configData(objects).DRAIN_DELAY_MS).toBe(String(drainSeconds * 1000));
+    } else {
+      expect(container.lifecycle?.preStop).toEqual({ sleep: { seconds: drainSeconds } });
+      expect(configData(objects).DRAIN_DELAY_MS).toBe('0');
+    }
+  });
+
+  it('spreads pods across zones and hosts', async () => {
+    const spec = (await deployment()).spec!.template.spec!;
+    const keys = (spec.topologySpreadConstraints ?? []).map((t) => t.topologyKey);
+    expect(keys).toEqual(expect.arrayContaining(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']));
+  });
+
+  it('annotates the pods with the config checksum', async () => {
+    expect((await deployment()).spec!.template.metadata!.annotations!['checksum/config']).toMatch(/^[a-f0-9]{64}$/);
+  });
+});
+
+describe('drain method by Kubernetes version', () => {
+  const drainOf = async (input: RenderInput) => {
+    const { objects } = await render(input);
+    const spec = only<IDeployment>(objects, 'Deployment').spec!.template.spec!;
+    const data = configData(objects);
+    return {
+      preStop: appContainer(spec).lifecycle?.preStop,
+      drainDelayMs: data.DRAIN_DELAY_MS,
+      grace: spec.terminationGracePeriodSeconds!,
+      shutdownSeconds: Number(data.SHUTDOWN_TIMEOUT_MS) / 1000,
+    };
+  };
+
+  it('uses the preStop sleep action on 1.31 (auto)', async () => {
+    const drain = await drainOf({ set: { 'shutdown.drainSeconds': 12 } });
+    expect(drain.preStop).toEqual({ sleep: { seconds: 12 } });
+    expect(drain.drainDelayMs).toBe('0');
+    expect(drain.grace).toBeGreaterThan(12 + drain.shutdownSeconds);
+  });
+
+  it('moves the drain into DRAIN_DELAY_MS on 1.29, where there is no sleep action', async () => {
+    const drain = await drainOf({ kubeVersion: '1.29.0', set: { 'shutdown.drainSeconds': 12 } });
+    expect(drain.preStop).toBeUndefined();
+    expect(drain.drainDelayMs).toBe('12000');
+    expect(drain.shutdownSeconds).toBeGreaterThanOrEqual(12);
+    expect(drain.grace).toBeGreaterThan(drain.shutdownSeconds);
+  });
+
+  it('moves the drain into DRAIN_DELAY_MS with drainMethod=app on 1.31', async () => {
+    const drain = await drainOf({ set: { 'shutdown.drainSeconds': 12, 'shutdown.drainMethod': 'app' } });
+    expect(drain.preStop).toBeUndefined();
+    expect(drain.drainDelayMs).toBe('12000');
+    expect(drain.grace).toBeGreaterThan(drain.shutdownSeconds);
+  });
+
+  it('keeps the grace period above the shutdown timeout at the largest drain and request timeout', async () => {
+    const drain = await drainOf({ set: { 'shutdown.drainSeconds': 120, 'config.requestTimeoutMs': 300000, 'shutdown.marginSeconds': 1 } });
+    expect(drain.grace).toBeGreaterThan(120 + drain.shutdownSeconds);
+  });
+});

@@ -1,0 +1,229 @@
+/**
+ * The chart lints and renders for every CI values file, and what it renders hangs together:
+ * labels and selectors, name lengths, probes on real service routes, the `helm test` pod and the
+ * config checksum.
+ */
+import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import type { IPod } from 'kubernetes-models/v1/Pod';
+import type { IService } from 'kubernetes-models/v1/Service';
+import { describe, expect, it } from 'vitest';
+import { LIVENESS_PATHS, READINESS_PATHS, STARTUP_PATH } from '../../src/routes/health.js';
+import type { K8sObject } from '../../scripts/lib/helm.js';
+import {
+  CHART,
+  CI_VALUES_FILES,
+  DEPLOYABLE_VALUES_FILES,
+  KIND_VALUES_FILE,
+  appContainer,
+  configData,
+  isHelmTest,
+  label,
+  nameOf,
+  ofKind,
+  only,
+  readValues,
+  render,
+  selects,
+  tryLint,
+  tryRender,
+  workloads,
+} from './chart.js';
+import type { LabelSelector, RenderInput } from './chart.js';
+
+const STANDARD_LABELS = ['app.kubernetes.io/name', 'app.kubernetes.io/instance', 'app.kubernetes.io/version', 'app.kubernetes.io/managed-by', 'helm.sh/chart'];
+
+describe('CI values files', () => {
+  it('are discovered from helm/hono-api/ci', () => {
+    expect(CI_VALUES_FILES.map(label)).toContain('ci/default-values.yaml');
+    for (const file of CI_VALUES_FILES) expect(file).toMatch(/\/ci\/[^/]+-values\.yaml$/);
+  });
+
+  describe.each(DEPLOYABLE_VALUES_FILES.map((file) => ({ file, name: label(file) })))('$name', ({ file }) => {
+    it('passes helm lint --strict', async () => {
+      const result = await tryLint({ valuesFiles: [file] });
+      expect(result.exitCode, `${result.stdout}\n${result.stderr}`).toBe(0);
+      expect(result.stdout).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
+    });
+
+    it('renders with helm template --kube-version 1.31.0', async () => {
+      const result = await tryRender({ valuesFiles: [file] });
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(result.command).toEqual(expect.arrayContaining(['template', '--kube-version', '1.31.0']));
+      const { objects } = await render({ valuesFiles: [file] });
+      expect(ofKind(objects, 'Deployment')).toHaveLength(1);
+      expect(ofKind(objects, 'Service')).toHaveLength(1);
+      expect(ofKind(objects, 'ConfigMap')).toHaveLength(1);
+    });
+  });
+});
+
+describe('the kind values', () => {
+  it('run the locally loaded image, never pulling it', async () => {
+    const values = readValues(KIND_VALUES_FILE);
+    expect(values).toMatchObject({ image: { repository: 'hono-api', tag: 'dev', pullPolicy: 'Never' } });
+    const container = appContainer(only<IDeployment>((await render({ valuesFiles: [KIND_VALUES_FILE] })).objects, 'Deployment').spec!.template.spec!);
+    expect(container.image).toBe('hono-api:dev');
+    expect(container.imagePullPolicy).toBe('Never');
+  });
+
+  it('keep the drain short and run one or two replicas', () => {
+    const values = readValues(KIND_VALUES_FILE) as { replicaCount?: number; shutdown?: { drainSeconds?: number } };
+    expect([1, 2]).toContain(values.replicaCount);
+    expect(values.shutdown?.drainSeconds).toBeLessThanOrEqual(5);
+  });
+});
+
+/** Pod labels of the application (the Deployment's template) and of the helm test pod. */
+function podLabels(objects: readonly K8sObject[]): { app: Record<string, string>; test: Record<string, string> } {
+  const all = workloads(objects);
+  const app = all.find((w) => w.isApp);
+  const test = all.find((w) => !w.isApp);
+  if (!app || !test) throw new Error('expected the application pods and the helm test pod');
+  return { app: app.podLabels, test: test.podLabels };
+}
+
+describe.each(DEPLOYABLE_VALUES_FILES.map((file) => ({ file, name: label(file) })))('labels and selectors: $name', ({ file }) => {
+  const rendered = () => render({ valuesFiles: [file] });
+
+  it('the Deployment selector matches its pod template labels', async () => {
+    const deployment = only<IDeployment>((await rendered()).objects, 'Deployment');
+    expect(selects(deployment.spec!.selector as LabelSelector, deployment.spec!.template.metadata!.labels!)).toBe(true);
+  });
+
+  it('the Service, PDB and NetworkPolicy select the application pods', async () => {
+    const { objects } = await rendered();
+    const { app } = podLabels(objects);
+    expect(selects(only<IService>(objects, 'Service').spec!.selector, app)).toBe(true);
+    for (const pdb of ofKind<{ spec: { selector: LabelSelector } }>(objects, 'PodDisruptionBudget')) expect(selects(pdb.spec.selector, app)).toBe(true);
+    for (const policy of ofKind<{ spec: { podSelector: LabelSelector } }>(objects, 'NetworkPolicy')) expect(selects(policy.spec.podSelector, app)).toBe(true);
+  });
+
+  // The helm test pod is no replica: selected by the Service it would receive traffic, by the PDB it
+  // would count as an unmanaged pod, and by the NetworkPolicy its own egress (the curl to the
+  // Service) would be denied, failing `helm test` on any cluster that enforces policies (kind too).
+  it('no selector of the application selects the helm test pod', async () => {
+    const { objects } = await rendered();
+    const { test } = podLabels(objects);
+    expect(selects(only<IDeployment>(objects, 'Deployment').spec!.selector as LabelSelector, test)).toBe(false);
+    expect(selects(only<IService>(objects, 'Service').spec!.selector, test)).toBe(false);
+    for (const pdb of ofKind<{ spec: { selector: LabelSelector } }>(objects, 'PodDisruptionBudget')) expect(selects(pdb.spec.selector, test)).toBe(false);
+    for (const policy of ofKind<{ spec: { podSelector: LabelSelector } }>(objects, 'NetworkPolicy')) expect(selects(policy.spec.podSelector, test)).toBe(false);
+  });
+
+  it('every ServiceMonitor selects the Service (and with it the pod labels) on its named port', async () => {
+    const { objects } = await rendered();
+    const service = only<IService>(objects, 'Service');
+    const { app } = podLabels(objects);
+    for (const monitor of ofKind<{ spec: { selector: LabelSelector; endpoints: { port: string }[] } }>(objects, 'ServiceMonitor')) {
+      expect(selects(monitor.spec.selector, service.metadata!.labels!)).toBe(true);
+      expect(selects(monitor.spec.selector, app)).toBe(true);
+      for (const endpoint of monitor.spec.endpoints) expect(service.spec!.ports!.map((p) => p.name)).toContain(endpoint.port);
+    }
+  });
+
+  it('every object and pod template carries the standard labels', async () => {
+    const { objects } = await rendered();
+    const labelSets: [string, Record<string, string> | undefined][] = [
+      ...objects.map((o): [string, Record<string, string> | undefined] => [`${o.kind} ${nameOf(o)}`, o.metadata?.labels]),
+      ...workloads(objects).map((w): [string, Record<string, string>] => [`${w.id} pod template`, w.podLabels]),
+    ];
+    for (const [id, labels] of labelSets) {
+      for (const key of STANDARD_LABELS) expect(labels?.[key], `${id} label ${key}`).toBeTruthy();
+      expect(labels?.['app.kubernetes.io/version'], id).toBe(CHART.appVersion);
+      expect(labels?.['app.kubernetes.io/managed-by'], id).toBe('Helm');
+      expect(labels?.['helm.sh/chart'], id).toBe(`${CHART.name}-${CHART.version}`);
+    }
+  });
+});
+
+describe('name lengths', () => {
+  const RELEASE_53 = 'r'.repeat(53); // Helm's own maximum for a release name
+  const LONG_OVERRIDES: { name: string; input: RenderInput }[] = [
+    { name: `a 53-character release`, input: { release: RELEASE_53 } },
+    { name: 'a 53-character release and a 60-character nameOverride', input: { release: RELEASE_53, set: { nameOverride: 'n'.repeat(60) } } },
+    { name: 'a 63-character fullnameOverride', input: { release: RELEASE_53, set: { fullnameOverride: 'f'.repeat(63) } } },
+  ];
+
+  it('Helm itself refuses a 60-character release name', async () => {
+    const result = await tryRender({ release: 'r'.repeat(60) });
+    expect(result.exitCode).not.toBe(0);
+    expect(result.stderr).toMatch(/exceeds max length of 53/);
+  });
+
+  it.each(LONG_OVERRIDES)('names and label values stay within 63 characters with $name', async ({ input }) => {
+    for (const file of CI_VALUES_FILES) {
+      const { objects } = await render({ ...input, valuesFiles: [file] });
+      for (const object of objects) {
+        expect(nameOf(object).length, `${object.kind} ${nameOf(object)}`).toBeLessThanOrEqual(63);
+        expect(nameOf(object), `${object.kind} name is a DNS label`).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+        for (const [key, value] of Object.entries(object.metadata?.labels ?? {})) expect(value.length, `${object.kind} label ${key}`).toBeLessThanOrEqual(63);
+      }
+    }
+  });
+
+  it('distinct objects of one kind keep distinct names when truncated', async () => {
+    const { objects } = await render({ release: RELEASE_53, set: { nameOverride: 'n'.repeat(60) } });
+    const ids = objects.map((o) => `${o.kind}/${nameOf(o)}`);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe.each(DEPLOYABLE_VALUES_FILES.map((file) => ({ file, name: label(file) })))('probes and the helm test: $name', ({ file }) => {
+  const rendered = () => render({ valuesFiles: [file] });
+
+  it('probes call the service routes on the named port http, which is the containerPort', async () => {
+    const { objects } = await rendered();
+    const container = appContainer(only<IDeployment>(objects, 'Deployment').spec!.template.spec!);
+    const http = container.ports?.find((p) => p.name === 'http');
+    expect(http?.containerPort).toBe(Number(configData(objects).PORT));
+    expect(container.startupProbe?.httpGet).toEqual({ path: STARTUP_PATH, port: 'http' });
+    expect(LIVENESS_PATHS as readonly string[]).toContain(container.livenessProbe?.httpGet?.path);
+    expect(READINESS_PATHS as readonly string[]).toContain(container.readinessProbe?.httpGet?.path);
+    expect(container.livenessProbe?.httpGet?.path).toBe('/livez');
+    expect(container.readinessProbe?.httpGet?.path).toBe('/readyz');
+    for (const probe of [container.livenessProbe, container.readinessProbe]) expect(probe?.httpGet?.port).toBe('http');
+  });
+
+  it('the Service targets the named port http', async () => {
+    const service = only<IService>((await rendered()).objects, 'Service');
+    expect(service.spec!.ports).toEqual([expect.objectContaining({ name: 'http', targetPort: 'http', protocol: 'TCP' })]);
+  });
+
+  it('the helm test pod calls /readyz and / through the Service name and port', async () => {
+    const { objects } = await rendered();
+    const service = only<IService>(objects, 'Service');
+    const tests = objects.filter(isHelmTest) as unknown as IPod[];
+    expect(tests).toHaveLength(1);
+    const pod = tests[0]!;
+    expect(pod.spec!.restartPolicy).toBe('Never');
+    const base = `http://${service.metadata!.name}:${service.spec!.ports![0]!.port}`;
+    const command = [...(pod.spec!.containers[0]!.command ?? []), ...(pod.spec!.containers[0]!.args ?? [])];
+    expect(command).toContain(`${base}/readyz`);
+    expect(command).toContain(`${base}/`);
+    expect(READINESS_PATHS as readonly string[]).toContain('/readyz');
+    expect(command).toContain('--fail-with-body');
+  });
+});
+
+describe('config checksum', () => {
+  const checksum = async (input: Parameters<typeof render>[0]) =>
+    only<IDeployment>((await render(input)).objects, 'Deployment').spec!.template.metadata!.annotations!['checksum/config'];
+
+  it('changes when the config changes', async () => {
+    const before = await checksum({ set: { 'config.rootMessage': 'Hello one' } });
+    const after = await checksum({ set: { 'config.rootMessage': 'Hello two' } });
+    expect(before).toMatch(/^[a-f0-9]{64}$/);
+    expect(after).toMatch(/^[a-f0-9]{64}$/);
+    expect(after).not.toBe(before);
+  });
+
+  it('is identical for identical values', async () => {
+    const first = await checksum({ set: { 'config.rootMessage': 'Hello one' } });
+    const again = (await tryRender({ set: { 'config.rootMessage': 'Hello one' }, release: 'demo', namespace: 'apps' })).stdout;
+    expect(again).toContain(`checksum/config: ${first}`);
+  });
+
+  it('ignores values outside the config, so scaling does not roll the pods', async () => {
+    expect(await checksum({ set: { replicaCount: 3 } })).toBe(await checksum({ set: { replicaCount: 4 } }));
+  });
+});

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { INSTALL_HINTS, checkPrerequisites, detectEngine } from '../../../scripts/kind/prereqs.js';
+import { REPO, fake } from './fakes.js';
+
+describe('detectEngine', () => {
+  it('uses Docker when `docker info` answers', async () => {
+    const f = fake();
+    expect((await detectEngine(f.deps)).engine).toEqual({ name: 'docker', path: '/usr/bin/docker', version: '27.3.1' });
+    expect(f.lines()).toEqual(['docker info --format {{.ServerVersion}}']);
+    expect(f.calls[0]!.options).toMatchObject({ capture: true, timeoutMs: expect.any(Number) });
+  });
+
+  it('prefers Docker when both engines answer', async () => {
+    const f = fake({ tools: ['docker', 'podman'] });
+    expect((await detectEngine(f.deps)).engine?.name).toBe('docker');
+    expect(f.lines()).not.toContain('podman info --format {{.Version.Version}}');
+  });
+
+  it('accepts Podman as the alternative', async () => {
+    const f = fake({ tools: ['podman'] });
+    expect(await detectEngine(f.deps)).toEqual({ engine: { name: 'podman', path: '/usr/bin/podman', version: '5.2.3' }, problems: [], notes: [] });
+  });
+
+  it('detects a docker client without an engine, and says how to start one', async () => {
+    const { engine, problems } = await detectEngine(fake({ tools: ['docker'], dockerEngine: false }).deps);
+    expect(engine).toBeUndefined();
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/docker is installed \(\/usr\/bin\/docker\) but its engine is not answering/);
+    expect(problems[0]).toMatch(/Cannot connect to the Docker daemon/);
+    expect(problems[0]).toMatch(/Docker Desktop|systemctl start docker/);
+  });
+
+  it('falls back to Podman when the docker client has no engine, noting the docker problem', async () => {
+    const { engine, problems, notes } = await detectEngine(fake({ tools: ['docker', 'podman'], dockerEngine: false }).deps);
+    expect(engine?.name).toBe('podman');
+    expect(problems).toEqual([]);
+    expect(notes.join('\n')).toMatch(/docker is installed .* not answering/);
+  });
+
+  it('treats an empty `docker info` answer as no engine', async () => {
+    const f = fake({ tools: ['docker'], respond: [(call) => (call.line.startsWith('docker info') ? { stdout: '' } : undefined)] });
+    expect((await detectEngine(f.deps)).engine).toBeUndefined();
+  });
+
+  it('reports both failures when neither engine answers', async () => {
+    const { engine, problems } = await detectEngine(fake({ tools: ['docker', 'podman'], dockerEngine: false, podmanEngine: false }).deps);
+    expect(engine).toBeUndefined();
+    expect(problems.join('\n')).toMatch(/docker is installed/);
+    expect(problems.join('\n')).toMatch(/podman is installed .*`podman machine start`/);
+  });
+
+  it('names both engines with install hints when neither is installed', async () => {
+    const { problems } = await detectEngine(fake({ tools: [] }).deps);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/no container engine/);
+    expect(problems[0]).toContain(INSTALL_HINTS.docker);
+    expect(problems[0]).toContain(INSTALL_HINTS.podman);
+  });
+});
+
+describe('checkPrerequisites', () => {
+  it('finds everything on a complete machine', async () => {
+    const report = await checkPrerequisites(fake().deps);
+    expect(report).toEqual({
+      ok: true,
+      tools: { engine: { name: 'docker', path: '/usr/bin/docker', version: '27.3.1' }, kind: '/usr/bin/kind', kubectl: '/usr/bin/kubectl', helm: '/usr/bin/helm' },
+      problems: [],
+      notes: [],
+    });
+  });
+
+  it.each([
+    ['kind', /kind is not installed/, INSTALL_HINTS.kind],
+    ['kubectl', /kubectl is not installed/, INSTALL_HINTS.kubectl],
+    ['helm', /helm is not installed/, INSTALL_HINTS.helm],
+  ])('names a missing %s with its install hint', async (tool, message, hint) => {
+    const report = await checkPrerequisites(fake({ tools: ['docker', 'kind', 'kubectl', 'helm'].filter((t) => t !== tool) }).deps);
+    expect(report.ok).toBe(false);
+    expect(report.problems).toHaveLength(1);
+    expect(report.problems[0]).toMatch(message);
+    expect(report.problems[0]).toContain(hint);
+  });
+
+  it('reports every missing tool at once', async () => {
+    const report = await checkPrerequisites(fake({ tools: ['docker'], dockerEngine: false }).deps);
+    expect(report.problems.map((p) => p.split(' ')[0])).toEqual(['no', 'kind', 'kubectl', 'helm']);
+  });
+
+  it("falls back to the repository's node_modules/.bin/helm", async () => {
+    const repoHelm = `${REPO}/node_modules/.bin/helm`;
+    const report = await checkPrerequisites(fake({ tools: ['docker', 'kind', 'kubectl'], executables: [repoHelm] }).deps);
+    expect(report.ok).toBe(true);
+    expect(report.tools.helm).toBe(repoHelm);
+  });
+
+  it('checks only what is asked for', async () => {
+    const f = fake({ tools: ['kind'] });
+    const report = await checkPrerequisites(f.deps, ['kind']);
+    expect(report).toMatchObject({ ok: true, tools: { kind: '/usr/bin/kind' } });
+    expect(f.calls).toEqual([]);
+  });
+});

@@ -1,0 +1,127 @@
+/** Argument handling and help for `tsx scripts/kind.ts <command>`. */
+import { CLUSTER_CONFIG, CLUSTER_NAME, DEFAULT_LOCAL_PORT, IMAGE, KUBE_CONTEXT, RELEASE, VALUES_FILE } from './config.js';
+import { COMMAND_NAMES, runCommand } from './commands.js';
+import type { CommandName, CommandOptions } from './commands.js';
+import type { KindDeps } from './deps.js';
+
+const PROGRAM = 'tsx scripts/kind.ts';
+
+interface CommandHelp {
+  summary: string;
+  usage?: string;
+  details: string[];
+}
+
+export const HELP: Readonly<Record<CommandName, CommandHelp>> = {
+  check: {
+    summary: 'check the prerequisites: docker or podman (answering), kind, kubectl, helm, the Dockerfile',
+    details: ['Lists every missing prerequisite with how to install it; exits 1 if any is missing.'],
+  },
+  up: {
+    summary: `create the kind cluster "${CLUSTER_NAME}" from ${CLUSTER_CONFIG} (1 control plane, 2 workers)`,
+    details: [`Does nothing if the cluster exists. The kubeconfig context is ${KUBE_CONTEXT}.`],
+  },
+  image: {
+    summary: `build ${IMAGE} from the Dockerfile and load it into the cluster`,
+    details: ['Docker: docker build, then kind load docker-image.', 'Podman: podman build, podman save, then kind load image-archive.'],
+  },
+  deploy: {
+    summary: `helm upgrade --install ${RELEASE} with ${VALUES_FILE} (--wait --timeout 5m)`,
+    details: [`Always against the context ${KUBE_CONTEXT}, never the current one.`],
+  },
+  test: {
+    summary: `helm test ${RELEASE}: calls /readyz and / through the Service from inside the cluster`,
+    details: [],
+  },
+  forward: {
+    summary: `port-forward the Service to http://127.0.0.1:${DEFAULT_LOCAL_PORT}/ (until Ctrl-C)`,
+    usage: `${PROGRAM} forward [--port <local port>]`,
+    details: [`--port <n>   local port (default ${DEFAULT_LOCAL_PORT})`],
+  },
+  down: {
+    summary: `delete the kind cluster "${CLUSTER_NAME}"`,
+    details: [],
+  },
+  all: {
+    summary: 'check, up, image, deploy and test, stopping at the first failure; then print the forward command',
+    details: [],
+  },
+};
+
+export function usage(): string {
+  const width = Math.max(...COMMAND_NAMES.map((name) => name.length));
+  return [
+    `Usage: ${PROGRAM} <command> [options]`,
+    '',
+    'The local kind workflow for the hono-api chart.',
+    '',
+    'Commands:',
+    ...COMMAND_NAMES.map((name) => `  ${name.padEnd(width)}  ${HELP[name].summary}`),
+    '',
+    `Run \`${PROGRAM} <command> --help\` for a command's options.`,
+  ].join('\n');
+}
+
+export function commandUsage(name: CommandName): string {
+  const help = HELP[name];
+  return [`Usage: ${help.usage ?? `${PROGRAM} ${name}`}`, '', `${help.summary[0]!.toUpperCase()}${help.summary.slice(1)}.`, ...(help.details.length > 0 ? ['', ...help.details] : [])].join('\n');
+}
+
+export type Parsed =
+  | { kind: 'help'; command?: CommandName }
+  | { kind: 'run'; command: CommandName; options: CommandOptions }
+  | { kind: 'error'; message: string; command?: CommandName };
+
+function isCommand(value: string): value is CommandName {
+  return (COMMAND_NAMES as readonly string[]).includes(value);
+}
+
+function parsePort(value: string | undefined): number | string {
+  if (value === undefined || value === '') return '--port needs a value, e.g. --port 9090';
+  if (!/^[0-9]+$/.test(value) || Number(value) < 1 || Number(value) > 65535) return `--port must be a port number from 1 to 65535, got "${value}"`;
+  return Number(value);
+}
+
+/** Parses the arguments after the script name. */
+export function parseArgs(argv: readonly string[]): Parsed {
+  const [first, ...rest] = argv;
+  if (first === undefined) return { kind: 'error', message: 'no command given' };
+  if (first === '--help' || first === '-h') return { kind: 'help' };
+  if (first === 'help') {
+    if (rest.length === 0) return { kind: 'help' };
+    const topic = rest[0]!;
+    return isCommand(topic) && rest.length === 1 ? { kind: 'help', command: topic } : { kind: 'error', message: `unknown command: ${rest.join(' ')}` };
+  }
+  if (first.startsWith('-')) return { kind: 'error', message: `unknown option: ${first} (the command comes first)` };
+  if (!isCommand(first)) return { kind: 'error', message: `unknown command: ${first}` };
+  const command = first;
+  const options: CommandOptions = {};
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i]!;
+    if (arg === '--help' || arg === '-h') return { kind: 'help', command };
+    if (command === 'forward' && (arg === '--port' || arg.startsWith('--port='))) {
+      const port = parsePort(arg === '--port' ? rest[++i] : arg.slice('--port='.length));
+      if (typeof port === 'string') return { kind: 'error', message: port, command };
+      options.port = port;
+      continue;
+    }
+    return { kind: 'error', message: arg.startsWith('-') ? `unknown option for ${command}: ${arg}` : `unexpected argument for ${command}: ${arg}`, command };
+  }
+  return { kind: 'run', command, options };
+}
+
+/** Runs the CLI; resolves to the exit code: 0 done, 1 failed, 2 usage error. */
+export async function main(argv: readonly string[], deps: KindDeps): Promise<number> {
+  const parsed = parseArgs(argv);
+  if (parsed.kind === 'help') {
+    deps.out(parsed.command ? commandUsage(parsed.command) : usage());
+    return 0;
+  }
+  if (parsed.kind === 'error') {
+    deps.err(`error: ${parsed.message}`);
+    deps.err('');
+    deps.err(parsed.command ? commandUsage(parsed.command) : usage());
+    return 2;
+  }
+  return runCommand(parsed.command, deps, parsed.options);
+}
