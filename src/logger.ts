@@ -33,6 +33,8 @@ export interface Logger {
   error(msg: string, fields?: LogFields): void;
   /** Appends an already serialised JSON object (no newline) at the given level. */
   writeRaw(level: Exclude<LogLevel, 'silent'>, json: string): void;
+  /** Hot path: appends serialised fields (`"a":1,"b":"x"`, no braces) at the given level. */
+  writeFields(level: Exclude<LogLevel, 'silent'>, fields: string): void;
   flush(): void;
 }
 
@@ -97,13 +99,12 @@ export function createLogger({ level, sink = process.stdout, base = {} }: Logger
     }
   };
 
-  const prefix = (lvl: LogLevel) => `{"level":"${lvl}","time":"${isoNow()}"${basePart}`;
-
-  const writeRaw: Logger['writeRaw'] = (lvl, json) => {
+  const writeFields: Logger['writeFields'] = (lvl, fields) => {
     if (LEVEL_VALUES[lvl] < threshold) return;
-    // json is "{...}"; splice it after the common prefix.
-    append(`${prefix(lvl)}${json.length > 2 ? `,${json.slice(1)}` : '}'}\n`);
+    append(`{"level":"${lvl}","time":"${isoNow()}"${basePart}${fields === '' ? '' : ','}${fields}}\n`);
   };
+
+  const writeRaw: Logger['writeRaw'] = (lvl, json) => writeFields(lvl, json.slice(1, -1));
 
   const log: Logger['log'] = (lvl, msg, fields) => {
     if (LEVEL_VALUES[lvl] < threshold) return;
@@ -118,6 +119,7 @@ export function createLogger({ level, sink = process.stdout, base = {} }: Logger
     warn: (msg, fields) => log('warn', msg, fields),
     error: (msg, fields) => log('error', msg, fields),
     writeRaw,
+    writeFields,
     flush,
   };
 }

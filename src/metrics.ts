@@ -20,6 +20,7 @@ const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 
 
 interface Series {
   readonly labels: { method: string; route: string; status: string };
+  readonly status: number;
   count: number;
   sum: number;
   /** Non-cumulative bucket counts; the last slot is +Inf. */
@@ -44,21 +45,28 @@ export function createMetrics(options: { defaultMetrics?: boolean; prefix?: stri
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: options.prefix ?? '' });
 
-  const series = new Map<string, Series>();
-  const reset = () => series.clear();
+  // Series by route, then a short list per route (one entry per method and status seen): no key
+  // string is built per request, and the route strings come from a fixed table, so their hashes
+  // are cached.
+  const byRoute = new Map<string, Series[]>();
+  const allSeries = () => [...byRoute.values()].flat();
+  const reset = () => byRoute.clear();
 
   const observe: RequestMetrics['observe'] = (rawMethod, route, status, seconds) => {
     const method = KNOWN_METHODS.has(rawMethod) ? rawMethod : 'OTHER';
-    const key = `${method} ${status} ${route}`;
-    let s = series.get(key);
+    let list = byRoute.get(route);
+    if (list === undefined) byRoute.set(route, (list = []));
+    let s: Series | undefined;
+    for (const candidate of list) if (candidate.status === status && candidate.labels.method === method) s = candidate;
     if (s === undefined) {
       s = {
         labels: { method, route, status: String(status) },
+        status,
         count: 0,
         sum: 0,
         buckets: new Float64Array(LATENCY_BUCKETS.length + 1),
       };
-      series.set(key, s);
+      list.push(s);
     }
     s.count += 1;
     s.sum += seconds;
@@ -69,7 +77,7 @@ export function createMetrics(options: { defaultMetrics?: boolean; prefix?: stri
 
   registry.registerMetric(
     customMetric('http_requests_total', 'HTTP requests handled, by method, route template and status.', 'counter', () =>
-      [...series.values()].map((s) => ({ labels: s.labels, value: s.count })),
+      allSeries().map((s) => ({ labels: s.labels, value: s.count })),
       reset,
     ),
   );
@@ -81,7 +89,7 @@ export function createMetrics(options: { defaultMetrics?: boolean; prefix?: stri
       'histogram',
       () => {
         const values: MetricValue[] = [];
-        for (const s of series.values()) {
+        for (const s of allSeries()) {
           let cumulative = 0;
           LATENCY_BUCKETS.forEach((le, i) => {
             cumulative += s.buckets[i]!;

@@ -28,17 +28,21 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze(
 
 const JSON_HEADERS = Object.freeze({ ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8' });
 
-/** Responses built here already carry the security headers. */
-const hardened = new WeakSet<Response>();
+/**
+ * Responses built here already carry the security headers. A symbol-keyed mark rather than a
+ * WeakSet: a WeakSet entry per request is an ephemeron that every young-generation GC must scan.
+ */
+const HARDENED = Symbol('hardened');
+type Marked = Response & { [HARDENED]?: true };
 
-export const isHardened = (res: Response): boolean => hardened.has(res);
+export const isHardened = (res: Response): boolean => (res as Marked)[HARDENED] === true;
 
 /** The request id the instrumentation assigned (see middleware/instrument.ts). */
 export const requestIdOf = (c: Context<AppEnv>): string => c.env.requestId;
 
 export function replyWithId(requestId: string, status: number, body: string, headers: Readonly<Record<string, string>>): Response {
-  const res = new Response(body, { status, headers: { ...headers, 'x-request-id': requestId } });
-  hardened.add(res);
+  const res: Marked = new Response(body, { status, headers: { ...headers, 'x-request-id': requestId } });
+  res[HARDENED] = true;
   return res;
 }
 
