@@ -4,9 +4,10 @@
  *   npm run synth                                # every environment
  *   ENVIRONMENTS=dev npm run synth               # or: cdktf synth --context environments=dev
  *   STATE_BACKEND=local cdktf deploy state       # bootstrap (see README)
+ *   IMAGE_TAG=1.4.0 ENVIRONMENTS=prod npm run synth   # deploy a released image (the deploy workflow)
  */
 import { App } from 'cdktf';
-import { platformConfig } from './stacks/config/environments.js';
+import { platformConfig, withImageTag } from './stacks/config/environments.js';
 import { ConfigValidationError, selectEnvironments, validatePlatformConfig } from './stacks/config/validate.js';
 import type { BackendKind } from './stacks/constructs/backend.js';
 import { PolicyViolationError } from './stacks/constructs/policy-aspect.js';
@@ -21,7 +22,7 @@ function stateBackend(value: unknown): BackendKind {
 try {
   const app = new App();
   const context = (key: string) => app.node.tryGetContext(key) as string | undefined;
-  const config = validatePlatformConfig(platformConfig);
+  const config = validatePlatformConfig(withImageTag(platformConfig, process.env.IMAGE_TAG ?? context('imageTag')));
   definePlatform(app, {
     config,
     environments: selectEnvironments(process.env.ENVIRONMENTS ?? context('environments'), config),

@@ -118,3 +118,15 @@ export const platformConfig: PlatformConfig = {
     }),
   },
 };
+
+/**
+ * The configuration with every environment deploying `imageTag` (the deploy workflow passes the
+ * released version). Unset or empty leaves each environment's own tag; validation checks the value.
+ */
+export function withImageTag(config: PlatformConfig, imageTag: string | undefined): PlatformConfig {
+  if (!imageTag) return config;
+  const environments = Object.fromEntries(
+    Object.entries(config.environments).map(([name, env]) => [name, { ...env, app: { ...env.app, imageTag } }]),
+  ) as unknown as PlatformConfig['environments'];
+  return { ...config, environments };
+}
