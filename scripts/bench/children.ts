@@ -5,6 +5,12 @@
 import type { ChildProcess } from 'node:child_process';
 
 const live = new Set<ChildProcess>();
+const exitTasks: (() => void)[] = [];
+
+/** Registers synchronous cleanup (e.g. removing a temp dir) that must also run on Ctrl-C. */
+export function atExit(task: () => void): void {
+  exitTasks.push(task);
+}
 
 export function track<T extends ChildProcess>(child: T): T {
   live.add(child);
@@ -25,6 +31,13 @@ export function killAllNow(): void {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
   live.clear();
+  for (const task of exitTasks.splice(0)) {
+    try {
+      task();
+    } catch {
+      // Best effort: a failed cleanup must not hide the original error or exit code.
+    }
+  }
 }
 
 const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
