@@ -16,6 +16,7 @@ import { registerGreetingRoutes } from './routes/greeting.js';
 import { PROBE_PATHS, registerHealthRoutes } from './routes/health.js';
 import { registerInfoRoutes } from './routes/info.js';
 import { METRICS_PATH, registerMetricsRoute } from './routes/metrics.js';
+import type { RequestTracer } from './tracing.js';
 import type { AppEnv } from './types.js';
 
 export interface AppDeps {
@@ -24,6 +25,8 @@ export interface AppDeps {
   metrics: RequestMetrics | undefined;
   lifecycle: Lifecycle;
   build: BuildInfo;
+  /** Present when tracing is on; server.ts starts it (see tracing.ts). */
+  tracer?: RequestTracer | undefined;
 }
 
 /** Defaults for anything the caller does not inject: stdout logging, a fresh registry, a new lifecycle. */
@@ -85,6 +88,7 @@ export function createApp(config: ServiceConfig, overrides: Partial<AppDeps> = {
     metrics,
     requestTimeoutMs: config.requestTimeoutMs,
     unobservedPaths: new Set([...PROBE_PATHS, METRICS_PATH]),
+    tracer: deps.tracer,
   });
   return { app, deps };
 }

@@ -122,6 +122,26 @@ export const SETTINGS = {
     allowed: '16 to 256 visible ASCII characters, or unset to serve /metrics without a token',
     secret: true,
   }),
+  otlpEndpoint: setting({
+    env: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    schema: pattern(/^https?:\/\/[^\s/?#]+(?::\d+)?(\/[^\s?#]*)?$/),
+    allowed: 'an http(s) URL of an OTLP/HTTP collector such as http://otel-collector:4318, or unset to turn tracing off',
+  }),
+  serviceName: setting({
+    env: 'OTEL_SERVICE_NAME',
+    schema: pattern(/^[A-Za-z0-9._-]{1,64}$/),
+    default: 'hono-api',
+    allowed: '1 to 64 letters, digits, dots, hyphens or underscores',
+  }),
+  traceSampleRatio: setting({
+    env: 'OTEL_TRACES_SAMPLER_ARG',
+    schema: z.pipe(
+      z.string().check(z.regex(/^(0(\.\d+)?|1(\.0+)?)$/)),
+      z.transform((v: string) => Number(v)),
+    ),
+    default: '1',
+    allowed: 'the share of new traces to sample, a number from 0 to 1 (parent-based: an incoming sampled trace is always kept)',
+  }),
   appVersion: setting({
     env: 'APP_VERSION',
     schema: pattern(/^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/),

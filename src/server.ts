@@ -8,8 +8,10 @@
 import { createServer } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import { createApp } from './app.js';
+import { resolveBuildInfo } from './build-info.js';
 import { ConfigError, type ServiceConfig, parseConfig } from './config.js';
 import { createShutdown } from './shutdown.js';
+import { startTracing } from './tracing.js';
 
 function loadConfig(): ServiceConfig {
   try {
@@ -22,7 +24,8 @@ function loadConfig(): ServiceConfig {
 }
 
 const config = loadConfig();
-const { app, deps } = createApp(config);
+const tracer = await startTracing(config, resolveBuildInfo(config));
+const { app, deps } = createApp(config, { tracer });
 const { logger, lifecycle, build } = deps;
 const listener = getRequestListener(app.fetch);
 
@@ -49,7 +52,11 @@ const shutdown = createShutdown({
   logger,
   drainDelayMs: config.drainDelayMs,
   timeoutMs: config.shutdownTimeoutMs,
-  exit: (code) => process.exit(code),
+  // Pending spans get up to two seconds to reach the collector; the hard timeout still applies.
+  exit: (code) => {
+    const flushed = tracer ? Promise.race([tracer.shutdown(), new Promise((r) => setTimeout(r, 2000).unref())]) : Promise.resolve();
+    void flushed.finally(() => process.exit(code));
+  },
 });
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGINT', () => shutdown('SIGINT'));

@@ -7,6 +7,7 @@ import { type ServiceConfig, parseConfig } from '../../src/config.js';
 import { Lifecycle } from '../../src/lifecycle.js';
 import { type Logger, createLogger } from '../../src/logger.js';
 import { type RequestMetrics, createMetrics } from '../../src/metrics.js';
+import type { RequestTracer } from '../../src/tracing.js';
 
 export type LogLine = Record<string, unknown> & { level: string; msg: string };
 
@@ -48,6 +49,8 @@ export interface Harness {
 export interface HarnessOptions {
   /** Lifecycle to inject; by default a fresh one already marked ready, as after listen(). */
   lifecycle?: Lifecycle;
+  /** Request tracer, as server.ts starts it when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  tracer?: RequestTracer;
 }
 
 export function createHarness(env: Record<string, string> = {}, options: HarnessOptions = {}): Harness {
@@ -56,7 +59,7 @@ export function createHarness(env: Record<string, string> = {}, options: Harness
   const logger = createLogger({ level: config.logLevel, sink });
   const lifecycle = options.lifecycle ?? readyLifecycle();
   const metrics = config.metricsEnabled ? createMetrics() : undefined;
-  const { app } = createApp(config, { logger, lifecycle, ...(metrics ? { metrics } : {}) });
+  const { app } = createApp(config, { logger, lifecycle, ...(metrics ? { metrics } : {}), tracer: options.tracer });
   const logs = () => {
     logger.flush();
     return sink.lines();

@@ -11,6 +11,7 @@
 import type { Hono } from 'hono';
 import { problemWithId } from '../http/reply.js';
 import type { Logger } from '../logger.js';
+import type { RequestTracer } from '../tracing.js';
 import type { RequestMetrics } from '../metrics.js';
 import type { AppBindings, AppEnv } from '../types.js';
 import { createRequestRecorder } from './access-log.js';
@@ -24,6 +25,8 @@ export interface InstrumentOptions {
   requestTimeoutMs: number;
   /** Paths neither logged nor counted (probes, /metrics): polled constantly, they would drown the signal. */
   unobservedPaths: ReadonlySet<string>;
+  /** Present when tracing is on (OTEL_EXPORTER_OTLP_ENDPOINT). */
+  tracer?: RequestTracer | undefined;
 }
 
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -36,7 +39,7 @@ function pathOf(request: Request, bindings: Partial<AppBindings>): string {
 }
 
 export function instrument(app: Hono<AppEnv>, options: InstrumentOptions): void {
-  const { logger, requestTimeoutMs, unobservedPaths } = options;
+  const { logger, requestTimeoutMs, unobservedPaths, tracer } = options;
   const record = createRequestRecorder(logger, options.metrics);
   const deadlines = createDeadlines(requestTimeoutMs);
   const dispatch = app.fetch;
@@ -57,13 +60,18 @@ export function instrument(app: Hono<AppEnv>, options: InstrumentOptions): void 
     const bindings = (env ?? {}) as AppBindings;
     const requestId = resolveRequestId(request, bindings.incoming);
     bindings.requestId = requestId;
+    const path = pathOf(request, bindings);
+    const observed = !unobservedPaths.has(path);
+    const span = observed && tracer ? tracer.start(request.method, path, bindings.incoming?.headers ?? Object.fromEntries(request.headers)) : undefined;
 
     const finish = (res: Response): Response => {
       ensureSecureHeaders(res, requestId);
-      const path = pathOf(request, bindings);
-      if (!unobservedPaths.has(path)) {
+      if (observed) {
         const method = request.method;
-        record({ requestId, method, path, route: routeTemplate(method, path), status: res.status, ms: performance.now() - start });
+        const route = routeTemplate(method, path);
+        const status = res.status;
+        if (span) tracer!.end(span, method, route, status);
+        record({ requestId, method, path, route, status, ms: performance.now() - start, traceId: span?.spanContext().traceId });
       }
       return res;
     };
@@ -73,7 +81,7 @@ export function instrument(app: Hono<AppEnv>, options: InstrumentOptions): void 
     if (!(result instanceof Promise)) return finish(result);
     return deadlines.run(result).then(finish, (err: unknown) => {
       if (!(err instanceof RequestTimeoutError)) throw err;
-      logger.warn('request timed out', { reqId: requestId, path: pathOf(request, bindings), timeoutMs: err.timeoutMs });
+      logger.warn('request timed out', { reqId: requestId, path, timeoutMs: err.timeoutMs });
       return finish(
         problemWithId(requestId, 503, 'request_timeout', 'The request took too long and was abandoned; retry it.', {
           headers: { 'retry-after': '1' },
