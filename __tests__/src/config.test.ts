@@ -30,6 +30,8 @@ describe('parseConfig defaults', () => {
       shutdownTimeoutMs: 15000,
       keepAliveTimeoutMs: 65000,
       metricsEnabled: true,
+      serviceName: 'hono-api',
+      traceSampleRatio: 1,
     });
   });
 
@@ -62,6 +64,9 @@ describe('parseConfig valid values', () => {
         APP_VERSION: '1.2.3-beta.1',
         GIT_COMMIT: 'abcdef0',
         BUILD_TIME: '2026-01-31T12:00:00+01:00',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector.observability:4318',
+        OTEL_SERVICE_NAME: 'hono-api.dev',
+        OTEL_TRACES_SAMPLER_ARG: '0.25',
       }),
     ).toEqual({
       port: 0,
@@ -79,6 +84,9 @@ describe('parseConfig valid values', () => {
       appVersion: '1.2.3-beta.1',
       gitCommit: 'abcdef0',
       buildTime: '2026-01-31T12:00:00+01:00',
+      otlpEndpoint: 'http://otel-collector.observability:4318',
+      serviceName: 'hono-api.dev',
+      traceSampleRatio: 0.25,
     });
   });
 
@@ -121,6 +129,11 @@ describe('parseConfig invalid values', () => {
     ['GIT_COMMIT', 'ABCDEF0', '7 to 40 lowercase hex digits'],
     ['GIT_COMMIT', 'abc', '7 to 40 lowercase hex digits'],
     ['BUILD_TIME', 'yesterday', 'an ISO 8601 timestamp'],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'otel-collector:4318', 'an http(s) URL'],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'ftp://collector', 'an http(s) URL'],
+    ['OTEL_SERVICE_NAME', 'hono api', '1 to 64 letters'],
+    ['OTEL_TRACES_SAMPLER_ARG', '1.5', 'a number from 0 to 1'],
+    ['OTEL_TRACES_SAMPLER_ARG', 'half', 'a number from 0 to 1'],
   ];
 
   it('covers every setting', () => {

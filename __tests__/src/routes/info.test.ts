@@ -42,6 +42,8 @@ describe('GET /config', () => {
       SHUTDOWN_TIMEOUT_MS: 15000,
       KEEP_ALIVE_TIMEOUT_MS: 65000,
       METRICS_ENABLED: false,
+      OTEL_SERVICE_NAME: 'hono-api',
+      OTEL_TRACES_SAMPLER_ARG: 1,
     });
   });
 
