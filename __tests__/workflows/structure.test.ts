@@ -1,0 +1,374 @@
+/**
+ * The workflows' security and delivery rules, read from their YAML: least privilege, pinned
+ * actions, no long-lived AWS keys, no script injection, bounded and serialised jobs, and a deploy
+ * that applies exactly the reviewed plan.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  REPO_ROOT,
+  ROLE_VARIABLES,
+  TRUSTED_SCRIPT_EXPRESSIONS,
+  type Job,
+  actionName,
+  assumedRoles,
+  calledWorkflow,
+  expressionsIn,
+  jobsOf,
+  loadWorkflow,
+  loadWorkflows,
+  needsIdToken,
+  permissionsOf,
+  scriptsOf,
+  stepsOf,
+} from './support/workflows.js';
+
+const workflows = loadWorkflows();
+const allJobs = workflows.flatMap((wf) => jobsOf(wf).map(({ id, job }) => ({ wf, id, job, label: `${wf.file}#${id}` })));
+const deploy = loadWorkflow('deploy.yml');
+const plan = loadWorkflow('plan.yml');
+const drift = loadWorkflow('drift.yml');
+const release = loadWorkflow('release.yml');
+
+const UNTRUSTED = /github\.event\b|\binputs\.|github\.head_ref|github\.event_path/;
+
+/** The commands of a job's scripts and of the scripts/ci/*.sh files they call, without comment lines. */
+function jobScriptText(job: Job): string {
+  return scriptsOf(job)
+    .map(({ code }) => {
+      const called = [...code.matchAll(/scripts\/ci\/[\w.-]+\.sh/g)].map((m) => readFileSync(path.join(REPO_ROOT, m[0]), 'utf8'));
+      return [code, ...called].join('\n');
+    })
+    .join('\n')
+    .replace(/^\s*#.*$/gm, '');
+}
+
+const planJobs = (): { label: string; job: Job }[] =>
+  allJobs.filter(({ job }) => assumedRoles(job).includes('plan')).map(({ label, job }) => ({ label, job }));
+
+describe('permissions', () => {
+  it.each(workflows.map((wf) => [wf.file, wf] as const))('%s: the top-level permissions are {} (jobs ask for what they need)', (_, wf) => {
+    expect(wf.permissions).toEqual({});
+  });
+
+  it.each(allJobs.map((j) => [j.label, j] as const))('%s: declares its own permissions, never write-all', (_, { job }) => {
+    expect(job.permissions, 'permissions').toBeDefined();
+    expect(typeof job.permissions).toBe('object');
+  });
+
+  it.each(allJobs.map((j) => [j.label, j] as const))('%s: id-token: write exactly when it assumes an AWS role or attests', (_, { job }) => {
+    const granted = permissionsOf(job.permissions)['id-token'] === 'write';
+    expect(granted).toBe(needsIdToken(job, workflows));
+  });
+
+  it('attestations: write only where the provenance is signed, read only where it is verified', () => {
+    const writers = allJobs.filter(({ job }) => permissionsOf(job.permissions).attestations === 'write').map((j) => j.label);
+    expect(writers).toEqual(['release.yml#image']);
+  });
+});
+
+describe('actions are pinned', () => {
+  const usesLines = workflows.flatMap((wf) =>
+    wf.text
+      .split('\n')
+      .map((line, i) => ({ wf, line, n: i + 1 }))
+      .filter(({ line }) => /^\s*(?:-\s+)?uses:\s/.test(line)),
+  );
+
+  it('finds the uses: lines', () => {
+    expect(usesLines.length).toBeGreaterThan(20);
+  });
+
+  it.each(usesLines.map(({ wf, line, n }) => [`${wf.file}:${n}`, line.trim()] as const))('%s: %s', (_, line) => {
+    const m = /^(?:-\s+)?uses:\s+(\S+)(?:\s+#\s*(.*))?$/.exec(line);
+    expect(m, line).not.toBeNull();
+    const [, ref, comment] = m as unknown as [string, string, string | undefined];
+    if (ref.startsWith('./')) return; // local workflows and actions are reviewed with the repository
+    expect(ref, 'a full 40-character commit SHA').toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
+    expect(comment, 'a version comment such as # v4.2.2').toMatch(/^v?\d+\.\d+\.\d+$/);
+  });
+
+  it('pins each action to one SHA and version across every workflow', () => {
+    const pins = new Map<string, Set<string>>();
+    for (const { line } of usesLines) {
+      const m = /uses:\s+([^@\s]+)@(\S+)(?:\s+#\s*(\S+))?/.exec(line);
+      if (!m || m[1]!.startsWith('./')) continue;
+      pins.set(m[1]!, (pins.get(m[1]!) ?? new Set()).add(`${m[2]} ${m[3]}`));
+    }
+    const inconsistent = [...pins].filter(([, set]) => set.size > 1).map(([action, set]) => `${action}: ${[...set].join(' | ')}`);
+    expect(inconsistent).toEqual([]);
+  });
+
+  it('uses no docker:// actions (an image tag is as mutable as a git tag)', () => {
+    expect(allJobs.flatMap(({ job }) => stepsOf(job)).filter((s) => s.uses?.startsWith('docker://'))).toEqual([]);
+  });
+});
+
+describe('no long-lived credentials', () => {
+  it.each(workflows.map((wf) => [wf.file, wf] as const))('%s: no AWS access keys, as secrets or as action inputs', (_, wf) => {
+    expect(wf.text).not.toMatch(/AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|aws-access-key-id|aws-secret-access-key|aws-session-token/i);
+  });
+
+  it.each(workflows.map((wf) => [wf.file, wf] as const))('%s: no secrets at all (AWS through OIDC, GitHub through the job token)', (_, wf) => {
+    expect(expressionsIn(wf.text).filter((e) => /\bsecrets\./.test(e))).toEqual([]);
+  });
+
+  it('every configure-aws-credentials step assumes a CI role from a repository variable', () => {
+    const steps = allJobs.flatMap(({ job }) => stepsOf(job)).filter((s) => s.uses && actionName(s.uses) === 'aws-actions/configure-aws-credentials');
+    expect(steps.length).toBeGreaterThan(0);
+    for (const step of steps) {
+      expect(Object.keys(step.with ?? {}).sort()).toEqual(['aws-region', 'role-session-name', 'role-to-assume']);
+      expect(Object.values(ROLE_VARIABLES).map((v) => `\${{ vars.${v} }}`)).toContain(step.with?.['role-to-assume']);
+      expect(step.with?.['aws-region']).toBe('${{ vars.AWS_REGION }}');
+    }
+  });
+});
+
+describe('scripts take untrusted values only through env', () => {
+  it.each(allJobs.map((j) => [j.label, j] as const))('%s: run and github-script bodies hold only trusted expressions', (_, { job }) => {
+    const offending = scriptsOf(job).flatMap(({ step, code }) =>
+      expressionsIn(code)
+        .filter((e) => !TRUSTED_SCRIPT_EXPRESSIONS.some((re) => re.test(e)))
+        .map((e) => `${step.name ?? step.id ?? step.run?.slice(0, 30)}: \${{ ${e} }}`),
+    );
+    expect(offending).toEqual([]);
+  });
+
+  it('the trusted list excludes the untrusted contexts', () => {
+    for (const e of ['github.event.pull_request.title', 'inputs.image_tag', 'github.head_ref', 'github.event.issue.body']) {
+      expect(UNTRUSTED.test(e)).toBe(true);
+      expect(TRUSTED_SCRIPT_EXPRESSIONS.some((re) => re.test(e)), e).toBe(false);
+    }
+  });
+
+  it.each(workflows.map((wf) => [wf.file, wf] as const))('%s: no pull_request_target or workflow_run (they run privileged on untrusted code)', (_, wf) => {
+    expect(Object.keys(wf.on)).not.toContain('pull_request_target');
+    expect(Object.keys(wf.on)).not.toContain('workflow_run');
+  });
+});
+
+describe('bounded and serialised', () => {
+  it.each(allJobs.map((j) => [j.label, j] as const))('%s: has timeout-minutes (or calls a workflow whose jobs all do)', (_, { job }) => {
+    const called = calledWorkflow(job);
+    if (called) {
+      const wf = workflows.find((w) => w.file === called)!;
+      for (const { job: inner } of jobsOf(wf)) expect(Number(inner['timeout-minutes'])).toBeGreaterThan(0);
+      return;
+    }
+    expect(Number(job['timeout-minutes'])).toBeGreaterThan(0);
+    expect(Number(job['timeout-minutes'])).toBeLessThanOrEqual(60);
+  });
+
+  it.each(workflows.map((wf) => [wf.file, wf] as const))('%s: has a concurrency group', (_, wf) => {
+    const group = typeof wf.concurrency === 'string' ? wf.concurrency : wf.concurrency?.group;
+    expect(group).toMatch(/\S/);
+  });
+
+  it('deploy.yml: one run per environment at a time, never cancelled half-way', () => {
+    expect(deploy.concurrency).toEqual({ group: "deploy-${{ inputs.environment || 'dev' }}", 'cancel-in-progress': false });
+  });
+
+  it('deploy.yml: the apply job is also serialised per environment, and never cancelled', () => {
+    const apply = deploy.jobs.apply!;
+    expect(apply.concurrency).toEqual({ group: "deploy-apply-${{ inputs.environment || 'dev' }}", 'cancel-in-progress': false });
+  });
+
+  it('release and drift never cancel a run in progress either', () => {
+    for (const wf of [release, drift]) expect(typeof wf.concurrency === 'object' && wf.concurrency['cancel-in-progress']).toBe(false);
+  });
+});
+
+describe('plan jobs', () => {
+  it('exist in plan.yml, drift.yml and deploy.yml', () => {
+    expect(planJobs().map((j) => j.label).sort()).toEqual(['deploy.yml#plan', 'drift.yml#drift', 'plan.yml#plan']);
+  });
+
+  it.each(planJobs().map((j) => [j.label, j.job] as const))('%s: never mentions the deploy role, and has no environment', (_, job) => {
+    expect(JSON.stringify(job)).not.toContain(ROLE_VARIABLES.deploy);
+    expect(job.environment).toBeUndefined();
+  });
+
+  it('plan.yml: pull requests from forks get no job, and so no credentials', () => {
+    expect(Object.keys(plan.on)).toEqual(['pull_request']);
+    for (const { job } of jobsOf(plan)) {
+      if (assumedRoles(job).length === 0) continue;
+      expect(job.if?.replace(/\s+/g, ' ')).toBe('github.event.pull_request.head.repo.full_name == github.repository');
+    }
+  });
+
+  it('every role-assuming job of a pull_request workflow excludes forks', () => {
+    for (const { wf, job, label } of allJobs) {
+      if (!('pull_request' in wf.on) || assumedRoles(job).length === 0) continue;
+      expect(job.if, label).toContain('github.event.pull_request.head.repo.full_name == github.repository');
+    }
+  });
+
+  it('plan.yml: one sticky comment per target, found again by a hidden marker', () => {
+    const job = plan.jobs.plan!;
+    const script = String(stepsOf(job).find((s) => s.uses?.startsWith('actions/github-script@'))?.with?.script);
+    expect(script).toMatch(/<!-- hono-eks-platform:plan:\$\{process\.env\.TARGET\} -->/);
+    expect(script).toMatch(/updateComment/);
+    expect(script).toMatch(/createComment/);
+    const report = stepsOf(job).find((s) => s.run?.includes('plan-report.ts'))?.run ?? '';
+    expect(report).toContain('--marker "<!-- hono-eks-platform:plan:$TARGET -->"');
+    expect(permissionsOf(job.permissions)['pull-requests']).toBe('write');
+  });
+
+  it('plan.yml and drift.yml plan every stack of every environment plus the shared ones', () => {
+    for (const wf of [plan, drift]) {
+      const include = (jobsOf(wf)[0]!.job.strategy?.matrix?.include ?? []) as { target: string; stacks: string }[];
+      const stacks = include.flatMap((entry) => entry.stacks.split(' ')).sort();
+      const expected = ['state', 'registry', 'ci-identity', ...['dev', 'staging', 'prod'].flatMap((e) => [`network-${e}`, `cluster-${e}`, `app-${e}`])].sort();
+      expect(stacks, wf.file).toEqual(expected);
+    }
+  });
+
+  it('drift.yml: detailed exit codes drive one issue per target (label drift, title "Drift detected in <target>")', () => {
+    const job = drift.jobs.drift!;
+    expect(permissionsOf(job.permissions).issues).toBe('write');
+    const script = String(stepsOf(job).find((s) => s.uses?.startsWith('actions/github-script@'))?.with?.script);
+    expect(script).toContain("const title = `Drift detected in ${target}`;");
+    expect(script).toContain("const label = 'drift';");
+    expect(script).toMatch(/PLAN_STATUS === '2'/);
+    expect(script).toMatch(/state: 'closed'/);
+    expect(readFileSync(path.join(REPO_ROOT, 'scripts/ci/plan-stacks.sh'), 'utf8')).toMatch(/plan -input=false -no-color -detailed-exitcode/);
+    expect(Object.keys(drift.on).sort()).toEqual(['schedule', 'workflow_dispatch']);
+  });
+});
+
+describe('deploy applies exactly the reviewed plan', () => {
+  const planJob = deploy.jobs.plan!;
+  const apply = deploy.jobs.apply!;
+
+  it('the apply job needs the plan job and runs in the environment (whose reviewers approve it)', () => {
+    expect(apply.needs).toBe('plan');
+    expect(apply.environment).toBe("${{ inputs.environment || 'dev' }}");
+    expect(assumedRoles(apply)).toEqual(['deploy']);
+  });
+
+  it('the plan job uploads the saved plans as a short-lived artifact, and the apply job downloads that artifact', () => {
+    const upload = stepsOf(planJob).find((s) => s.uses?.startsWith('actions/upload-artifact@'));
+    const download = stepsOf(apply).find((s) => s.uses?.startsWith('actions/download-artifact@'));
+    expect(upload?.with?.name).toBe('${{ steps.target.outputs.artifact }}');
+    expect(planJob.outputs?.artifact).toBe('${{ steps.target.outputs.artifact }}');
+    expect(download?.with?.name).toBe('${{ needs.plan.outputs.artifact }}');
+    expect(download?.with?.path).toBe('cdktf.out');
+    const retention = Number(upload?.with?.['retention-days']);
+    expect(retention).toBeGreaterThanOrEqual(1);
+    expect(retention).toBeLessThanOrEqual(3);
+    expect(upload?.with?.['include-hidden-files']).toBe(true); // .terraform.lock.hcl
+    expect(String(upload?.with?.path)).toMatch(/^cdktf\.out$/m);
+  });
+
+  it('the plan job saves plan files (terraform plan -out) and takes the state lock', () => {
+    const text = jobScriptText(planJob);
+    expect(text).toMatch(/plan-stacks\.sh --lock/);
+    expect(text).toMatch(/terraform -chdir="\$dir" plan [^\n]*-out=tfplan/);
+  });
+
+  it('the apply job runs terraform apply on the saved plan file, and never plans, synthesises or deploys with cdktf', () => {
+    const text = jobScriptText(apply);
+    expect(text).toMatch(/terraform -chdir="\$dir" apply [^\n]*\btfplan\b/);
+    expect(text).toMatch(/-lockfile=readonly/);
+    expect(text).not.toMatch(/terraform\b[^\n]*\splan\s/);
+    expect(text).not.toMatch(/plan-stacks\.sh/);
+    expect(text).not.toMatch(/-auto-approve/);
+    expect(text).not.toMatch(/cdktf\s+(deploy|apply|synth|plan|diff)|npm run synth/);
+    expect(stepsOf(apply).some((s) => s.uses?.startsWith('actions/setup-node@'))).toBe(false);
+  });
+
+  it('the apply job verifies the image provenance before the first apply', () => {
+    const steps = stepsOf(apply);
+    const verify = steps.findIndex((s) => s.run?.includes('verify-image.sh'));
+    const applyStep = steps.findIndex((s) => s.run?.includes('apply-stacks.sh'));
+    expect(verify).toBeGreaterThan(-1);
+    expect(verify).toBeLessThan(applyStep);
+    const script = readFileSync(path.join(REPO_ROOT, 'scripts/ci/verify-image.sh'), 'utf8');
+    expect(script).toMatch(/gh attestation verify "oci:\/\/\$repository_uri@\$digest"/);
+    expect(script).toMatch(/--repo "\$GITHUB_REPOSITORY"/);
+    expect(script).toMatch(/--signer-workflow "\$GITHUB_REPOSITORY\/\.github\/workflows\/release\.yml"/);
+    expect(steps[verify]!.env?.EXPECTED_DIGEST).toBe('${{ inputs.image_digest }}');
+  });
+
+  it('stacks are planned and applied in dependency order: network, cluster, app', () => {
+    const resolve = stepsOf(planJob).find((s) => s.id === 'target')?.run ?? '';
+    expect(resolve).toContain('app) kinds=(network cluster app) ;;');
+  });
+
+  it('the synth reads the image tag from IMAGE_TAG (main.ts)', () => {
+    expect(planJob.env?.IMAGE_TAG).toBe('${{ inputs.image_tag }}');
+    expect(readFileSync(path.join(REPO_ROOT, 'main.ts'), 'utf8')).toMatch(/process\.env\.IMAGE_TAG/);
+  });
+
+  it('runs on pushes to main, on dispatch, and when release.yml calls it for prod', () => {
+    expect(deploy.on.push).toEqual({ branches: ['main'] });
+    expect(Object.keys(deploy.on).sort()).toEqual(['push', 'workflow_call', 'workflow_dispatch']);
+    const call = release.jobs['deploy-prod']!;
+    expect(call.uses).toBe('./.github/workflows/deploy.yml');
+    expect(call.needs).toBe('image');
+    expect(call.with).toEqual({ environment: 'prod', image_tag: '${{ needs.image.outputs.version }}', image_digest: '${{ needs.image.outputs.digest }}' });
+  });
+});
+
+describe('release', () => {
+  const image = release.jobs.image!;
+  const step = (action: string) => stepsOf(image).find((s) => s.uses && actionName(s.uses) === action);
+
+  it('runs on version tags only', () => {
+    expect(release.on).toEqual({ push: { tags: ['v*.*.*'] } });
+  });
+
+  it('builds once, scans with Trivy (fixable CRITICAL/HIGH fail), then pushes that image', () => {
+    expect(stepsOf(image).filter((s) => s.uses?.startsWith('docker/build-push-action@'))).toHaveLength(1);
+    expect(step('docker/build-push-action')?.with).toMatchObject({ push: false, load: true });
+    expect(step('aquasecurity/trivy-action')?.with).toMatchObject({ 'ignore-unfixed': true, severity: 'CRITICAL,HIGH', 'exit-code': '1' });
+    const order = ['docker/build-push-action', 'aquasecurity/trivy-action', 'aws-actions/configure-aws-credentials'].map((a) => stepsOf(image).findIndex((s) => s.uses && actionName(s.uses) === a));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(assumedRoles(image)).toEqual(['push-image']);
+  });
+
+  it('records the digest, and signs provenance and an SBOM for exactly that digest', () => {
+    expect(image.outputs?.digest).toBe('${{ steps.push.outputs.digest }}');
+    expect(step('actions/attest-build-provenance')?.with).toEqual({
+      'subject-name': '${{ steps.push.outputs.image }}',
+      'subject-digest': '${{ steps.push.outputs.digest }}',
+      'push-to-registry': true,
+    });
+    expect(step('anchore/sbom-action')?.with?.image).toBe('${{ steps.push.outputs.image }}@${{ steps.push.outputs.digest }}');
+    expect(stepsOf(image).find((s) => s.id === 'push')?.run).toContain('echo "digest=$digest"');
+    const summary = stepsOf(image).find((s) => s.run?.includes('GITHUB_STEP_SUMMARY'));
+    expect(summary?.env?.DIGEST).toBe('${{ steps.push.outputs.digest }}');
+  });
+});
+
+describe('chart', () => {
+  const chart = loadWorkflow('chart.yml');
+  const text = chart.text;
+
+  it('runs for chart and service changes', () => {
+    expect((chart.on.pull_request as { paths: string[] }).paths).toEqual(expect.arrayContaining(['helm/**', 'src/**']));
+  });
+
+  it('installs on kind with helm test, and tests the upgrade from the target branch', () => {
+    expect(text).toMatch(/helm\/kind-action@/);
+    expect(text).toMatch(/kind load docker-image hono-api:ci --name hono-api/);
+    expect(text).toMatch(/ct install --config ct\.yaml/);
+    expect(text).toMatch(/--upgrade/);
+    expect(text).toMatch(/fetch-depth: 0/);
+  });
+});
+
+describe('dependabot', () => {
+  const config = readFileSync(path.join(REPO_ROOT, '.github', 'dependabot.yml'), 'utf8');
+
+  it('updates npm, GitHub Actions and the Docker bases weekly, grouped', async () => {
+    const { parse } = await import('yaml');
+    const updates = (parse(config) as { updates: { 'package-ecosystem': string; schedule: { interval: string }; groups?: object }[] }).updates;
+    expect(updates.map((u) => u['package-ecosystem']).sort()).toEqual(['docker', 'github-actions', 'npm']);
+    for (const u of updates) {
+      expect(u.schedule.interval).toBe('weekly');
+      expect(Object.keys(u.groups ?? {}).length).toBeGreaterThan(0);
+    }
+  });
+});

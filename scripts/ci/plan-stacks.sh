@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Plans synthesised stacks for the workflows (plan.yml, drift.yml, deploy.yml), in the order given:
+#
+#   scripts/ci/plan-stacks.sh [--lock] network-dev cluster-dev app-dev
+#
+# In each cdktf.out/stacks/<stack>/ (STACKS_DIR overrides the parent): terraform init, then
+# terraform plan -detailed-exitcode -out=tfplan, recording for scripts/ci/plan-report.ts
+#   plan.exitcode  0 no changes, 2 changes, anything else failed
+#   plan.json      terraform show -json tfplan
+#   plan.txt       terraform show -no-color tfplan, or the error output of a failed init or plan
+# Every stack is planned even after one fails, so the report shows them all.
+#
+# Without --lock the plans are speculative (-lock=false: a pull request or the nightly drift check
+# must never hold the state lock an approved apply is waiting for). --lock is for plans that will
+# be applied (deploy.yml): they take the lock, waiting up to 10 minutes for it.
+#
+# Exit status: 1 if any stack failed, else 2 if any stack has changes, else 0.
+set -uo pipefail
+
+lock=(-lock=false)
+if [[ "${1:-}" == "--lock" ]]; then
+  lock=(-lock-timeout=10m)
+  shift
+fi
+if [[ $# -eq 0 ]]; then
+  echo "usage: $0 [--lock] <stack>..." >&2
+  exit 64
+fi
+stacks_dir="${STACKS_DIR:-cdktf.out/stacks}"
+if [[ -n "${TF_PLUGIN_CACHE_DIR:-}" ]]; then mkdir -p "$TF_PLUGIN_CACHE_DIR"; fi
+
+failed=0
+changed=0
+for stack in "$@"; do
+  dir="$stacks_dir/$stack"
+  if [[ ! -f "$dir/cdk.tf.json" ]]; then
+    echo "::error::$dir/cdk.tf.json does not exist: was the stack synthesised (ENVIRONMENTS)?"
+    failed=1
+    continue
+  fi
+  rm -f "$dir/tfplan" "$dir/plan.json" "$dir/plan.txt" "$dir/plan.exitcode"
+  echo "::group::$stack: terraform init and plan"
+  if ! terraform -chdir="$dir" init -input=false -no-color >"$dir/init.log" 2>&1; then
+    cat "$dir/init.log"
+    { echo "terraform init failed:"; cat "$dir/init.log"; } >"$dir/plan.txt"
+    echo 1 >"$dir/plan.exitcode"
+    echo "::endgroup::"
+    echo "::error::$stack: terraform init failed"
+    failed=1
+    continue
+  fi
+  code=0
+  terraform -chdir="$dir" plan -input=false -no-color -detailed-exitcode "${lock[@]}" -out=tfplan >"$dir/plan.log" 2>&1 || code=$?
+  cat "$dir/plan.log"
+  echo "::endgroup::"
+  if [[ $code -eq 0 || $code -eq 2 ]]; then
+    if ! terraform -chdir="$dir" show -json tfplan >"$dir/plan.json" || ! terraform -chdir="$dir" show -no-color tfplan >"$dir/plan.txt"; then
+      echo "::error::$stack: terraform show failed"
+      code=1
+      cp "$dir/plan.log" "$dir/plan.txt"
+    fi
+  else
+    cp "$dir/plan.log" "$dir/plan.txt"
+  fi
+  echo "$code" >"$dir/plan.exitcode"
+  case "$code" in
+    0) echo "$stack: no changes" ;;
+    2) echo "$stack: changes"; changed=1 ;;
+    *) echo "::error::$stack: terraform plan failed (exit $code)"; failed=1 ;;
+  esac
+done
+
+if [[ $failed -ne 0 ]]; then exit 1; fi
+if [[ $changed -ne 0 ]]; then exit 2; fi
+exit 0

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Refuses to deploy an image release.yml did not build and sign. Reads the image the app stack's
+# saved plan deploys (its `image` output, <registry>/<repository>:<tag>), resolves the tag's digest
+# in ECR (tags are immutable there) and verifies GitHub's build-provenance attestation for that
+# digest: signed for this repository by .github/workflows/release.yml.
+#
+#   scripts/ci/verify-image.sh cdktf.out/stacks/app-prod
+#
+# Needs: terraform (the stack initialised or initialisable), the AWS CLI with credentials that may
+# describe the repository's images, a docker login to the registry (gh reads the manifest), gh with
+# GH_TOKEN, and GITHUB_REPOSITORY. EXPECTED_DIGEST, when set, must equal the resolved digest (the
+# digest release.yml pushed). Writes image= and digest= to GITHUB_OUTPUT when that is set.
+set -euo pipefail
+
+stack_dir="${1:?usage: $0 <app stack directory>}"
+: "${GITHUB_REPOSITORY:?GITHUB_REPOSITORY must be set}"
+
+terraform -chdir="$stack_dir" init -input=false -no-color -lockfile=readonly >/dev/null
+if ! image=$(terraform -chdir="$stack_dir" show -json tfplan | jq -er '.planned_values.outputs.image.value'); then
+  echo "::error::the saved plan of $stack_dir has no known 'image' output; refusing to deploy an unverified image"
+  exit 1
+fi
+repository_uri="${image%:*}"
+tag="${image##*:}"
+registry="${repository_uri%%/*}"
+repository="${repository_uri#*/}"
+account="${registry%%.*}"
+region="${registry#*.dkr.ecr.}"
+region="${region%%.*}"
+if [[ -z "$tag" || "$repository_uri" == "$image" || "$registry" == "$repository_uri" || ! "$registry" =~ ^[0-9]{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com$ ]]; then
+  echo "::error::cannot read '$image' as <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>"
+  exit 1
+fi
+
+if ! digest=$(aws ecr describe-images --region "$region" --registry-id "$account" --repository-name "$repository" \
+  --image-ids "imageTag=$tag" --query 'imageDetails[0].imageDigest' --output text); then
+  echo "::error::$repository:$tag is not in ECR: was it released (git tag v$tag)?"
+  exit 1
+fi
+if [[ ! "$digest" =~ ^sha256:[0-9a-f]{64}$ ]]; then
+  echo "::error::unexpected digest '$digest' for $image"
+  exit 1
+fi
+if [[ -n "${EXPECTED_DIGEST:-}" && "$digest" != "$EXPECTED_DIGEST" ]]; then
+  echo "::error::$image is $digest in ECR, but the release pushed $EXPECTED_DIGEST"
+  exit 1
+fi
+
+echo "Verifying the provenance of $repository_uri@$digest"
+if ! gh attestation verify "oci://$repository_uri@$digest" \
+  --repo "$GITHUB_REPOSITORY" \
+  --signer-workflow "$GITHUB_REPOSITORY/.github/workflows/release.yml"; then
+  echo "::error::$image ($digest) has no valid build-provenance attestation from release.yml; refusing to deploy it"
+  exit 1
+fi
+
+if [[ -n "${GITHUB_OUTPUT:-}" ]]; then
+  {
+    echo "image=$image"
+    echo "digest=$digest"
+  } >>"$GITHUB_OUTPUT"
+fi
+if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
+  echo "Verified build provenance of \`$image\` (\`$digest\`), signed by release.yml." >>"$GITHUB_STEP_SUMMARY"
+fi
