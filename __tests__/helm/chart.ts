@@ -244,7 +244,14 @@ export function selects(selector: LabelSelector | Record<string, string> | undef
   return true;
 }
 
-/** The ConfigMap's data (the service's environment). */
+/** The settings ConfigMap (the one the Deployment loads with envFrom; not the dashboard). */
+export function settingsConfigMap(objects: readonly K8sObject[]): K8sObject {
+  const maps = ofKind(objects, 'ConfigMap').filter((c) => !c.metadata.name.endsWith('-dashboard'));
+  if (maps.length !== 1) throw new Error(`expected exactly one settings ConfigMap, found ${maps.length}`);
+  return maps[0]!;
+}
+
+/** The settings ConfigMap's data (the service's environment). */
 export function configData(objects: readonly K8sObject[]): Record<string, string> {
-  return (only(objects, 'ConfigMap').data as Record<string, string> | undefined) ?? {};
+  return (settingsConfigMap(objects).data as Record<string, string> | undefined) ?? {};
 }
