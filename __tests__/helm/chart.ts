@@ -246,7 +246,7 @@ export function selects(selector: LabelSelector | Record<string, string> | undef
 
 /** The settings ConfigMap (the one the Deployment loads with envFrom; not the dashboard). */
 export function settingsConfigMap(objects: readonly K8sObject[]): K8sObject {
-  const maps = ofKind(objects, 'ConfigMap').filter((c) => !c.metadata.name.endsWith('-dashboard'));
+  const maps = ofKind(objects, 'ConfigMap').filter((c) => !(c.metadata?.name ?? '').endsWith('-dashboard'));
   if (maps.length !== 1) throw new Error(`expected exactly one settings ConfigMap, found ${maps.length}`);
   return maps[0]!;
 }

@@ -58,7 +58,7 @@ describe('Grafana dashboard', () => {
 
   it('is shipped verbatim in a ConfigMap labelled for the Grafana sidecar, only when enabled', async () => {
     const off = await render();
-    expect(ofKind(off.objects, 'ConfigMap').filter((c) => c.metadata.name.endsWith('-dashboard'))).toEqual([]);
+    expect(ofKind(off.objects, 'ConfigMap').filter((c) => (c.metadata?.name ?? '').endsWith('-dashboard'))).toEqual([]);
     const on = await render({ values: { metrics: { dashboard: { enabled: true, folder: 'Services' } } } });
     const [cm] = ofKind<{ metadata: { labels: Record<string, string>; annotations: Record<string, string> }; data: Record<string, string> }>(
       on.objects,
