@@ -123,7 +123,11 @@ export function validatePlatformConfig(config: PlatformConfig): PlatformConfig {
   p.check(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(config.shared.github.repository), 'shared.github.repository', config.shared.github.repository, 'expected owner/name of a GitHub repository');
 
   const entries = Object.entries(config.environments) as [string, EnvironmentConfig][];
-  for (const [key, env] of entries) validateEnvironment(p, key, env);
+  for (const [key, env] of entries) {
+    // The prod-only rules (allowed CIDRs, no spot) key on the name, so a "production" would escape them.
+    p.check((ENVIRONMENT_NAMES as readonly string[]).includes(key), `environments.${key}`, key, `unknown environment; expected one of ${ENVIRONMENT_NAMES.join(', ')}`);
+    validateEnvironment(p, key, env);
+  }
 
   // VPCs that may one day be peered or joined by a transit gateway must not overlap.
   for (let i = 0; i < entries.length; i++)

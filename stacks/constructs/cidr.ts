@@ -47,19 +47,31 @@ export interface SubnetPlan {
   readonly intra: string[];
 }
 
+/** An Application Load Balancer needs a /27 or larger in every subnet it uses. */
+const LOAD_BALANCER_MAX_PREFIX = 27;
+
 /**
  * The subnet layout for a VPC, one subnet of each tier per AZ (the terraform-aws-modules/eks
  * convention): private subnets are large (/20 of a /16) because every pod takes a VPC address;
  * public subnets only hold load balancers and NAT gateways; intra subnets (no internet route) hold
  * the EKS control-plane network interfaces.
+ *
+ * Public and intra subnets are 1/256 of the VPC (/24 of a /16, /27 of a /19), except that public
+ * ones never shrink below the /27 a load balancer accepts: in a /20 they are /27 (1/128) and the
+ * intra /28s move past them. Layouts of a /16 to a /19 are unaffected by that rule.
  */
 export function planSubnets(vpcCidr: string, azCount: number): SubnetPlan {
   const base = parseCidr(vpcCidr);
   if (base.prefix > 20) throw new Error(`VPC CIDR ${vpcCidr} is smaller than a /20; use a /16 to /20`);
   const indexes = [...Array(azCount).keys()];
+  const publicBits = Math.min(8, LOAD_BALANCER_MAX_PREFIX - base.prefix);
+  // Private subnets take the first 3/16 of the VPC; public ones start right after, intra ones
+  // after a block of four public slots (48 and 52 in /24 units of a /16).
+  const publicStart = 3 * 2 ** (publicBits - 4);
+  const intraStart = (publicStart + 4) * 2 ** (8 - publicBits);
   return {
     private: indexes.map((i) => formatCidr(cidrSubnet(base, 4, i))),
-    public: indexes.map((i) => formatCidr(cidrSubnet(base, 8, 48 + i))),
-    intra: indexes.map((i) => formatCidr(cidrSubnet(base, 8, 52 + i))),
+    public: indexes.map((i) => formatCidr(cidrSubnet(base, publicBits, publicStart + i))),
+    intra: indexes.map((i) => formatCidr(cidrSubnet(base, 8, intraStart + i))),
   };
 }

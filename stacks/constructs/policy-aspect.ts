@@ -40,6 +40,7 @@ const refersTo = (value: unknown, resource: ResourceView) =>
   typeof value === 'string' && value.includes(`${resource.type}.${resource.id}.`);
 
 const OPEN_CIDRS = ['0.0.0.0/0', '::/0'];
+const OPEN_INGRESS_FIX = 'fix: allow a source security group or a known CIDR; internet traffic enters through a load balancer';
 
 export const RULES: Readonly<Record<string, PolicyRule>> = {
   aws_s3_bucket: (r, all) => {
@@ -50,7 +51,7 @@ export const RULES: Readonly<Record<string, PolicyRule>> = {
       ['aws_s3_bucket_versioning', 'versioning'],
       ['aws_s3_bucket_ownership_controls', 'ownership controls'],
     ].filter(([type]) => related(type!).length === 0);
-    return missing.length ? `S3 bucket ${r.path} has no ${missing.map((m) => m[1]).join(', ')} (fix: use the StateBucket construct or add them)` : undefined;
+    return missing.length ? `S3 bucket ${r.path} is missing ${missing.map((m) => m[1]).join(', ')} (fix: use the SecureBucket construct or add them)` : undefined;
   },
   aws_s3_bucket_public_access_block: (r) => {
     const flags = ['block_public_acls', 'block_public_policy', 'ignore_public_acls', 'restrict_public_buckets'];
@@ -71,7 +72,7 @@ export const RULES: Readonly<Record<string, PolicyRule>> = {
     const problems = [];
     if (r.attrs.image_tag_mutability !== 'IMMUTABLE') problems.push('mutable image tags (fix: image_tag_mutability = "IMMUTABLE")');
     if (first(r.attrs.encryption_configuration).encryption_type !== 'KMS') problems.push('no KMS encryption (fix: encryption_type = "KMS")');
-    if (first(r.attrs.image_scanning_configuration).scan_on_push !== true) problems.push('no scan on push');
+    if (first(r.attrs.image_scanning_configuration).scan_on_push !== true) problems.push('no scan on push (fix: image_scanning_configuration.scan_on_push = true)');
     return problems.length ? `ECR repository ${r.path} has ${problems.join('; ')}` : undefined;
   },
   aws_eks_cluster: (r, _all, ctx) => {
@@ -88,18 +89,18 @@ export const RULES: Readonly<Record<string, PolicyRule>> = {
     const unencrypted = blocks(r.attrs.block_device_mappings).filter((b) => String(first(b.ebs).encrypted) !== 'true');
     return unencrypted.length ? `launch template ${r.path} has unencrypted volumes (fix: ebs.encrypted = true)` : undefined;
   },
-  aws_ebs_volume: (r) => (r.attrs.encrypted === true ? undefined : `EBS volume ${r.path} is not encrypted`),
+  aws_ebs_volume: (r) => (r.attrs.encrypted === true ? undefined : `EBS volume ${r.path} is not encrypted (fix: encrypted = true)`),
   aws_dynamodb_table: (r) =>
     first(r.attrs.server_side_encryption).enabled === true ? undefined : `DynamoDB table ${r.path} has no KMS encryption (fix: server_side_encryption.enabled = true)`,
   aws_security_group_rule: (r) =>
     r.attrs.type === 'ingress' && ((r.attrs.cidr_blocks as string[] | undefined) ?? []).some((c) => OPEN_CIDRS.includes(c))
-      ? `security group rule ${r.path} opens ingress to the internet`
+      ? `security group rule ${r.path} opens ingress to the internet (${OPEN_INGRESS_FIX})`
       : undefined,
   aws_vpc_security_group_ingress_rule: (r) =>
-    OPEN_CIDRS.includes(String(r.attrs.cidr_ipv4 ?? r.attrs.cidr_ipv6 ?? '')) ? `security group rule ${r.path} opens ingress to the internet` : undefined,
+    OPEN_CIDRS.includes(String(r.attrs.cidr_ipv4 ?? r.attrs.cidr_ipv6 ?? '')) ? `security group rule ${r.path} opens ingress to the internet (${OPEN_INGRESS_FIX})` : undefined,
   aws_security_group: (r) =>
     blocks(r.attrs.ingress).some((i) => ((i.cidr_blocks as string[] | undefined) ?? []).some((c) => OPEN_CIDRS.includes(c)))
-      ? `security group ${r.path} opens ingress to the internet`
+      ? `security group ${r.path} opens ingress to the internet (${OPEN_INGRESS_FIX})`
       : undefined,
 };
 

@@ -1,8 +1,13 @@
 /**
  * Adds the standard tags to every taggable resource. Tags a resource sets itself (Name, the
  * Kubernetes subnet roles) are kept; the standard keys always win so cost reports stay honest.
+ *
+ * Only managed resources are tagged, never data sources: on lookups such as aws_vpc and
+ * aws_subnets `tags` is a filter, so tagging them would make the cluster stack find its network
+ * only while every tag value still matches (a tag change would break its plan until the network
+ * stack was applied).
  */
-import type { IAspect } from 'cdktf';
+import { type IAspect, TerraformResource } from 'cdktf';
 import type { IConstruct } from 'constructs';
 
 interface Taggable {
@@ -10,7 +15,7 @@ interface Taggable {
   readonly tagsInput: Record<string, string> | undefined;
 }
 
-const isTaggable = (node: IConstruct): node is IConstruct & Taggable => 'tagsInput' in node && 'tags' in node;
+const isTaggable = (node: IConstruct): node is TerraformResource & Taggable => node instanceof TerraformResource && 'tagsInput' in node && 'tags' in node;
 
 export class TaggingAspect implements IAspect {
   constructor(private readonly tags: Readonly<Record<string, string>>) {}

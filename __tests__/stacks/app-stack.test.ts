@@ -1,0 +1,135 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { App } from 'cdktf';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { CHART_DIR, RELEASE_TIMEOUT_SECONDS } from '../../stacks/app-stack.js';
+import { platformConfig } from '../../stacks/config/environments.js';
+import type { EnvironmentName } from '../../stacks/config/types.js';
+import { selectEnvironments, validatePlatformConfig } from '../../stacks/config/validate.js';
+import { definePlatform } from '../../stacks/platform.js';
+import { decodeEncoded } from './support/hcl.js';
+import { ENVIRONMENTS, configWith, envConfig, synthPlatform } from './support/platform.js';
+import { type TfJson, at, deref, list, only, ref } from './support/tfjson.js';
+
+const platform = synthPlatform();
+
+function releaseValues(json: TfJson): Record<string, unknown> {
+  const values = list(only(json, 'helm_release').attrs.values);
+  expect(values).toHaveLength(1);
+  return decodeEncoded(values[0], 'yamlencode') as Record<string, unknown>;
+}
+
+describe.each(ENVIRONMENTS as EnvironmentName[])('app-%s', (env) => {
+  const json = platform.json(`app-${env}`);
+  const cfg = envConfig(env).app;
+  const release = only(json, 'helm_release');
+  const clusterData = only(json, 'aws_eks_cluster', 'data');
+
+  it('creates the namespace with Pod Security "restricted" enforced', () => {
+    const ns = only(json, 'kubernetes_namespace_v1');
+    expect(at(ns.attrs, 'metadata', 0, 'name')).toBe(cfg.namespace);
+    expect(at(ns.attrs, 'metadata', 0, 'labels')).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted' });
+    expect(release.attrs.namespace).toBe(ref(ns, 'metadata[0].name'));
+  });
+
+  it('installs the release atomically: wait, roll back and clean up on failure, bounded by a timeout', () => {
+    expect(release.attrs).toMatchObject({ name: cfg.releaseName, atomic: true, wait: true, cleanup_on_fail: true, timeout: RELEASE_TIMEOUT_SECONDS });
+    expect(RELEASE_TIMEOUT_SECONDS).toBeGreaterThan(0);
+  });
+
+  it('installs the chart shipped with the stack (a relative ./assets path)', () => {
+    expect(release.attrs.chart).toMatch(/^\.\/assets\/chart\/[0-9A-F]+$/);
+    expect(release.attrs.repository).toBeUndefined();
+  });
+
+  it('passes the configured image tag and replicas, and the image repository from ECR', () => {
+    const values = releaseValues(json);
+    expect(at(values, 'image', 'tag')).toBe(cfg.imageTag);
+    expect(at(values, 'replicaCount')).toBe(cfg.replicas);
+    const repo = deref(json, at(values, 'image', 'repository'));
+    expect(repo.address).toMatch(/^data\.aws_ecr_repository\./);
+    expect(repo.attrs.name).toBe(platformConfig.shared.registry.repositoryName);
+    expect(at(values, 'networkPolicy', 'ingress', 'cidrs')).toEqual([envConfig(env).network.vpcCidr]);
+  });
+
+  it('authenticates helm and kubernetes with `aws eks get-token` against the cluster found by name', () => {
+    expect(clusterData.attrs.name).toBe(`hono-api-${env}`);
+    const host = ref(clusterData, 'endpoint');
+    const ca = `\${base64decode(${clusterData.address}.certificate_authority[0].data)}`;
+    const exec = {
+      api_version: 'client.authentication.k8s.io/v1beta1',
+      command: 'aws',
+      args: ['eks', 'get-token', '--cluster-name', `hono-api-${env}`, '--region', envConfig(env).region],
+    };
+    const kubernetes = list(json.provider?.kubernetes);
+    expect(kubernetes).toHaveLength(1);
+    expect(kubernetes[0]).toEqual({ host, cluster_ca_certificate: ca, exec: [exec] });
+    const helm = list(json.provider?.helm);
+    expect(helm).toHaveLength(1);
+    expect(at(helm[0], 'kubernetes')).toEqual({ host, cluster_ca_certificate: ca, exec });
+  });
+
+  it('never reads another stack\'s state', () => {
+    expect(json.data?.terraform_remote_state).toBeUndefined();
+    expect(JSON.stringify(json)).not.toContain('terraform_remote_state');
+  });
+});
+
+describe('app values follow the config', () => {
+  it('uses a changed image tag and replica count', () => {
+    const json = synthPlatform({
+      environments: 'staging',
+      config: configWith((c) => {
+        c.environments.staging.app.imageTag = '1.4.2';
+        c.environments.staging.app.replicas = 4;
+      }),
+    }).json('app-staging');
+    const values = releaseValues(json);
+    expect(at(values, 'image', 'tag')).toBe('1.4.2');
+    expect(at(values, 'replicaCount')).toBe(4);
+  });
+
+  it('no stack of the platform reads remote state', () => {
+    for (const id of platform.ids) expect(JSON.stringify(platform.json(id)), id).not.toContain('terraform_remote_state');
+  });
+});
+
+describe('app stack: a real synth into a directory', () => {
+  let outdir: string;
+  let stackDir: string;
+  let json: TfJson;
+
+  beforeAll(() => {
+    outdir = mkdtempSync(path.join(os.tmpdir(), 'hono-api-app-synth-'));
+    const app = new App({ outdir, stackTraces: false });
+    const config = validatePlatformConfig(platformConfig);
+    definePlatform(app, { config, environments: selectEnvironments('dev', config), stateBackend: 's3' });
+    app.synth();
+    stackDir = path.join(outdir, 'stacks', 'app-dev');
+    json = JSON.parse(readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')) as TfJson;
+  });
+
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it('ships the chart next to the stack, where the release\'s chart path points', () => {
+    const chart = String(only(json, 'helm_release').attrs.chart);
+    const chartDir = path.resolve(stackDir, chart);
+    expect(chartDir.startsWith(path.join(stackDir, 'assets') + path.sep)).toBe(true);
+    expect(existsSync(path.join(chartDir, 'Chart.yaml'))).toBe(true);
+    const shipped = parseYaml(readFileSync(path.join(chartDir, 'Chart.yaml'), 'utf8')) as { name: string; version: string };
+    const source = parseYaml(readFileSync(path.join(CHART_DIR, 'Chart.yaml'), 'utf8')) as { name: string; version: string };
+    expect(shipped).toMatchObject({ name: source.name, version: source.version });
+    expect(readdirSync(path.join(chartDir, 'templates')).sort()).toEqual(readdirSync(path.join(CHART_DIR, 'templates')).sort());
+  });
+
+  it('writes a manifest whose stack dependencies match the stack graph', () => {
+    const manifest = JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as { stacks: Record<string, { dependencies: string[] }> };
+    expect(Object.keys(manifest.stacks).sort()).toEqual(['app-dev', 'ci-identity', 'cluster-dev', 'network-dev', 'registry', 'state']);
+    expect(manifest.stacks['app-dev']?.dependencies.sort()).toEqual(['cluster-dev', 'registry']);
+    expect(manifest.stacks['cluster-dev']?.dependencies.sort()).toEqual(['ci-identity', 'network-dev']);
+    expect(manifest.stacks['network-dev']?.dependencies).toEqual(['state']);
+    expect(manifest.stacks.state?.dependencies).toEqual([]);
+  });
+});

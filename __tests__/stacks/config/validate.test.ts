@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest';
+import { platformConfig } from '../../../stacks/config/environments.js';
+import type { EnvironmentConfig, PlatformConfig } from '../../../stacks/config/types.js';
+import { ConfigValidationError, ENVIRONMENT_NAMES, validatePlatformConfig } from '../../../stacks/config/validate.js';
+import { type DeepMutable, configWith } from '../support/platform.js';
+
+/** The problems validatePlatformConfig reports for a config; fails if it accepts it. */
+function problemsOf(config: PlatformConfig): readonly string[] {
+  try {
+    validatePlatformConfig(config);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigValidationError);
+    const problems = (err as ConfigValidationError).problems;
+    // The message carries every problem, so main.ts prints them all.
+    for (const p of problems) expect((err as Error).message).toContain(p);
+    return problems;
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+/** The one problem a change causes: it names the field path and shows the bad value. */
+function expectProblem(mutate: (c: DeepMutable<PlatformConfig>) => void, field: string, value: unknown, detail?: RegExp): string {
+  const problems = problemsOf(configWith(mutate));
+  const matching = problems.filter((p) => p.startsWith(`${field} = `));
+  expect(matching, `problems: ${problems.join(' | ')}`).toHaveLength(1);
+  const problem = matching[0]!;
+  expect(problem).toContain(`${field} = ${JSON.stringify(value)}`);
+  if (detail) expect(problem).toMatch(detail);
+  return problem;
+}
+
+describe('validatePlatformConfig', () => {
+  it('accepts the real configuration and returns it unchanged', () => {
+    expect(validatePlatformConfig(platformConfig)).toBe(platformConfig);
+  });
+
+  it('overlapping VPC CIDRs name both fields and both values', () => {
+    const problem = expectProblem((c) => (c.environments.staging.network.vpcCidr = '10.10.0.0/16'), 'environments.staging.network.vpcCidr', '10.10.0.0/16');
+    expect(problem).toContain('overlaps environments.dev.network.vpcCidr (10.10.0.0/16)');
+  });
+
+  it('a VPC inside another environment\'s VPC overlaps too', () => {
+    expectProblem((c) => (c.environments.prod.network.vpcCidr = '10.20.16.0/20'), 'environments.prod.network.vpcCidr', '10.20.16.0/20', /overlaps environments\.staging\.network\.vpcCidr/);
+  });
+
+  it('minSize above maxSize', () => {
+    expectProblem(
+      (c) => Object.assign(c.environments.dev.cluster.nodes, { minSize: 5, desiredSize: 5, maxSize: 4 }),
+      'environments.dev.cluster.nodes.minSize',
+      5,
+      /must not exceed maxSize \(4\)/,
+    );
+  });
+
+  it('desiredSize outside [minSize, maxSize]', () => {
+    expectProblem((c) => (c.environments.staging.cluster.nodes.desiredSize = 10), 'environments.staging.cluster.nodes.desiredSize', 10, /between minSize \(2\) and maxSize \(6\)/);
+    expectProblem((c) => (c.environments.prod.cluster.nodes.desiredSize = 1), 'environments.prod.cluster.nodes.desiredSize', 1);
+  });
+
+  it('an environment that is not dev, staging or prod', () => {
+    const problem = expectProblem(
+      (c) => {
+        const envs = c.environments as unknown as Record<string, DeepMutable<EnvironmentConfig>>;
+        envs.qa = { ...structuredClone(envs.dev!), name: 'qa' as EnvironmentConfig['name'] };
+        envs.qa.network.vpcCidr = '10.40.0.0/16';
+      },
+      'environments.qa',
+      'qa',
+    );
+    for (const name of ENVIRONMENT_NAMES) expect(problem).toContain(name);
+  });
+
+  it('an environment whose name differs from its key', () => {
+    expectProblem((c) => (c.environments.staging.name = 'prod'), 'environments.staging.name', 'prod', /expected "staging"/);
+  });
+
+  it('prod with a public endpoint and no allowed CIDRs', () => {
+    expectProblem((c) => (c.environments.prod.cluster.publicAccessCidrs = []), 'environments.prod.cluster.publicAccessCidrs', [], /must not be empty in prod/);
+  });
+
+  it('prod with no allowed CIDRs is fine once the public endpoint is off', () => {
+    expect(() =>
+      validatePlatformConfig(
+        configWith((c) => {
+          c.environments.prod.cluster.publicAccessCidrs = [];
+          c.environments.prod.cluster.publicEndpoint = false;
+        }),
+      ),
+    ).not.toThrow();
+  });
+
+  it('prod open to 0.0.0.0/0', () => {
+    expectProblem((c) => (c.environments.prod.cluster.publicAccessCidrs = ['203.0.113.0/24', '0.0.0.0/0']), 'environments.prod.cluster.publicAccessCidrs', ['203.0.113.0/24', '0.0.0.0/0'], /must not contain 0\.0\.0\.0\/0/);
+  });
+
+  it('spot capacity in prod', () => {
+    expectProblem((c) => (c.environments.prod.cluster.nodes.capacityType = 'SPOT'), 'environments.prod.cluster.nodes.capacityType', 'SPOT', /not allowed in prod.*fix: use ON_DEMAND/);
+  });
+
+  it('a Helm release name longer than 53 characters', () => {
+    const name = 'a'.repeat(54);
+    expectProblem((c) => (c.environments.dev.app.releaseName = name), 'environments.dev.app.releaseName', name, /53 characters/);
+    expect(() => validatePlatformConfig(configWith((c) => (c.environments.dev.app.releaseName = 'a'.repeat(53))))).not.toThrow();
+  });
+
+  it('the "latest" image tag', () => {
+    expectProblem((c) => (c.environments.prod.app.imageTag = 'latest'), 'environments.prod.app.imageTag', 'latest', /never "latest"/);
+  });
+
+  it.each([
+    ['10.0.0.0', /not an IPv4 CIDR/],
+    ['10.0.0.0/33', /not an IPv4 CIDR/],
+    ['256.0.0.0/16', /not an IPv4 CIDR/],
+    ['10.0.1.0/16', /host bits set; the network address is 10\.0\.0\.0\/16/],
+  ])('a bad CIDR: %s', (cidr, detail) => {
+    expectProblem((c) => (c.environments.dev.network.vpcCidr = cidr), 'environments.dev.network.vpcCidr', cidr, detail);
+    expectProblem((c) => (c.environments.prod.cluster.publicAccessCidrs = [cidr]), 'environments.prod.cluster.publicAccessCidrs[0]', cidr, detail);
+  });
+
+  it('a VPC too large or too small for the subnet plan', () => {
+    expectProblem((c) => (c.environments.dev.network.vpcCidr = '10.0.0.0/12'), 'environments.dev.network.vpcCidr', '10.0.0.0/12', /\/16 to \/20/);
+    expectProblem((c) => (c.environments.dev.network.vpcCidr = '10.10.0.0/21'), 'environments.dev.network.vpcCidr', '10.10.0.0/21', /\/16 to \/20/);
+  });
+
+  it('a bad region', () => {
+    expectProblem((c) => (c.environments.dev.region = 'eu-west'), 'environments.dev.region', 'eu-west', /AWS region/);
+    expectProblem((c) => (c.shared.region = 'Europe'), 'shared.region', 'Europe');
+    expectProblem((c) => (c.state.region = 'eu_west_1'), 'state.region', 'eu_west_1');
+  });
+
+  it('a bad account id', () => {
+    expectProblem((c) => (c.shared.allowedAccountIds = ['123456789012', '12345']), 'shared.allowedAccountIds[1]', '12345', /12-digit/);
+    expectProblem((c) => (c.environments.prod.allowedAccountIds = ['12345678901a']), 'environments.prod.allowedAccountIds[0]', '12345678901a');
+  });
+
+  it('a log retention CloudWatch does not offer', () => {
+    expectProblem((c) => (c.environments.dev.network.flowLogRetentionDays = 15), 'environments.dev.network.flowLogRetentionDays', 15, /one of 1, 3, 5, 7, 14/);
+    expectProblem((c) => (c.environments.prod.cluster.logRetentionDays = 0), 'environments.prod.cluster.logRetentionDays', 0);
+  });
+
+  it('a bad add-on version', () => {
+    expectProblem((c) => (c.environments.dev.cluster.addons.coredns = 'latest'), 'environments.dev.cluster.addons.coredns', 'latest', /eksbuild/);
+    expectProblem((c) => (c.environments.prod.cluster.addons.vpcCni = '1.19.5'), 'environments.prod.cluster.addons.vpcCni', '1.19.5');
+  });
+
+  it('other fields: bucket name, project, repository, admin ARNs, instance types, tags', () => {
+    expectProblem((c) => (c.state.bucketName = 'Bad_Bucket'), 'state.bucketName', 'Bad_Bucket');
+    expectProblem((c) => (c.project = 'Hono API'), 'project', 'Hono API');
+    expectProblem((c) => (c.shared.github.repository = 'no-owner'), 'shared.github.repository', 'no-owner');
+    expectProblem((c) => (c.environments.dev.cluster.adminPrincipalArns = ['arn:aws:iam::123456789012:user/alice']), 'environments.dev.cluster.adminPrincipalArns[0]', 'arn:aws:iam::123456789012:user/alice');
+    expectProblem((c) => (c.environments.dev.cluster.nodes.instanceTypes = ['m7i large']), 'environments.dev.cluster.nodes.instanceTypes[0]', 'm7i large');
+    expectProblem((c) => (c.environments.dev.tags = { 'aws:owner': 'me' }), 'environments.dev.tags.aws:owner', 'me');
+  });
+
+  it('reports every problem at once', () => {
+    const problems = problemsOf(
+      configWith((c) => {
+        c.environments.prod.cluster.nodes.capacityType = 'SPOT';
+        c.environments.prod.app.imageTag = 'latest';
+        c.environments.dev.region = 'nowhere';
+      }),
+    );
+    expect(problems).toHaveLength(3);
+  });
+});
