@@ -54,7 +54,7 @@ export class AppStack extends AwsStack {
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     const { env } = props;
-    super(scope, id, { ...props, environment: env.name, region: env.region, allowedAccountIds: env.allowedAccountIds, tags: env.tags });
+    super(scope, id, { ...props, environment: env.name, region: env.region, allowedAccountIds: env.allowedAccountIds, tags: env.tags, boundRoles: true });
     const name = clusterName(props.project, env.name);
     const cluster = new DataAwsEksCluster(this, 'cluster', { name });
     const repository = new DataAwsEcrRepository(this, 'repository', { name: props.repositoryName });

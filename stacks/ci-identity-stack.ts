@@ -10,16 +10,15 @@
  * Apply this stack by hand (an administrator), never from CI: the deploy role cannot modify these
  * roles, because its IAM permissions cover only the environments' own name prefixes.
  */
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsKmsAlias } from '@cdktf/provider-aws/lib/data-aws-kms-alias';
-import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
-import { TerraformOutput } from 'cdktf';
+import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
+import { Fn, TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { EnvironmentName, SharedConfig } from './config/types.js';
 import { AwsStack, type AwsStackProps } from './constructs/aws-stack.js';
 import { GITHUB_OIDC_HOST, GithubOidcRole, type PolicyStatement } from './constructs/github-oidc-role.js';
-import { type CiRole, ciRoleName, environmentIamPrefix, stateKmsAlias } from './naming.js';
+import { type CiRole, ciRoleName, environmentIamPrefix, stateKmsAlias, workloadBoundaryName } from './naming.js';
 
 export interface CiIdentityStackProps extends Omit<AwsStackProps, 'environment' | 'region' | 'allowedAccountIds'> {
   readonly shared: SharedConfig;
@@ -41,8 +40,7 @@ export class CiIdentityStack extends AwsStack {
   constructor(scope: Construct, id: string, props: CiIdentityStackProps) {
     super(scope, id, { ...props, environment: 'shared', region: props.shared.region, allowedAccountIds: props.shared.allowedAccountIds });
     const { project, shared, state } = props;
-    const account = new DataAwsCallerIdentity(this, 'account');
-    const partition = new DataAwsPartition(this, 'partition').partition;
+    const partition = this.partition;
     const stateKey = new DataAwsKmsAlias(this, 'state-key', { name: `alias/${stateKmsAlias(project)}` });
 
     const provider = new IamOpenidConnectProvider(this, 'github', {
@@ -53,7 +51,7 @@ export class CiIdentityStack extends AwsStack {
     const subjects = ciRoleSubjects(shared.github.repository, shared.github.mainBranch, props.environments);
     const bucketArn = `arn:${partition}:s3:::${state.bucketName}`;
     const stateObjects = `${bucketArn}/${project}/*`;
-    const iam = (kind: string, name: string) => `arn:${partition}:iam::${account.accountId}:${kind}/${name}`;
+    const iam = (kind: string, name: string) => `arn:${partition}:iam::${this.accountId}:${kind}/${name}`;
 
     const stateRead: PolicyStatement[] = [
       { Sid: 'ListState', Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn },
@@ -62,6 +60,21 @@ export class CiIdentityStack extends AwsStack {
       { Sid: 'LockState', Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject'], Resource: `${bucketArn}/${project}/*.tflock` },
       { Sid: 'StateKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: stateKey.targetKeyArn },
     ];
+
+    // Roles the environments create carry this boundary: whatever policies an apply attaches to
+    // them, they can never manage IAM, the organisation or the account.
+    const boundary = new IamPolicy(this, 'workload-boundary', {
+      name: workloadBoundaryName(project),
+      description: 'Permissions boundary for every role an environment stack creates',
+      policy: Fn.jsonencode({
+        Version: '2012-10-17',
+        Statement: [
+          { Sid: 'AllButIdentityAndAccount', Effect: 'Allow', NotAction: ['iam:*', 'organizations:*', 'account:*'], Resource: '*' },
+          { Sid: 'ReadIamAndServiceLinkedRoles', Effect: 'Allow', Action: ['iam:Get*', 'iam:List*', 'iam:CreateServiceLinkedRole'], Resource: '*' },
+        ],
+      }),
+    });
+    const envRoles = props.environments.map((env) => iam('role', `${environmentIamPrefix(project, env)}*`));
 
     const roles: Record<CiRole, GithubOidcRole> = {
       plan: new GithubOidcRole(this, 'plan', {
@@ -82,13 +95,39 @@ export class CiIdentityStack extends AwsStack {
           ...stateRead,
           { Sid: 'WriteState', Effect: 'Allow', Action: 's3:PutObject', Resource: stateObjects },
           {
-            // IAM only for the environments' own roles and policies (PowerUserAccess has no IAM):
-            // not for the CI roles, so an apply cannot widen its own permissions.
-            Sid: 'ManageEnvironmentIam',
+            // Roles under the environments' prefixes only, and only with the workload boundary:
+            // not the CI roles, and never a role more powerful than the boundary allows.
+            Sid: 'CreateBoundedEnvironmentRoles',
             Effect: 'Allow',
-            Action: ['iam:*Role*', 'iam:*Policy*', 'iam:*InstanceProfile*', 'iam:PassRole', 'iam:TagRole', 'iam:UntagRole'],
+            Action: ['iam:CreateRole', 'iam:PutRolePermissionsBoundary', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy'],
+            Resource: envRoles,
+            Condition: { StringEquals: { 'iam:PermissionsBoundary': boundary.arn } },
+          },
+          {
+            Sid: 'ManageEnvironmentRoles',
+            Effect: 'Allow',
+            Action: [
+              'iam:GetRole',
+              'iam:GetRolePolicy',
+              'iam:ListRolePolicies',
+              'iam:ListAttachedRolePolicies',
+              'iam:ListInstanceProfilesForRole',
+              'iam:UpdateRole',
+              'iam:UpdateRoleDescription',
+              'iam:UpdateAssumeRolePolicy',
+              'iam:TagRole',
+              'iam:UntagRole',
+              'iam:DeleteRole',
+              'iam:PassRole',
+            ],
+            Resource: envRoles,
+          },
+          { Sid: 'KeepTheBoundary', Effect: 'Deny', Action: 'iam:DeleteRolePermissionsBoundary', Resource: envRoles },
+          {
+            Sid: 'ManageEnvironmentPoliciesAndProfiles',
+            Effect: 'Allow',
+            Action: ['iam:*Policy*', 'iam:*InstanceProfile*'],
             Resource: props.environments.flatMap((env) => [
-              iam('role', `${environmentIamPrefix(project, env)}*`),
               iam('policy', `${environmentIamPrefix(project, env)}*`),
               iam('instance-profile', `${environmentIamPrefix(project, env)}*`),
             ]),
@@ -122,13 +161,14 @@ export class CiIdentityStack extends AwsStack {
               'ecr:PutImage',
               'ecr:UploadLayerPart',
             ],
-            Resource: `arn:${partition}:ecr:${shared.region}:${account.accountId}:repository/${shared.registry.repositoryName}`,
+            Resource: `arn:${partition}:ecr:${shared.region}:${this.accountId}:repository/${shared.registry.repositoryName}`,
           },
         ],
       }),
     };
 
     new TerraformOutput(this, 'github_oidc_provider_arn', { value: provider.arn });
+    new TerraformOutput(this, 'workload_boundary_arn', { value: boundary.arn });
     for (const [name, role] of Object.entries(roles))
       new TerraformOutput(this, `${name.replace('-', '_')}_role_arn`, {
         value: role.role.arn,

@@ -2,7 +2,6 @@
  * The environment's EKS cluster and its nodes. It finds the network by tags (Name of the VPC, tier
  * of the subnets) rather than taking the network stack's outputs, so it can be planned on its own.
  */
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsSubnets } from '@cdktf/provider-aws/lib/data-aws-subnets';
 import { DataAwsVpc } from '@cdktf/provider-aws/lib/data-aws-vpc';
 import { TerraformOutput } from 'cdktf';
@@ -23,10 +22,9 @@ export class ClusterStack extends AwsStack {
 
   constructor(scope: Construct, id: string, props: ClusterStackProps) {
     const { env, project } = props;
-    super(scope, id, { ...props, environment: env.name, region: env.region, allowedAccountIds: env.allowedAccountIds, tags: env.tags });
+    super(scope, id, { ...props, environment: env.name, region: env.region, allowedAccountIds: env.allowedAccountIds, tags: env.tags, boundRoles: true });
     const name = clusterName(project, env.name);
     const iamPrefix = environmentIamPrefix(project, env.name);
-    const account = new DataAwsCallerIdentity(this, 'account');
 
     const vpc = new DataAwsVpc(this, 'vpc', { filter: [{ name: 'tag:Name', values: [vpcName(project, env.name)] }] });
     const subnets = (tier: string) =>
@@ -37,7 +35,7 @@ export class ClusterStack extends AwsStack {
         ],
       }).ids;
 
-    const role = (r: 'deploy' | 'plan') => `arn:aws:iam::${account.accountId}:role/${ciRoleName(project, r)}`;
+    const role = (r: 'deploy' | 'plan') => `arn:${this.partition}:iam::${this.accountId}:role/${ciRoleName(project, r)}`;
     const access: ClusterAccess[] = [
       // CI applies the app stack (Helm) and plans it (reads the release), through access entries.
       { principalArn: role('deploy'), policy: 'AmazonEKSClusterAdminPolicy' },

@@ -10,6 +10,11 @@ export const vpcName = (project: string, environment: string) => `${project}-${e
 /** Prefix of every IAM name an environment's stacks create: the deploy role may manage only these. */
 export const environmentIamPrefix = (project: string, environment: string) => `${project}-${environment}-`;
 export const stateKmsAlias = (project: string) => `${project}-tfstate`;
+/**
+ * Permissions boundary every role an environment creates must carry: the deploy role may only
+ * create or change roles that have it, so an apply cannot mint a role more powerful than itself.
+ */
+export const workloadBoundaryName = (project: string) => `${project}-workload-boundary`;
 
 /** Stack ids: one file per stack kind, one stack per environment where it applies. */
 export const stackIds = {

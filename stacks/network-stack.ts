@@ -15,7 +15,7 @@ export class NetworkStack extends AwsStack {
 
   constructor(scope: Construct, id: string, props: NetworkStackProps) {
     const { env } = props;
-    super(scope, id, { ...props, environment: env.name, region: env.region, allowedAccountIds: env.allowedAccountIds, tags: env.tags });
+    super(scope, id, { ...props, environment: env.name, region: env.region, allowedAccountIds: env.allowedAccountIds, tags: env.tags, boundRoles: true });
     this.network = new Network(this, 'network', {
       name: vpcName(props.project, env.name),
       cidr: env.network.vpcCidr,

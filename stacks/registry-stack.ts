@@ -27,8 +27,9 @@ export function registryLifecycleRules(keepReleaseImages: number, untaggedExpiry
       },
       {
         rulePriority: 2,
+        // Release tags are bare versions (1.4.0), the chart's appVersion.
         description: `Keep the last ${keepReleaseImages} release images`,
-        selection: { tagStatus: 'tagged', tagPrefixList: ['v'], countType: 'imageCountMoreThan', countNumber: keepReleaseImages },
+        selection: { tagStatus: 'tagged', tagPatternList: ['*.*.*'], countType: 'imageCountMoreThan', countNumber: keepReleaseImages },
         action: { type: 'expire' },
       },
     ],

@@ -9,7 +9,7 @@ const repository = only(registry, 'aws_ecr_repository');
 
 interface LifecycleRule {
   rulePriority: number;
-  selection: { tagStatus: string; tagPrefixList?: string[]; countType: string; countUnit?: string; countNumber: number };
+  selection: { tagStatus: string; tagPrefixList?: string[]; tagPatternList?: string[]; countType: string; countUnit?: string; countNumber: number };
   action: { type: string };
 }
 
@@ -52,7 +52,7 @@ describe('registry stack', () => {
     expect(untagged?.action.type).toBe('expire');
 
     const releases = rules.find((r) => r.selection.tagStatus === 'tagged');
-    expect(releases?.selection).toEqual({ tagStatus: 'tagged', tagPrefixList: ['v'], countType: 'imageCountMoreThan', countNumber: keepReleaseImages });
+    expect(releases?.selection).toEqual({ tagStatus: 'tagged', tagPatternList: ['*.*.*'], countType: 'imageCountMoreThan', countNumber: keepReleaseImages });
     expect(releases?.action.type).toBe('expire');
     // ECR evaluates rules by priority; each must be unique.
     expect(new Set(rules.map((r) => r.rulePriority)).size).toBe(rules.length);

@@ -97,7 +97,7 @@ export interface SharedConfig {
   readonly allowedAccountIds: readonly string[];
   readonly registry: {
     readonly repositoryName: string;
-    /** Release images (tags starting with "v") kept by the lifecycle policy. */
+    /** Release images (version tags such as 1.4.0) kept by the lifecycle policy. */
     readonly keepReleaseImages: number;
     /** Days after which untagged images expire. */
     readonly untaggedExpiryDays: number;

@@ -2,11 +2,15 @@
  * The base of every AWS stack: the provider (pinned to the allowed accounts), the remote state
  * backend, the standard tags and the security policy.
  */
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Aspects, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { StateConfig } from '../config/types.js';
+import { workloadBoundaryName } from '../naming.js';
 import { type BackendKind, configureBackend } from './backend.js';
+import { PermissionsBoundaryAspect } from './permissions-boundary-aspect.js';
 import { PolicyAspect } from './policy-aspect.js';
 import { TaggingAspect, standardTags } from './tagging-aspect.js';
 
@@ -21,12 +25,21 @@ export interface AwsStackProps {
   /** Default "s3"; "local" only to bootstrap the state stack. */
   readonly backend?: BackendKind;
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * Give every IAM role in the stack the workload permissions boundary (and require it in the
+   * policy check). On for environment stacks; off for the shared ones, whose roles an
+   * administrator applies.
+   */
+  readonly boundRoles?: boolean;
 }
 
 export class AwsStack extends TerraformStack {
   readonly project: string;
   readonly environment: string;
   readonly region: string;
+  /** The account and partition Terraform runs against, for building ARNs. */
+  readonly accountId: string;
+  readonly partition: string;
 
   constructor(scope: Construct, id: string, props: AwsStackProps) {
     super(scope, id);
@@ -38,7 +51,13 @@ export class AwsStack extends TerraformStack {
       ...(props.allowedAccountIds.length ? { allowedAccountIds: [...props.allowedAccountIds] } : {}),
     });
     configureBackend(this, id, props.project, props.state, props.backend ?? 's3');
+    this.accountId = new DataAwsCallerIdentity(this, 'caller').accountId;
+    this.partition = new DataAwsPartition(this, 'aws-partition').partition;
     Aspects.of(this).add(new TaggingAspect(standardTags(props.project, props.environment, props.repository, { ...props.tags })));
-    Aspects.of(this).add(new PolicyAspect({ environment: props.environment }));
+    if (props.boundRoles)
+      Aspects.of(this).add(
+        new PermissionsBoundaryAspect(`arn:${this.partition}:iam::${this.accountId}:policy/${workloadBoundaryName(props.project)}`),
+      );
+    Aspects.of(this).add(new PolicyAspect({ environment: props.environment, requireRoleBoundary: props.boundRoles ?? false }));
   }
 }

@@ -3,6 +3,7 @@
  * requires IMDSv2 with a hop limit of 1 (pods cannot borrow the node's credentials; they use Pod
  * Identity or IRSA), encrypts the root volume, and attaches the recommended node security group.
  */
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
@@ -100,9 +101,10 @@ export class ManagedNodeGroup extends Construct {
         Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
       }),
     });
+    const partition = new DataAwsPartition(this, 'partition').partition;
     const attachments = ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryReadOnly', 'AmazonSSMManagedInstanceCore'].map(
       (policy) =>
-        new IamRolePolicyAttachment(this, `role-${policy}`, { role: this.role.name, policyArn: `arn:aws:iam::aws:policy/${policy}` }),
+        new IamRolePolicyAttachment(this, `role-${policy}`, { role: this.role.name, policyArn: `arn:${partition}:iam::aws:policy/${policy}` }),
     );
 
     const template = new LaunchTemplate(this, 'template', {

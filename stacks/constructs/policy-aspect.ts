@@ -11,6 +11,8 @@ import type { IConstruct } from 'constructs';
 export interface PolicyContext {
   /** Environment name, or "shared" for account-wide stacks. */
   readonly environment: string;
+  /** Every IAM role must carry a permissions boundary (environment stacks). */
+  readonly requireRoleBoundary?: boolean;
 }
 
 interface ResourceView {
@@ -43,6 +45,10 @@ const OPEN_CIDRS = ['0.0.0.0/0', '::/0'];
 const OPEN_INGRESS_FIX = 'fix: allow a source security group or a known CIDR; internet traffic enters through a load balancer';
 
 export const RULES: Readonly<Record<string, PolicyRule>> = {
+  aws_iam_role: (r, _all, ctx) =>
+    ctx.requireRoleBoundary && !r.attrs.permissions_boundary
+      ? `IAM role ${r.path} has no permissions boundary, so the deploy role could not create it (fix: build the stack on AwsStack with boundRoles, or set permissions_boundary to the workload boundary)`
+      : undefined,
   aws_s3_bucket: (r, all) => {
     const related = (type: string) => all.filter((o) => o.type === type && refersTo(o.attrs.bucket, r));
     const missing = [
@@ -104,21 +110,40 @@ export const RULES: Readonly<Record<string, PolicyRule>> = {
       : undefined,
 };
 
+/**
+ * Checks a stack once every aspect has visited every resource in it. Aspects visit the tree top
+ * down, each node by all aspects in turn, so checking at the stack node would see resources before
+ * the tagging and permissions-boundary aspects changed them; the check runs when this aspect
+ * reaches the stack's last resource instead.
+ */
 export class PolicyAspect implements IAspect {
+  private readonly lastResource = new Map<TerraformStack, TerraformResource>();
+
   constructor(
     private readonly ctx: PolicyContext,
     private readonly rules: Readonly<Record<string, PolicyRule>> = RULES,
   ) {}
 
   visit(node: IConstruct): void {
-    if (!(node instanceof TerraformStack)) return;
+    if (node instanceof TerraformStack) {
+      const resources = node.node.findAll().filter((c): c is TerraformResource => c instanceof TerraformResource);
+      const last = resources.at(-1);
+      if (last) this.lastResource.set(node, last);
+      return;
+    }
+    if (!(node instanceof TerraformResource)) return;
+    const stack = TerraformStack.of(node);
+    if (this.lastResource.get(stack) === node) this.check(stack);
+  }
+
+  private check(stack: TerraformStack): void {
     // Resolving turns references into strings such as "${aws_s3_bucket.state.id}".
     const resolver = new DefaultTokenResolver(new StringConcat());
-    const resources: ResourceView[] = node.node
+    const resources: ResourceView[] = stack.node
       .findAll()
       .filter((c): c is TerraformResource => c instanceof TerraformResource)
       .map((res) => {
-        const json = Tokenization.resolve(res.toTerraform(), { scope: node, resolver }) as { resource?: Record<string, Record<string, Record<string, unknown>>> };
+        const json = Tokenization.resolve(res.toTerraform(), { scope: stack, resolver }) as { resource?: Record<string, Record<string, Record<string, unknown>>> };
         const [type, byId] = Object.entries(json.resource ?? {})[0] ?? [res.terraformResourceType, {}];
         const [id, attrs] = Object.entries(byId)[0] ?? [res.friendlyUniqueId, {}];
         return { type, id, path: res.node.path, attrs };
@@ -128,6 +153,6 @@ export class PolicyAspect implements IAspect {
       const problem = rule?.(r, resources, this.ctx);
       return problem ? [problem] : [];
     });
-    if (violations.length > 0) throw new PolicyViolationError(node.node.id, violations);
+    if (violations.length > 0) throw new PolicyViolationError(stack.node.id, violations);
   }
 }

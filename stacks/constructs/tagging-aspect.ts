@@ -7,6 +7,7 @@
  * only while every tag value still matches (a tag change would break its plan until the network
  * stack was applied).
  */
+import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { type IAspect, TerraformResource } from 'cdktf';
 import type { IConstruct } from 'constructs';
 
@@ -23,6 +24,10 @@ export class TaggingAspect implements IAspect {
   visit(node: IConstruct): void {
     if (!isTaggable(node)) return;
     node.tags = { ...node.tagsInput, ...this.tags };
+    // Instances, volumes and interfaces launched from a template get their tags from its tag
+    // specifications, not from the template's own tags: cost reports need them there too.
+    if (node instanceof LaunchTemplate && Array.isArray(node.tagSpecificationsInput))
+      node.putTagSpecifications(node.tagSpecificationsInput.map((spec) => ({ ...spec, tags: { ...spec.tags, ...this.tags } })));
   }
 }
 
