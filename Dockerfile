@@ -23,7 +23,12 @@ ENV npm_config_fund=false npm_config_audit=false npm_config_update_notifier=fals
 # manifest and the lockfile): the ~1 GB infrastructure toolchain never enters the build.
 COPY package.json package-lock.json ./
 COPY scripts/image-deps.mjs scripts/
-RUN node scripts/image-deps.mjs && npm ci --ignore-scripts
+# Behind a TLS-intercepting proxy, hand npm the proxy's CA bundle as a build secret (mounted for
+# this step only, never stored in a layer):  --secret id=npm_ca,src=/etc/ssl/certs/ca-certificates.crt
+# Without the secret the mount is absent and npm uses Node's own CA store.
+RUN --mount=type=secret,id=npm_ca \
+    if [ -s /run/secrets/npm_ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/npm_ca; fi; \
+    node scripts/image-deps.mjs && npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.service.json ./
 COPY scripts/build.ts scripts/
 COPY src src

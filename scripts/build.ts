@@ -6,7 +6,7 @@
  *   GIT_COMMIT=… BUILD_TIME=… npm run build   # what the Dockerfile passes in
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -38,6 +38,8 @@ const result = await build({
   format: 'esm',
   minify: true,
   sourcemap: 'linked',
+  // Mappings are enough for readable stack traces; embedding the sources would triple the maps.
+  sourcesContent: false,
   legalComments: 'linked',
   metafile: true,
   // prom-client and other CommonJS dependencies call require() for Node built-ins; an ESM bundle
@@ -50,6 +52,14 @@ const result = await build({
   },
   logLevel: 'warning',
 });
+
+// The lazily loaded chunks are vendor code (the OpenTelemetry SDK): their maps would be most of the
+// image's app layer and say little in a stack trace, so only the service's own bundle keeps one.
+for (const file of readdirSync('dist/chunks')) {
+  const path = `dist/chunks/${file}`;
+  if (file.endsWith('.map')) rmSync(path);
+  else if (file.endsWith('.mjs')) writeFileSync(path, readFileSync(path, 'utf8').replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n'));
+}
 
 const bytes = result.metafile.outputs['dist/server.mjs']?.bytes ?? 0;
 const chunks = Object.entries(result.metafile.outputs).filter(([file]) => file.startsWith('dist/chunks/') && file.endsWith('.mjs'));
