@@ -11,10 +11,17 @@
 # their own mirrors:  --build-arg BUILD_IMAGE=… --build-arg RUNTIME_IMAGE=…
 # The service handles SIGTERM itself, so `--init` is not needed (it does no harm).
 
-# node:20-bookworm-slim (Node 20 LTS on Debian 12, like the runtime below)
-ARG BUILD_IMAGE=node:20-bookworm-slim@sha256:2cf067cfed83d5ea958367df9f966191a942351a2df77d6f0193e162b5febfc0
+# Which bases to build on: by default the pinned public images below; override either with a
+# mirror (or the local stand-ins the image test builds).
+ARG BUILD_IMAGE=public-build-base
+ARG RUNTIME_IMAGE=public-runtime-base
+
+# The public bases as literal FROM lines, so Dependabot can bump their digests. An overridden base
+# leaves its stage unused, and unused stages are never pulled (BuildKit, buildah).
+# node:20-bookworm-slim: Node 20 LTS on Debian 12, like the runtime.
+FROM node:20-bookworm-slim@sha256:2cf067cfed83d5ea958367df9f966191a942351a2df77d6f0193e162b5febfc0 AS public-build-base
 # gcr.io/distroless/nodejs20-debian12:nonroot
-ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs20-debian12:nonroot@sha256:2cd820156cf039c8b54ae2d2a97e424b6729070714de8707a6b79f20d56f6a9a
+FROM gcr.io/distroless/nodejs20-debian12:nonroot@sha256:2cd820156cf039c8b54ae2d2a97e424b6729070714de8707a6b79f20d56f6a9a AS public-runtime-base
 
 FROM ${BUILD_IMAGE} AS build
 WORKDIR /app

@@ -45,6 +45,19 @@ describe('the bases to stand in for', () => {
     expect(() => standInTargets({ buildImage: 'alpine:3', runtimeImage: 'gcr.io/distroless/nodejs20-debian12' })).toThrow(/BUILD_IMAGE/);
     expect(() => parseDockerfileBases('FROM node:20\n')).toThrow(/ARG BUILD_IMAGE/);
   });
+
+  it('follows an ARG default that names a stage to the stage image (the Dependabot-friendly form)', () => {
+    const dockerfile = [
+      'ARG BUILD_IMAGE=public-build-base',
+      'ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs20-debian12:nonroot',
+      'FROM node:20-bookworm-slim@sha256:abc AS public-build-base',
+      'FROM ${BUILD_IMAGE} AS build',
+    ].join('\n');
+    expect(parseDockerfileBases(dockerfile)).toEqual({
+      buildImage: 'node:20-bookworm-slim@sha256:abc',
+      runtimeImage: 'gcr.io/distroless/nodejs20-debian12:nonroot',
+    });
+  });
 });
 
 describe('versions', () => {
