@@ -33,8 +33,16 @@ export interface Logger {
   error(msg: string, fields?: LogFields): void;
   /** Appends an already serialised JSON object (no newline) at the given level. */
   writeRaw(level: Exclude<LogLevel, 'silent'>, json: string): void;
-  /** Hot path: appends serialised fields (`"a":1,"b":"x"`, no braces) at the given level. */
-  writeFields(level: Exclude<LogLevel, 'silent'>, fields: string): void;
+  /**
+   * Hot path: appends serialised fields (`"a":1,"b":"x"`, no braces) at the given level, stamped
+   * with `timeMs` (epoch milliseconds) when given, else now.
+   */
+  writeFields(level: Exclude<LogLevel, 'silent'>, fields: string, timeMs?: number): void;
+  /**
+   * Registers a function that writes out lines a batching writer holds; it runs before every flush
+   * and before every `log()` line, so the output stays in the order things happened.
+   */
+  beforeFlush(hook: () => void): void;
   flush(): void;
 }
 
@@ -46,11 +54,10 @@ const FLUSH_INTERVAL_MS = 50;
 /** ISO timestamps are cached per millisecond: under load many lines share one. */
 let lastMs = 0;
 let lastIso = '';
-function isoNow(): string {
-  const now = Date.now();
-  if (now !== lastMs) {
-    lastMs = now;
-    lastIso = new Date(now).toISOString();
+function isoAt(ms: number): string {
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
   }
   return lastIso;
 }
@@ -71,8 +78,23 @@ export function createLogger({ level, sink = process.stdout, base = {} }: Logger
   let buffer = Buffer.allocUnsafe(FLUSH_AT_BYTES);
   let used = 0;
   let scheduled = false;
+  const hooks: (() => void)[] = [];
+  let draining = false;
+
+  /** Lets batching writers write what they hold, so lines stay in the order things happened. */
+  const drainHooks = (): void => {
+    if (draining || hooks.length === 0) return;
+    // A hook writes lines, which may fill the buffer and flush again: run hooks once at a time.
+    draining = true;
+    try {
+      for (const hook of hooks) hook();
+    } finally {
+      draining = false;
+    }
+  };
 
   const flush = (): void => {
+    drainHooks();
     if (used === 0) return;
     const chunk = buffer.subarray(0, used);
     buffer = Buffer.allocUnsafe(FLUSH_AT_BYTES);
@@ -99,15 +121,16 @@ export function createLogger({ level, sink = process.stdout, base = {} }: Logger
     }
   };
 
-  const writeFields: Logger['writeFields'] = (lvl, fields) => {
+  const writeFields: Logger['writeFields'] = (lvl, fields, timeMs = Date.now()) => {
     if (LEVEL_VALUES[lvl] < threshold) return;
-    append(`{"level":"${lvl}","time":"${isoNow()}"${basePart}${fields === '' ? '' : ','}${fields}}\n`);
+    append(`{"level":"${lvl}","time":"${isoAt(timeMs)}"${basePart}${fields === '' ? '' : ','}${fields}}\n`);
   };
 
   const writeRaw: Logger['writeRaw'] = (lvl, json) => writeFields(lvl, json.slice(1, -1));
 
   const log: Logger['log'] = (lvl, msg, fields) => {
     if (LEVEL_VALUES[lvl] < threshold) return;
+    drainHooks();
     writeRaw(lvl, JSON.stringify({ msg, ...fields }, errorReplacer));
   };
 
@@ -120,6 +143,7 @@ export function createLogger({ level, sink = process.stdout, base = {} }: Logger
     error: (msg, fields) => log('error', msg, fields),
     writeRaw,
     writeFields,
+    beforeFlush: (hook) => void hooks.push(hook),
     flush,
   };
 }

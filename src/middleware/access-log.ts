@@ -20,16 +20,70 @@ export interface RequestRecord {
 const JSON_SAFE = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
 const jsonString = (value: string) => (JSON_SAFE.test(value) ? `"${value}"` : JSON.stringify(value));
 
+/** Requests whose access-log lines are formatted together. */
+const BATCH_SIZE = 256;
+/** Longest a request waits before its line is written (the logger's own interval). */
+const BATCH_INTERVAL_MS = 50;
+
+/**
+ * Access-log lines are formatted in batches rather than one per request: the request path only
+ * stores a few references and numbers, and the formatting loop then runs with warm caches.
+ * Measured on this service, per-request formatting cost several times what the same work costs
+ * in a batch. The logger drains the batch before every flush, so shutdown loses nothing.
+ */
+function createAccessLogBatch(logger: Logger) {
+  const requestIds: string[] = new Array<string>(BATCH_SIZE);
+  const methods: string[] = new Array<string>(BATCH_SIZE);
+  const paths: string[] = new Array<string>(BATCH_SIZE);
+  const routes: string[] = new Array<string>(BATCH_SIZE);
+  const traceIds: (string | undefined)[] = new Array<string | undefined>(BATCH_SIZE);
+  const statuses = new Int32Array(BATCH_SIZE);
+  const durations = new Float64Array(BATCH_SIZE);
+  const times = new Float64Array(BATCH_SIZE);
+  let count = 0;
+  let scheduled = false;
+
+  const drain = (): void => {
+    for (let i = 0; i < count; i++) {
+      const status = statuses[i]!;
+      const traceId = traceIds[i];
+      // The method comes from the HTTP parser, the request id matched a strict pattern and the
+      // route is from our own table: only the path can need escaping.
+      logger.writeFields(
+        status >= 500 ? 'error' : 'info',
+        `"msg":"request","reqId":"${requestIds[i]}","method":"${methods[i]}","path":${jsonString(paths[i]!)},"route":"${routes[i]}","status":${status},"durationMs":${Math.round(durations[i]! * 1000) / 1000}${traceId ? `,"traceId":"${traceId}"` : ''}`,
+        times[i],
+      );
+    }
+    count = 0;
+  };
+  logger.beforeFlush(drain);
+
+  return (r: RequestRecord): void => {
+    const i = count++;
+    requestIds[i] = r.requestId;
+    methods[i] = r.method;
+    paths[i] = r.path;
+    routes[i] = r.route;
+    traceIds[i] = r.traceId;
+    statuses[i] = r.status;
+    durations[i] = r.ms;
+    times[i] = Date.now();
+    if (count === BATCH_SIZE) drain();
+    else if (!scheduled) {
+      scheduled = true;
+      setTimeout(() => {
+        scheduled = false;
+        logger.flush();
+      }, BATCH_INTERVAL_MS).unref();
+    }
+  };
+}
+
 export function createRequestRecorder(logger: Logger, metrics: RequestMetrics | undefined) {
-  const logRequests = logger.isEnabled('info');
-  return ({ requestId, method, path, route, status, ms, traceId }: RequestRecord): void => {
-    metrics?.observe(method, route, status, ms / 1000);
-    if (!logRequests) return;
-    // One template, one copy into the log buffer. The method comes from the HTTP parser, the
-    // request id matched a strict pattern and the route is from our own table: no escaping needed.
-    logger.writeFields(
-      status >= 500 ? 'error' : 'info',
-      `"msg":"request","reqId":"${requestId}","method":"${method}","path":${jsonString(path)},"route":"${route}","status":${status},"durationMs":${Math.round(ms * 1000) / 1000}${traceId ? `,"traceId":"${traceId}"` : ''}`,
-    );
+  const log = logger.isEnabled('info') ? createAccessLogBatch(logger) : undefined;
+  return (r: RequestRecord): void => {
+    metrics?.observe(r.method, r.route, r.status, r.ms / 1000);
+    log?.(r);
   };
 }
