@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort as freeLoopbackPort } from '../lib/net.js';
 import { fileURLToPath } from 'node:url';
 import { track } from './children.js';
 import { waitForOk } from './http-probe.js';
@@ -86,19 +86,8 @@ export function fastapiSpec(uvicorn: string, version: string): TargetSpec {
   };
 }
 
-/** Asks the kernel for a free loopback port (listen on 0, read it, close). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.once('error', reject);
-    srv.listen(0, HOST, () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => (port ? resolve(port) : reject(new Error('no port assigned'))));
-    });
-  });
-}
+/** Asks the kernel for a free loopback port. */
+export const freePort = (): Promise<number> => freeLoopbackPort(HOST);
 
 export interface RunningTarget {
   readonly spec: TargetSpec;

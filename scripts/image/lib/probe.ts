@@ -3,25 +3,13 @@
  * the main process's user, the files a build context holds.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { buildArgs, containerInspectArgs, createArgs, exportArgs, removeContainerArgs, removeImageArgs } from './args.js';
 import type { Engine } from './engine.js';
 import { type CommandRunner, mustRun } from './run.js';
 
-/** A TCP port that was free on `host` a moment ago. */
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error('no port assigned'))));
-    });
-  });
-}
+export { freePort } from '../../lib/net.js';
 
 export interface HttpWait {
   /** ms from the call until the first response with the wanted status. */
