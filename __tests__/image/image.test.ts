@@ -35,7 +35,9 @@ import { type TestImageResult, buildTestImage, findEngine } from '../../scripts/
 import { parseDockerfileBases } from '../../scripts/image/lib/stand-ins.js';
 import { entriesAddedOver, formatBytes, parseHistory, parseSize, totalSize } from '../../scripts/image/lib/size.js';
 
-const MAX_IMAGE_BYTES = 130e6; // 130 MB, as engines count (decimal)
+// 130 MB on the stand-in runtime base (as engines count, decimal). The public distroless base is
+// larger and outside our control, so with IMAGE_BASES=public only the app layer budget binds.
+const MAX_IMAGE_BYTES = process.env.IMAGE_BASES === 'public' ? 250e6 : 130e6;
 const MAX_APP_LAYER_BYTES = 1e6; // what the runtime stage adds: the bundle, its source map and licences
 const READY_WITHIN_MS = 2000;
 const STOP_WITHIN_MS = 2000;
