@@ -1,0 +1,225 @@
+/**
+ * `doctor`: what the deploy workflow (Terraform against AWS) and the local workflow (kind) need,
+ * found or missing, with how to install each missing tool. The container engine and helm are
+ * found exactly as the kind workflow finds them (scripts/kind/prereqs.ts), versions compared as
+ * scripts/lib/terraform.ts compares them.
+ */
+import { compareVersions } from '../lib/terraform.js';
+import { INSTALL_HINTS, detectEngine, findHelmWith } from '../kind/prereqs.js';
+import { CREDENTIALS_HINT, accountProblem, callerIdentity } from './aws.js';
+import type { OpsDeps } from './deps.js';
+import { formatTable } from './table.js';
+
+export type CheckName = 'node' | 'npm' | 'terraform' | 'aws' | 'aws-credentials' | 'kubectl' | 'helm' | 'container-engine' | 'kind';
+export type Workflow = 'deploy' | 'local';
+export const WORKFLOW_NAMES = ['deploy', 'local', 'all'] as const;
+export type WorkflowChoice = (typeof WORKFLOW_NAMES)[number];
+
+/** What each workflow needs. kubectl and helm serve `url` and `status` in the deploy workflow. */
+export const WORKFLOW_CHECKS: Readonly<Record<Workflow, readonly CheckName[]>> = {
+  deploy: ['node', 'npm', 'terraform', 'aws', 'aws-credentials', 'kubectl', 'helm'],
+  local: ['node', 'npm', 'container-engine', 'kind', 'kubectl', 'helm'],
+};
+
+/** Node: package.json engines. Terraform: S3-native state locking (use_lockfile). kind: README. */
+export const FLOORS = { node: '20.19.0', terraform: '1.10.0', kind: '0.24.0' } as const;
+
+export const HINTS: Readonly<Record<CheckName, string>> = {
+  node: `install Node.js ${FLOORS.node} or newer: https://nodejs.org/en/download (e.g. \`nvm install 20\`)`,
+  npm: 'npm comes with Node.js: reinstall Node.js from https://nodejs.org/en/download',
+  terraform:
+    'install Terraform >= 1.10 (the S3 backend locks state natively from 1.10): https://developer.hashicorp.com/terraform/install ' +
+    '(e.g. `brew install hashicorp/tap/terraform`, or `tfenv install 1.12.2`)',
+  aws: 'install the AWS CLI v2: https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html (the app stack also runs `aws eks get-token`)',
+  'aws-credentials': CREDENTIALS_HINT,
+  kubectl: INSTALL_HINTS.kubectl,
+  helm: INSTALL_HINTS.helm,
+  'container-engine': `${INSTALL_HINTS.docker}; ${INSTALL_HINTS.podman}`,
+  kind: INSTALL_HINTS.kind,
+};
+
+export type CheckStatus = 'ok' | 'missing' | 'outdated' | 'failed' | 'skipped';
+
+export interface CheckResult {
+  readonly name: CheckName;
+  readonly ok: boolean;
+  readonly status: CheckStatus;
+  readonly version?: string;
+  readonly path?: string;
+  /** What was found, or what is wrong. */
+  readonly detail: string;
+  /** How to fix it; set when not ok. */
+  readonly hint?: string;
+  /** For aws-credentials: the account. */
+  readonly account?: string;
+}
+
+export interface DoctorOptions {
+  readonly workflow: WorkflowChoice;
+  /** Check the AWS account against this environment's allowedAccountIds. */
+  readonly env?: string;
+}
+
+export interface DoctorReport {
+  readonly workflow: WorkflowChoice;
+  readonly env?: string;
+  /** Whether the requested workflow can run. */
+  readonly ok: boolean;
+  readonly workflows: Partial<Record<Workflow, { ok: boolean; failing: CheckName[] }>>;
+  readonly checks: readonly CheckResult[];
+}
+
+const PROBE_TIMEOUT_MS = 20_000;
+
+/** The first x.y.z in a version string (v1.11.4, aws-cli/2.15.0, kind v0.24.0 go1.22). */
+export function parseVersion(text: string): string | undefined {
+  return /v?(\d+\.\d+\.\d+)/.exec(text)?.[1];
+}
+
+const ok = (name: CheckName, detail: string, extra: Partial<CheckResult> = {}): CheckResult => ({ name, ok: true, status: 'ok', detail, ...extra });
+const bad = (name: CheckName, status: Exclude<CheckStatus, 'ok'>, detail: string, extra: Partial<CheckResult> = {}): CheckResult => ({
+  name,
+  ok: false,
+  status,
+  detail,
+  hint: HINTS[name],
+  ...extra,
+});
+
+async function versionOf(deps: OpsDeps, command: string, args: readonly string[]): Promise<string | undefined> {
+  const result = await deps.run(command, args, { capture: true, timeoutMs: PROBE_TIMEOUT_MS, cwd: deps.repoRoot });
+  if (result.exitCode !== 0) return undefined;
+  return parseVersion(`${result.stdout}\n${result.stderr}`);
+}
+
+/** A tool on PATH with a version at or above `floor` (when given). */
+async function tool(deps: OpsDeps, name: CheckName, command: string, args: readonly string[], floor?: string): Promise<CheckResult> {
+  return versionedTool(deps, name, command, args, deps.lookPath(command), floor);
+}
+
+async function versionedTool(deps: OpsDeps, name: CheckName, command: string, args: readonly string[], found: string | undefined, floor?: string): Promise<CheckResult> {
+  if (!found) return bad(name, 'missing', name === 'helm' ? 'helm is not on PATH and there is no node_modules/.bin/helm' : `${command} is not on PATH`);
+  const version = await versionOf(deps, found, args);
+  if (floor && version && compareVersions(version, floor) < 0)
+    return bad(name, 'outdated', `${command} ${version} is older than ${floor}`, { version, path: found });
+  if (floor && !version) return bad(name, 'failed', `could not read the version of ${found} (\`${command} ${args.join(' ')}\` failed)`, { path: found });
+  return ok(name, found, { path: found, ...(version ? { version } : {}) });
+}
+
+/** Terraform's version from `terraform version -json` (plain `terraform version` as a fallback). */
+async function terraformCheck(deps: OpsDeps): Promise<CheckResult> {
+  const found = deps.lookPath('terraform');
+  if (!found) return bad('terraform', 'missing', 'terraform is not on PATH');
+  const json = await deps.run(found, ['version', '-json'], { capture: true, timeoutMs: PROBE_TIMEOUT_MS, env: { CHECKPOINT_DISABLE: '1' }, cwd: deps.repoRoot });
+  let version: string | undefined;
+  try {
+    version = parseVersion((JSON.parse(json.stdout) as { terraform_version?: string }).terraform_version ?? '');
+  } catch {
+    version = undefined;
+  }
+  if (!version) return versionedTool(deps, 'terraform', 'terraform', ['version'], found, FLOORS.terraform);
+  if (compareVersions(version, FLOORS.terraform) < 0)
+    return bad('terraform', 'outdated', `terraform ${version} is older than ${FLOORS.terraform}: it cannot lock state in S3 (use_lockfile)`, { version, path: found });
+  return ok('terraform', found, { version, path: found });
+}
+
+async function credentialsCheck(deps: OpsDeps, env: string | undefined): Promise<CheckResult> {
+  const aws = deps.lookPath('aws');
+  if (!aws) return bad('aws-credentials', 'skipped', 'not checked: the AWS CLI is missing', { hint: 'install the AWS CLI first (see above)' });
+  const result = await callerIdentity(deps, aws);
+  if ('error' in result) return bad('aws-credentials', 'failed', `aws sts get-caller-identity failed: ${result.error}`);
+  const { account, arn } = result.identity;
+  if (env !== undefined) {
+    const environment = deps.config.environments[env as keyof typeof deps.config.environments];
+    const problem = environment ? accountProblem(account, environment.allowedAccountIds, `environments.${env}.allowedAccountIds`) : undefined;
+    if (problem) return bad('aws-credentials', 'failed', problem, { account, hint: `use credentials for one of environments.${env}.allowedAccountIds` });
+    const note = environment && environment.allowedAccountIds.length === 0 ? ` (environments.${env}.allowedAccountIds is empty: any account is accepted)` : '';
+    return ok('aws-credentials', `${arn}${note}`, { account });
+  }
+  return ok('aws-credentials', arn, { account });
+}
+
+async function engineCheck(deps: OpsDeps): Promise<CheckResult> {
+  const found = await detectEngine(deps);
+  if (found.engine) return ok('container-engine', `${found.engine.name} (${found.engine.path})`, { version: found.engine.version, path: found.engine.path });
+  const neither = !deps.lookPath('docker') && !deps.lookPath('podman');
+  return bad('container-engine', neither ? 'missing' : 'failed', neither ? 'neither docker nor podman is on PATH' : found.problems.join(' '));
+}
+
+export async function runCheck(deps: OpsDeps, name: CheckName, env?: string): Promise<CheckResult> {
+  switch (name) {
+    case 'node':
+      return compareVersions(deps.nodeVersion, FLOORS.node) < 0
+        ? bad('node', 'outdated', `node ${deps.nodeVersion} is older than ${FLOORS.node}`, { version: deps.nodeVersion, path: deps.nodePath })
+        : ok('node', deps.nodePath, { version: deps.nodeVersion, path: deps.nodePath });
+    case 'npm':
+      return tool(deps, 'npm', 'npm', ['--version']);
+    case 'terraform':
+      return terraformCheck(deps);
+    case 'aws':
+      return tool(deps, 'aws', 'aws', ['--version']);
+    case 'aws-credentials':
+      return credentialsCheck(deps, env);
+    case 'kubectl':
+      return tool(deps, 'kubectl', 'kubectl', ['version', '--client']);
+    case 'helm':
+      return versionedTool(deps, 'helm', 'helm', ['version', '--short'], findHelmWith(deps));
+    case 'container-engine':
+      return engineCheck(deps);
+    case 'kind':
+      return tool(deps, 'kind', 'kind', ['version'], FLOORS.kind);
+  }
+}
+
+export function checksFor(workflow: WorkflowChoice): CheckName[] {
+  const wanted = workflow === 'all' ? [...WORKFLOW_CHECKS.deploy, ...WORKFLOW_CHECKS.local] : WORKFLOW_CHECKS[workflow];
+  return [...new Set(wanted)];
+}
+
+export async function doctor(deps: OpsDeps, options: DoctorOptions): Promise<DoctorReport> {
+  const checks: CheckResult[] = [];
+  for (const name of checksFor(options.workflow)) checks.push(await runCheck(deps, name, options.env));
+  const workflows: DoctorReport['workflows'] = {};
+  for (const wf of options.workflow === 'all' ? (['deploy', 'local'] as const) : [options.workflow]) {
+    const failing = checks.filter((c) => WORKFLOW_CHECKS[wf].includes(c.name) && !c.ok).map((c) => c.name);
+    workflows[wf] = { ok: failing.length === 0, failing };
+  }
+  return {
+    workflow: options.workflow,
+    ...(options.env ? { env: options.env } : {}),
+    ok: Object.values(workflows).every((w) => w.ok),
+    workflows,
+    checks,
+  };
+}
+
+export function renderDoctor(report: DoctorReport): string {
+  const rows = report.checks.map((c) => [c.name, c.ok ? 'ok' : c.status.toUpperCase(), c.version ?? '', c.detail]);
+  const lines = [formatTable(['check', 'status', 'version', 'found / problem'], rows)];
+  const failing = report.checks.filter((c) => !c.ok);
+  if (failing.length > 0) {
+    lines.push('', 'To fix:');
+    for (const c of failing) lines.push(`  ${c.name}: ${c.hint ?? HINTS[c.name]}`);
+  }
+  lines.push('');
+  for (const [wf, state] of Object.entries(report.workflows))
+    lines.push(`${wf} workflow: ${state.ok ? 'ready' : `not ready (${state.failing.join(', ')})`}`);
+  return lines.join('\n');
+}
+
+/**
+ * The tools a command needs, checked the way `doctor` checks them; undefined (after printing every
+ * problem with its fix) when one is missing. Returns the paths of the tools found.
+ */
+export async function requireTools(deps: OpsDeps, names: readonly CheckName[], command: string): Promise<Partial<Record<CheckName, string>> | undefined> {
+  const results: CheckResult[] = [];
+  for (const name of names) results.push(await runCheck(deps, name));
+  const failing = results.filter((r) => !r.ok);
+  if (failing.length > 0) {
+    deps.err(`error: \`${command}\` cannot run:`);
+    for (const r of failing) deps.err(`  - ${r.name}: ${r.detail}. Fix: ${r.hint ?? HINTS[r.name]}`);
+    deps.err('Run `npm run ops -- doctor` to check everything at once.');
+    return undefined;
+  }
+  return Object.fromEntries(results.map((r) => [r.name, r.path ?? '']));
+}
