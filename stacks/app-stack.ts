@@ -2,23 +2,22 @@
  * The service on the environment's cluster: a namespace (Pod Security "restricted") and a Helm
  * release of our own chart, shipped with the synthesised stack as an asset.
  *
- * The helm and kubernetes providers find the cluster by name through data sources and
- * authenticate with `aws eks get-token`; they never take another stack's outputs, because a
- * provider configured from values unknown at plan time breaks planning (hashicorp/terraform-cdk#2662).
+ * The helm and kubernetes providers find the cluster by name (ClusterProviders). The chart values
+ * follow the platform stack's add-ons: metrics objects when observability is on, secrets from
+ * Secrets Manager when External Secrets is on, host and TLS when the environment has a domain.
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DataAwsEcrRepository } from '@cdktf/provider-aws/lib/data-aws-ecr-repository';
-import { DataAwsEksCluster } from '@cdktf/provider-aws/lib/data-aws-eks-cluster';
-import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
-import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { AssetType, Fn, TerraformAsset, TerraformOutput } from 'cdktf';
+import { AssetType, TerraformAsset, TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from './config/types.js';
 import { AwsStack, type AwsStackProps } from './constructs/aws-stack.js';
-import { clusterName } from './naming.js';
+import { ClusterProviders } from './constructs/cluster-providers.js';
+import { helmValues } from './constructs/helm-values.js';
+import { CLUSTER_ISSUER, CLUSTER_SECRET_STORE, METRICS_TOKEN_PROPERTY, MONITORING_NAMESPACE, apiHost, appSecretName, clusterName } from './naming.js';
 
 export const CHART_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../helm/hono-api');
 
@@ -30,22 +29,80 @@ export interface AppStackProps extends Omit<AwsStackProps, 'environment' | 'regi
 /** Seconds Helm waits for the rollout before `atomic` rolls it back. */
 export const RELEASE_TIMEOUT_SECONDS = 600;
 
-/** The chart values for an environment; the image repository is resolved by Terraform. */
-export function chartValues(env: EnvironmentConfig, imageRepository: string): Record<string, unknown> {
-  const { app } = env;
+/** The chart's name (helm/hono-api/Chart.yaml), for the names its templates derive. */
+export const CHART_NAME = 'hono-api';
+
+/** The chart's `hono-api.fullname` for a release (no overrides): the name of its Secret, Service… */
+export function chartFullname(releaseName: string): string {
+  const full = releaseName.includes(CHART_NAME) ? releaseName : `${releaseName}-${CHART_NAME}`;
+  return full.slice(0, 63).replace(/-+$/, '');
+}
+
+/** The key of the service's settings the ExternalSecret fills from Secrets Manager. */
+export const METRICS_TOKEN_KEY = 'METRICS_AUTH_TOKEN';
+
+/** Ingress values: the ALB annotations come from the chart; host and TLS from the environment. */
+function ingressValues(env: EnvironmentConfig): Record<string, unknown> {
+  const host = apiHost(env);
+  if (!host) return { enabled: true };
+  const tls = env.platform.tls;
+  const https = tls.mode !== 'none';
+  return {
+    enabled: true,
+    annotations: {
+      ...(https ? { 'alb.ingress.kubernetes.io/listen-ports': '[{"HTTP": 80}, {"HTTPS": 443}]', 'alb.ingress.kubernetes.io/ssl-redirect': '443' } : {}),
+      // ACM: a pinned certificate, or the controller discovers the one issued for the host.
+      ...(tls.mode === 'acm' && tls.certificateArn ? { 'alb.ingress.kubernetes.io/certificate-arn': tls.certificateArn } : {}),
+      ...(tls.mode === 'acme' ? { 'cert-manager.io/cluster-issuer': CLUSTER_ISSUER } : {}),
+    },
+    hosts: [{ host, paths: [{ path: '/', pathType: 'Prefix' }] }],
+    ...(https ? { tls: [{ hosts: [host], ...(tls.mode === 'acme' ? { secretName: `${chartFullname(env.app.releaseName)}-tls` } : {}) }] } : {}),
+  };
+}
+
+/**
+ * The chart values for an environment, without the image repository (Terraform resolves it from
+ * ECR and the stack passes it in a values document of its own, see helmValues).
+ */
+export function chartValues(env: EnvironmentConfig): Record<string, unknown> {
+  const { app, platform } = env;
+  const observability = platform.observability.enabled;
+  const externalSecrets = platform.externalSecrets.enabled;
+  const fullname = chartFullname(app.releaseName);
   return {
     replicaCount: app.replicas,
-    image: { repository: imageRepository, tag: app.imageTag },
+    image: { tag: app.imageTag },
     resources: app.resources,
     config: { rootMessage: app.rootMessage, apiMessage: app.apiMessage },
     // ALB deregistration takes longer than kube-proxy's endpoint update.
     shutdown: { drainSeconds: 15 },
-    ingress: {
-      enabled: true,
-      ...(app.host ? { hosts: [{ host: app.host, paths: [{ path: '/', pathType: 'Prefix' }] }], tls: [{ hosts: [app.host] }] } : {}),
+    ingress: ingressValues(env),
+    // METRICS_AUTH_TOKEN from Secrets Manager `<env>/<release>`, property metricsAuthToken.
+    ...(externalSecrets
+      ? {
+          externalSecret: {
+            enabled: true,
+            secretStoreRef: { kind: 'ClusterSecretStore', name: CLUSTER_SECRET_STORE },
+            data: [{ secretKey: METRICS_TOKEN_KEY, remoteRef: { key: appSecretName(env.name, app.releaseName), property: METRICS_TOKEN_PROPERTY } }],
+          },
+        }
+      : {}),
+    ...(observability
+      ? {
+          metrics: {
+            // Prometheus selects every ServiceMonitor and rule (platform stack), so no labels are needed.
+            serviceMonitor: { enabled: true, ...(externalSecrets ? { bearerTokenSecret: { name: fullname, key: METRICS_TOKEN_KEY } } : {}) },
+            prometheusRule: { enabled: true },
+            dashboard: { enabled: true },
+          },
+        }
+      : {}),
+    networkPolicy: {
+      // ALB IP targets: traffic reaches the pods from load balancer addresses inside the VPC.
+      ingress: { cidrs: [env.network.vpcCidr] },
+      // Only Prometheus scrapes /metrics; without it nobody may.
+      metrics: { namespaces: observability ? [MONITORING_NAMESPACE] : [] },
     },
-    // ALB IP targets: traffic reaches the pods from load balancer addresses inside the VPC.
-    networkPolicy: { ingress: { cidrs: [env.network.vpcCidr] } },
   };
 }
 
@@ -55,21 +112,8 @@ export class AppStack extends AwsStack {
   constructor(scope: Construct, id: string, props: AppStackProps) {
     const { env } = props;
     super(scope, id, { ...props, environment: env.name, region: env.region, allowedAccountIds: env.allowedAccountIds, tags: env.tags, boundRoles: true });
-    const name = clusterName(props.project, env.name);
-    const cluster = new DataAwsEksCluster(this, 'cluster', { name });
+    new ClusterProviders(this, 'cluster', { clusterName: clusterName(props.project, env.name), region: env.region });
     const repository = new DataAwsEcrRepository(this, 'repository', { name: props.repositoryName });
-
-    const connection = {
-      host: cluster.endpoint,
-      clusterCaCertificate: Fn.base64decode(cluster.certificateAuthority.get(0).data),
-      exec: {
-        apiVersion: 'client.authentication.k8s.io/v1beta1',
-        command: 'aws',
-        args: ['eks', 'get-token', '--cluster-name', name, '--region', env.region],
-      },
-    };
-    new KubernetesProvider(this, 'kubernetes', { ...connection, exec: [connection.exec] });
-    new HelmProvider(this, 'helm', { kubernetes: connection });
 
     const namespace = new NamespaceV1(this, 'namespace', {
       metadata: {
@@ -89,7 +133,7 @@ export class AppStack extends AwsStack {
       name: env.app.releaseName,
       namespace: namespace.metadata.name,
       chart: `./${chart.path}`,
-      values: [Fn.yamlencode(chartValues(env, repository.repositoryUrl))],
+      values: [helmValues(chartValues(env)), helmValues({ image: { repository: repository.repositoryUrl } })],
       // A failed rollout rolls back and removes what it created; the apply then fails loudly.
       atomic: true,
       cleanupOnFail: true,

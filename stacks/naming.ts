@@ -23,5 +23,26 @@ export const stackIds = {
   ciIdentity: 'ci-identity',
   network: (env: string) => `network-${env}`,
   cluster: (env: string) => `cluster-${env}`,
+  platform: (env: string) => `platform-${env}`,
   app: (env: string) => `app-${env}`,
 } as const;
+
+/** Namespace of kube-prometheus-stack; the app's NetworkPolicy lets it scrape /metrics. */
+export const MONITORING_NAMESPACE = 'monitoring';
+/** The ClusterSecretStore the platform stack creates and the app's ExternalSecret reads from. */
+export const CLUSTER_SECRET_STORE = 'aws-secrets-manager';
+/** The cert-manager ClusterIssuer (ACME mode) the app's ingress names. */
+export const CLUSTER_ISSUER = 'letsencrypt';
+/** Secrets Manager names an environment may read through External Secrets: `<env>/…`. */
+export const secretsPrefix = (environment: string) => `${environment}/`;
+/**
+ * The Secrets Manager secret holding the app's secret settings, a JSON object whose property
+ * `metricsAuthToken` becomes METRICS_AUTH_TOKEN (fork checklist: create it before the app).
+ */
+export const appSecretName = (environment: string, releaseName: string) => `${secretsPrefix(environment)}${releaseName}`;
+export const METRICS_TOKEN_PROPERTY = 'metricsAuthToken';
+
+/** The API's public host: the configured one, else api.<dns.domain>, else none (the ALB's own name). */
+export function apiHost(env: { readonly app: { readonly host?: string }; readonly dns?: { readonly domain: string } }): string | undefined {
+  return env.app.host ?? (env.dns ? `api.${env.dns.domain}` : undefined);
+}

@@ -2,9 +2,12 @@
  * The stack graph: which stacks exist for the selected environments and how they depend on each
  * other, so `cdktf deploy '*'` applies them in order.
  *
- *   state ─┬─ registry ─────────────────────────────┐
- *          └─ ci-identity ─┐                         │
- *   network-<env> ──▶ cluster-<env> ──────────▶ app-<env>
+ *   state ─┬─ registry ───────────────────────────────────────────────┐
+ *          └─ ci-identity ─┐                                           │
+ *   network-<env> ──▶ cluster-<env> ──▶ platform-<env> (add-ons) ──▶ app-<env>
+ *
+ * The app depends on the cluster (it deploys into it) and on the platform (its ingress, secrets and
+ * metrics need the controllers, the ClusterSecretStore and Prometheus's CRDs).
  */
 import type { App, TerraformStack } from 'cdktf';
 import { AppStack } from './app-stack.js';
@@ -14,6 +17,7 @@ import type { EnvironmentConfig, PlatformConfig } from './config/types.js';
 import type { BackendKind } from './constructs/backend.js';
 import { stackIds } from './naming.js';
 import { NetworkStack } from './network-stack.js';
+import { PlatformStack } from './platform-stack.js';
 import { RegistryStack } from './registry-stack.js';
 import { StateStack } from './state-stack.js';
 
@@ -44,13 +48,16 @@ export function definePlatform(app: App, { config, environments, stateBackend }:
   for (const env of environments) {
     const network = new NetworkStack(app, stackIds.network(env.name), { ...common, env });
     const cluster = new ClusterStack(app, stackIds.cluster(env.name), { ...common, env });
+    const platform = new PlatformStack(app, stackIds.platform(env.name), { ...common, env, charts: config.charts });
     const application = new AppStack(app, stackIds.app(env.name), { ...common, env, repositoryName: config.shared.registry.repositoryName });
     network.addDependency(state);
     cluster.addDependency(network);
     cluster.addDependency(ci); // access entries name the CI roles
+    platform.addDependency(cluster);
     application.addDependency(cluster);
+    application.addDependency(platform);
     application.addDependency(registry);
-    stacks.push(network, cluster, application);
+    stacks.push(network, cluster, platform, application);
   }
   return stacks;
 }

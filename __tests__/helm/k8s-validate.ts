@@ -3,10 +3,10 @@
  *
  * Built-in kinds go through kubernetes-models: apiVersion `v1` maps to `kubernetes-models/v1`,
  * `group/version` to `kubernetes-models/group/version`, and the kind to the class of that name
- * (e.g. `new Deployment(obj).validate()`). The CRDs the chart renders (Prometheus Operator,
- * External Secrets, Gateway API) are not in kubernetes-models core, so their required structure is
- * checked here by hand; when the matching @kubernetes-models/* package is installed its schema is
- * applied as well. Anything else throws: an unknown apiVersion/kind is never skipped silently.
+ * (e.g. `new Deployment(obj).validate()`). The CRDs the charts render (Prometheus Operator,
+ * External Secrets, Gateway API, cert-manager) are not in kubernetes-models core, so their required
+ * structure is checked here by hand; when the matching @kubernetes-models/* package is installed its
+ * schema is applied as well. Anything else throws: an unknown apiVersion/kind is never skipped silently.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -203,18 +203,77 @@ function checkHTTPRoute(object: K8sObject): string[] {
   return problems;
 }
 
+/** external-secrets.io/v1 ClusterSecretStore: one provider; AWS needs a service and a region; conditions name namespaces. */
+function checkClusterSecretStore(object: K8sObject): string[] {
+  const problems: string[] = [];
+  const spec = specOf(object, problems);
+  const provider = record(spec.provider);
+  if (!provider || Object.keys(provider).length !== 1) return [...problems, 'spec.provider must name exactly one provider'];
+  const aws = record(provider.aws);
+  if (provider.aws !== undefined) {
+    if (!aws) problems.push('spec.provider.aws must be an object');
+    else {
+      if (!['SecretsManager', 'ParameterStore'].includes(aws.service as string)) problems.push('spec.provider.aws.service must be SecretsManager or ParameterStore');
+      if (!(nonEmptyString(aws.region) && /^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(aws.region))) problems.push('spec.provider.aws.region must be an AWS region');
+    }
+  }
+  const conditions = spec.conditions;
+  if (conditions !== undefined && !Array.isArray(conditions)) problems.push('spec.conditions must be a list');
+  if (Array.isArray(conditions))
+    conditions.forEach((raw, i) => {
+      const c = record(raw);
+      const names = c?.namespaces;
+      if (!c || (names === undefined && c.namespaceSelector === undefined && c.namespaceRegexes === undefined)) problems.push(`spec.conditions[${i}] needs namespaces, namespaceSelector or namespaceRegexes`);
+      if (names !== undefined && !(Array.isArray(names) && names.every((n) => typeof n === 'string' && DNS_SUBDOMAIN.test(n)))) problems.push(`spec.conditions[${i}].namespaces must be namespace names`);
+    });
+  return problems;
+}
+
+/** cert-manager.io/v1 ClusterIssuer: one issuer type; ACME needs a server, an account key secret and solvers of one kind each. */
+function checkClusterIssuer(object: K8sObject): string[] {
+  const problems: string[] = [];
+  const spec = specOf(object, problems);
+  const kinds = ['acme', 'ca', 'selfSigned', 'vault', 'venafi'].filter((k) => spec[k] !== undefined);
+  if (kinds.length !== 1) return [...problems, 'spec needs exactly one of acme, ca, selfSigned, vault, venafi'];
+  const acme = record(spec.acme);
+  if (spec.acme === undefined) return problems;
+  if (!acme) return [...problems, 'spec.acme must be an object'];
+  if (!(typeof acme.server === 'string' && /^https:\/\//.test(acme.server))) problems.push('spec.acme.server must be an https URL');
+  if (acme.email !== undefined && !(typeof acme.email === 'string' && /^[^@\s]+@[^@\s]+$/.test(acme.email))) problems.push('spec.acme.email must be an e-mail address');
+  if (!nonEmptyString(record(acme.privateKeySecretRef)?.name)) problems.push('spec.acme.privateKeySecretRef.name is required');
+  const solvers = acme.solvers;
+  if (!Array.isArray(solvers) || solvers.length === 0) return [...problems, 'spec.acme.solvers must be a non-empty list'];
+  solvers.forEach((raw, i) => {
+    const solver = record(raw) ?? {};
+    const at = `spec.acme.solvers[${i}]`;
+    if ((solver.http01 === undefined) === (solver.dns01 === undefined)) problems.push(`${at} needs exactly one of http01 or dns01`);
+    const zones = record(solver.selector)?.dnsZones;
+    if (zones !== undefined && !(Array.isArray(zones) && zones.every((z) => typeof z === 'string' && HOSTNAME.test(z)))) problems.push(`${at}.selector.dnsZones must be domains`);
+    const route53 = record(record(solver.dns01)?.route53);
+    if (route53) {
+      if (route53.region !== undefined && !nonEmptyString(route53.region)) problems.push(`${at}.dns01.route53.region must be a region`);
+      if (route53.hostedZoneID !== undefined && !(typeof route53.hostedZoneID === 'string' && /^Z[A-Z0-9]+$/.test(route53.hostedZoneID))) problems.push(`${at}.dns01.route53.hostedZoneID must be a hosted zone id`);
+    }
+  });
+  return problems;
+}
+
 interface CrdRule {
   check: StructureCheck;
+  /** The chart of this repository that renders the kind (its CI values files must cover it). */
+  chart: 'hono-api' | 'platform-config';
   /** The @kubernetes-models package with this apiVersion's schema, used when installed. */
   modelPackage: string;
 }
 
 /** The CRDs the chart may render, by `apiVersion kind`. */
 export const CRD_RULES: Readonly<Record<string, CrdRule>> = {
-  'monitoring.coreos.com/v1 ServiceMonitor': { check: checkServiceMonitor, modelPackage: '@kubernetes-models/prometheus-operator' },
-  'monitoring.coreos.com/v1 PrometheusRule': { check: checkPrometheusRule, modelPackage: '@kubernetes-models/prometheus-operator' },
-  'external-secrets.io/v1 ExternalSecret': { check: checkExternalSecret, modelPackage: '@kubernetes-models/external-secrets' },
-  'gateway.networking.k8s.io/v1 HTTPRoute': { check: checkHTTPRoute, modelPackage: '@kubernetes-models/gateway-api' },
+  'monitoring.coreos.com/v1 ServiceMonitor': { check: checkServiceMonitor, chart: 'hono-api', modelPackage: '@kubernetes-models/prometheus-operator' },
+  'monitoring.coreos.com/v1 PrometheusRule': { check: checkPrometheusRule, chart: 'hono-api', modelPackage: '@kubernetes-models/prometheus-operator' },
+  'external-secrets.io/v1 ExternalSecret': { check: checkExternalSecret, chart: 'hono-api', modelPackage: '@kubernetes-models/external-secrets' },
+  'gateway.networking.k8s.io/v1 HTTPRoute': { check: checkHTTPRoute, chart: 'hono-api', modelPackage: '@kubernetes-models/gateway-api' },
+  'external-secrets.io/v1 ClusterSecretStore': { check: checkClusterSecretStore, chart: 'platform-config', modelPackage: '@kubernetes-models/external-secrets' },
+  'cert-manager.io/v1 ClusterIssuer': { check: checkClusterIssuer, chart: 'platform-config', modelPackage: '@kubernetes-models/cert-manager' },
 };
 
 /** The model class from the CRD's @kubernetes-models package, or undefined when it is not installed. */

@@ -9,16 +9,17 @@ import { platformConfig } from '../../stacks/config/environments.js';
 import type { EnvironmentName } from '../../stacks/config/types.js';
 import { selectEnvironments, validatePlatformConfig } from '../../stacks/config/validate.js';
 import { definePlatform } from '../../stacks/platform.js';
-import { decodeEncoded } from './support/hcl.js';
+import { helmReleaseValues } from './support/hcl.js';
 import { ENVIRONMENTS, configWith, envConfig, synthPlatform } from './support/platform.js';
 import { type TfJson, at, deref, list, only, ref } from './support/tfjson.js';
 
 const platform = synthPlatform();
 
+/** The release's values documents merged: the static settings, then the ECR repository reference. */
 function releaseValues(json: TfJson): Record<string, unknown> {
   const values = list(only(json, 'helm_release').attrs.values);
-  expect(values).toHaveLength(1);
-  return decodeEncoded(values[0], 'yamlencode') as Record<string, unknown>;
+  expect(values).toHaveLength(2);
+  return helmReleaseValues(values);
 }
 
 describe.each(ENVIRONMENTS as EnvironmentName[])('app-%s', (env) => {
@@ -126,8 +127,9 @@ describe('app stack: a real synth into a directory', () => {
 
   it('writes a manifest whose stack dependencies match the stack graph', () => {
     const manifest = JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as { stacks: Record<string, { dependencies: string[] }> };
-    expect(Object.keys(manifest.stacks).sort()).toEqual(['app-dev', 'ci-identity', 'cluster-dev', 'network-dev', 'registry', 'state']);
-    expect(manifest.stacks['app-dev']?.dependencies.sort()).toEqual(['cluster-dev', 'registry']);
+    expect(Object.keys(manifest.stacks).sort()).toEqual(['app-dev', 'ci-identity', 'cluster-dev', 'network-dev', 'platform-dev', 'registry', 'state']);
+    expect(manifest.stacks['app-dev']?.dependencies.sort()).toEqual(['cluster-dev', 'platform-dev', 'registry']);
+    expect(manifest.stacks['platform-dev']?.dependencies).toEqual(['cluster-dev']);
     expect(manifest.stacks['cluster-dev']?.dependencies.sort()).toEqual(['ci-identity', 'network-dev']);
     expect(manifest.stacks['network-dev']?.dependencies).toEqual(['state']);
     expect(manifest.stacks.state?.dependencies).toEqual([]);

@@ -44,7 +44,7 @@ describe('main.ts', () => {
   it('ENVIRONMENTS=dev STATE_BACKEND=local: synthesizes the dev and shared stacks, the state stack with a local backend', () => {
     const run = runMain({ ENVIRONMENTS: 'dev', STATE_BACKEND: 'local' }, 'dev');
     expect(run.status, run.stderr).toBe(0);
-    expect(stacksIn(run.outdir)).toEqual(['app-dev', 'ci-identity', 'cluster-dev', 'network-dev', 'registry', 'state']);
+    expect(stacksIn(run.outdir)).toEqual(['app-dev', 'ci-identity', 'cluster-dev', 'network-dev', 'platform-dev', 'registry', 'state']);
     const backend = (id: string) =>
       Object.keys((JSON.parse(readFileSync(path.join(run.outdir, 'stacks', id, 'cdk.tf.json'), 'utf8')) as { terraform: { backend: object } }).terraform.backend);
     expect(backend('state')).toEqual(['local']);

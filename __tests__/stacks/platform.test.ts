@@ -22,7 +22,7 @@ function transitiveDeps(stacks: ReadonlyMap<string, TerraformStack>, id: string,
 }
 
 describe('stack ids and environment selection', () => {
-  it('builds the shared stacks once and network, cluster and app per environment', () => {
+  it('builds the shared stacks once and network, cluster, platform and app per environment', () => {
     expect([...platform.stacks.keys()].sort()).toEqual([...ALL_IDS].sort());
   });
 
@@ -32,7 +32,7 @@ describe('stack ids and environment selection', () => {
   });
 
   it('"dev" gives only the dev stacks plus the shared ones', () => {
-    expect([...buildPlatform({ environments: 'dev' }).stacks.keys()].sort()).toEqual(['app-dev', 'ci-identity', 'cluster-dev', 'network-dev', 'registry', 'state']);
+    expect([...buildPlatform({ environments: 'dev' }).stacks.keys()].sort()).toEqual(['app-dev', 'ci-identity', 'cluster-dev', 'network-dev', 'platform-dev', 'registry', 'state']);
   });
 
   it('"dev, prod" (with spaces) gives those two environments', () => {
@@ -65,12 +65,15 @@ describe('stack graph', () => {
     expect(depsOf(get('ci-identity'))).toEqual(['state']);
   });
 
-  it.each(ENVIRONMENTS)('%s: network → cluster → app, ci-identity before the cluster, registry before the app', (env) => {
+  it.each(ENVIRONMENTS)('%s: network → cluster → platform → app, ci-identity before the cluster, registry before the app', (env) => {
     expect(depsOf(get(`network-${env}`))).toEqual(['state']);
     expect(depsOf(get(`cluster-${env}`))).toEqual(['ci-identity', `network-${env}`].sort());
-    expect(depsOf(get(`app-${env}`))).toEqual([`cluster-${env}`, 'registry'].sort());
+    expect(depsOf(get(`platform-${env}`))).toEqual([`cluster-${env}`]);
+    // The app deploys into the cluster and needs the platform's controllers, store and CRDs.
+    expect(depsOf(get(`app-${env}`))).toEqual([`cluster-${env}`, `platform-${env}`, 'registry'].sort());
     const appDeps = transitiveDeps(stacks, `app-${env}`);
-    for (const id of ['state', 'registry', 'ci-identity', `network-${env}`, `cluster-${env}`]) expect(appDeps.has(id), id).toBe(true);
+    for (const id of ['state', 'registry', 'ci-identity', `network-${env}`, `cluster-${env}`, `platform-${env}`]) expect(appDeps.has(id), id).toBe(true);
+    expect(transitiveDeps(stacks, `platform-${env}`).has(`app-${env}`)).toBe(false);
   });
 
   it('environments never wait for each other', () => {
@@ -152,7 +155,8 @@ describe('tags', () => {
     const environment = ENVIRONMENTS.find((env) => id.endsWith(`-${env}`)) ?? 'shared';
     const resources = allResources(platform.json(id));
     const tagged = resources.filter((r) => r.attrs.tags !== undefined);
-    // The app stacks hold only Kubernetes objects (namespace, Helm release), which have no tags.
+    // The app stacks hold only Kubernetes objects (namespace, Helm release), which have no tags;
+    // the platform stacks' IAM roles, Pod Identity associations and certificates have them.
     if (resources.some((r) => r.type.startsWith('aws_'))) expect(tagged.length).toBeGreaterThan(0);
     for (const r of tagged) {
       expect(tagsOf(r), r.address).toMatchObject({

@@ -5,7 +5,8 @@
  * Providers come from a filesystem mirror found by scripts/lib/terraform.ts (TF_PLUGIN_MIRROR, known
  * places, or a search). Without one the test fails and says how to provide one, unless
  * TF_VALIDATE_ALLOW_NETWORK=1 lets terraform download them. Stacks whose providers the mirror lacks
- * (the app stacks: helm and kubernetes) are skipped with a message naming them.
+ * are skipped with a message naming them and why: only the app stacks (helm, kubernetes) and the
+ * platform stacks (helm, kubernetes, random) may be, and every stack is either validated or skipped.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -30,6 +31,40 @@ import { definePlatform } from '../../stacks/platform.js';
 
 const EXPECTED_AWS_PROVIDER = '5.100.0';
 const AWS_ONLY_STACKS = ['state', 'registry', 'ci-identity', 'network-dev', 'network-staging', 'network-prod', 'cluster-dev', 'cluster-staging', 'cluster-prod'];
+/**
+ * Stacks that need providers an AWS-only mirror lacks, the providers they may be skipped for, and
+ * why. They are synthesised and asserted on by their own tests (app-stack, platform-stack), but
+ * terraform has not checked them against the helm/kubernetes/random schemas on this machine.
+ */
+const MAY_BE_SKIPPED: Readonly<Record<string, { readonly providers: RegExp; readonly reason: string }>> = {
+  app: { providers: /^registry\.terraform\.io\/hashicorp\/(helm|kubernetes)@/, reason: 'helm and kubernetes providers are not in the offline mirror' },
+  platform: {
+    providers: /^registry\.terraform\.io\/hashicorp\/(helm|kubernetes|random)@/,
+    reason: 'helm, kubernetes and random providers (Helm releases, namespaces, the Grafana admin password) are not in the offline mirror',
+  },
+};
+const kindOf = (id: string) => id.replace(/-(dev|staging|prod)$/, '');
+
+/**
+ * The AWS part of a stack: its aws_* resources and data sources, the aws provider, and the outputs
+ * that only read those. A skipped platform stack still has IAM roles, Pod Identity associations, a
+ * certificate and its validation records; terraform checks them this way.
+ */
+function awsPart(json: unknown): Record<string, unknown> {
+  const j = json as { resource?: Record<string, unknown>; data?: Record<string, unknown>; provider?: Record<string, unknown>; output?: Record<string, unknown>; terraform: Record<string, unknown> };
+  const awsOnly = (blocks: Record<string, unknown> | undefined) => Object.fromEntries(Object.entries(blocks ?? {}).filter(([type]) => type.startsWith('aws_')));
+  const other = /\b(helm|kubernetes|random)_[a-z0-9_]+\./;
+  const required = (j.terraform.required_providers ?? {}) as Record<string, unknown>;
+  return {
+    ...j,
+    terraform: { ...j.terraform, required_providers: { aws: required.aws } },
+    provider: { aws: j.provider?.aws },
+    resource: awsOnly(j.resource),
+    data: awsOnly(j.data),
+    output: Object.fromEntries(Object.entries(j.output ?? {}).filter(([, o]) => !other.test(JSON.stringify(o)))),
+  };
+}
+const partResults = new Map<string, StackValidation>();
 /** init warns that the lock file has checksums for this platform only; expected with any mirror. */
 const ACCEPTED_INIT_WARNINGS = ['Incomplete lock file information for providers'];
 
@@ -63,9 +98,19 @@ beforeAll(async () => {
   if (Object.keys(skipped).length > 0)
     console.warn(
       `NOT VALIDATED (providers not in the mirror, and validation stays offline):\n${Object.entries(skipped)
-        .map(([id, missing]) => `  - ${id}: needs ${missing.join(', ')}`)
+        .map(([id, missing]) => `  - ${id}: needs ${missing.join(', ')} (${MAY_BE_SKIPPED[kindOf(id)]?.reason ?? 'NOT ALLOWED TO BE SKIPPED'})`)
         .join('\n')}`,
     );
+
+  // The AWS part of every skipped platform stack, in a directory of its own.
+  const parts = Object.keys(skipped)
+    .filter((id) => kindOf(id) === 'platform')
+    .map((id) => {
+      const dir = path.join(outdir, 'aws-part', id);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path.join(dir, 'cdk.tf.json'), JSON.stringify(awsPart(stackJson[id])));
+      return dir;
+    });
 
   const started = performance.now();
   const validated = await validateStacks(
@@ -75,6 +120,13 @@ beforeAll(async () => {
   );
   wallMs = performance.now() - started;
   for (const v of validated) results.set(v.stack, v);
+  for (const v of await validateStacks(parts, setup, 2)) partResults.set(v.stack, v);
+  if (partResults.size > 0)
+    console.log(
+      `terraform validate, AWS part of the skipped platform stacks:\n${[...partResults.values()]
+        .map((v) => `  ${v.stack.padEnd(16)} ${v.result.error_count} errors, ${v.result.warning_count} warnings`)
+        .join('\n')}`,
+    );
   console.log(
     `terraform validate: ${validated.length} stacks in ${(wallMs / 1000).toFixed(1)} s (2 at a time)\n${validated
       .map((v) => `  ${v.stack.padEnd(16)} init ${(v.initMs / 1000).toFixed(1)} s, validate ${(v.validateMs / 1000).toFixed(1)} s, ${v.result.error_count} errors, ${v.result.warning_count} warnings`)
@@ -93,11 +145,33 @@ describe('terraform validate', () => {
     if (setup.mode === 'mirror') expect(setup.mirror?.versions.map((v) => v.version)).toContain(EXPECTED_AWS_PROVIDER);
   });
 
-  it('validates every AWS-only stack; only the app stacks (helm, kubernetes) may be skipped', () => {
+  it('validates every AWS-only stack; only the app stacks (helm, kubernetes) and platform stacks (helm, kubernetes, random) may be skipped', () => {
     expect([...results.keys()].sort()).toEqual(expect.arrayContaining([...AWS_ONLY_STACKS].sort()));
     for (const id of Object.keys(skipped)) {
-      expect(id).toMatch(/^app-/);
-      for (const missing of skipped[id]!) expect(missing).toMatch(/hashicorp\/(helm|kubernetes)@/);
+      const allowed = MAY_BE_SKIPPED[kindOf(id)];
+      expect(allowed, `${id} was skipped but is not allowed to be`).toBeDefined();
+      for (const missing of skipped[id]!) expect(missing, `${id}: ${allowed?.reason}`).toMatch(allowed!.providers);
+    }
+  });
+
+  it('validates the AWS part of every skipped platform stack (roles, Pod Identity associations, certificate)', () => {
+    for (const id of Object.keys(skipped).filter((i) => kindOf(i) === 'platform')) {
+      const v = partResults.get(id);
+      expect(v, `${id} (AWS part) was not validated`).toBeDefined();
+      const part = awsPart(stackJson[id]) as { resource: Record<string, unknown> };
+      expect(Object.keys(part.resource), id).toEqual(expect.arrayContaining(['aws_iam_role', 'aws_iam_role_policy', 'aws_eks_pod_identity_association', 'aws_acm_certificate']));
+      const diagnostics = v!.result.diagnostics.map(formatDiagnostic).join('\n');
+      expect(v!.result.error_count, diagnostics).toBe(0);
+      expect(v!.result.warning_count, diagnostics).toBe(0);
+    }
+  });
+
+  it('accounts for every stack: validated, or skipped with a reason', () => {
+    expect([...results.keys(), ...Object.keys(skipped)].sort()).toEqual(Object.keys(stackJson).sort());
+    for (const id of Object.keys(stackJson).filter((i) => /^platform-/.test(i))) {
+      // The reason above stays true: the platform stacks need exactly these providers.
+      expect(Object.keys(requiredProviders(stackJson[id])).sort(), id).toEqual(['aws', 'helm', 'kubernetes', 'random']);
+      if (setup.mode === 'mirror' && !results.has(id)) expect(skipped[id], id).toBeDefined();
     }
   });
 

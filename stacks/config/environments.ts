@@ -4,9 +4,14 @@
  * prod is exactly what is written below each name.
  *
  * Fork checklist: set `state.bucketName` (globally unique), `shared.github.repository`, the
- * `allowedAccountIds`, and the prod `publicAccessCidrs`.
+ * `allowedAccountIds`, the prod `publicAccessCidrs`, and each environment's `dns` (a public
+ * Route53 zone you own and its id: the example.com zones below are placeholders, and the
+ * platform stack's plan fails until they are real) or delete `dns` to serve the API on the load
+ * balancer's own name without TLS. With External Secrets on, create the secret `<env>/hono-api`
+ * (`{"metricsAuthToken": "…"}`) in Secrets Manager before deploying the app.
  */
-import type { AddonVersions, AppConfig, ClusterConfig, EnvironmentConfig, NetworkConfig, PlatformConfig } from './types.js';
+import { CHARTS } from './charts.js';
+import type { AddonVersions, AppConfig, ClusterConfig, DnsConfig, EnvironmentConfig, NetworkConfig, PlatformAddonsConfig, PlatformConfig } from './types.js';
 
 const PROJECT = 'hono-api';
 const REGION = 'eu-west-1';
@@ -57,6 +62,18 @@ const defaultApp: AppConfig = {
   apiMessage: 'Hello from the hono-api API',
 };
 
+/**
+ * Every add-on on: the ALB controller, DNS records and an ACM certificate for the API host,
+ * secrets from Secrets Manager, and Prometheus/Alertmanager/Grafana.
+ */
+const defaultPlatform: PlatformAddonsConfig = {
+  loadBalancerController: { enabled: true },
+  externalDns: { enabled: true, policy: 'upsert-only' },
+  externalSecrets: { enabled: true },
+  tls: { mode: 'acm' },
+  observability: { enabled: true, retention: '15d', retentionSizeGiB: 20 },
+};
+
 const environment = (
   name: EnvironmentConfig['name'],
   overrides: {
@@ -64,6 +81,8 @@ const environment = (
     cluster?: Partial<ClusterConfig>;
     nodes?: Partial<ClusterConfig['nodes']>;
     app?: Partial<AppConfig>;
+    dns?: DnsConfig;
+    platform?: Partial<PlatformAddonsConfig>;
     region?: string;
     allowedAccountIds?: readonly string[];
     tags?: Record<string, string>;
@@ -79,11 +98,14 @@ const environment = (
     nodes: { ...defaultCluster.nodes, ...overrides.cluster?.nodes, ...overrides.nodes },
   },
   app: { ...defaultApp, ...overrides.app },
+  ...(overrides.dns ? { dns: overrides.dns } : {}),
+  platform: { ...defaultPlatform, ...overrides.platform },
   tags: { ...overrides.tags },
 });
 
 export const platformConfig: PlatformConfig = {
   project: PROJECT,
+  charts: CHARTS,
   state: {
     bucketName: 'hono-api-tfstate-example',
     region: REGION,
@@ -98,23 +120,31 @@ export const platformConfig: PlatformConfig = {
   },
   environments: {
     // Cheap and disposable: one NAT gateway, spot nodes, an open API endpoint for developers.
+    // Observability is optional here (set observability.enabled to false to save ~2 GiB of node
+    // memory); it is on so dev shows the whole path: DNS, TLS, secrets, metrics and dashboard.
     dev: environment('dev', {
       network: { vpcCidr: '10.10.0.0/16', natMode: 'single', flowLogRetentionDays: 14 },
       cluster: { publicAccessCidrs: ['0.0.0.0/0'], logRetentionDays: 14 },
       nodes: { instanceTypes: ['t3a.large', 't3.large', 'm6a.large'], capacityType: 'SPOT', minSize: 2, desiredSize: 2, maxSize: 4 },
       app: { replicas: 2 },
+      // Fork checklist: placeholders (example.com is reserved); a real delegated zone, or remove.
+      dns: { domain: 'dev.example.com', hostedZoneId: 'Z0123456789EXAMPLEDEV' },
+      platform: { observability: { enabled: true, retention: '3d', retentionSizeGiB: 5 } },
     }),
     staging: environment('staging', {
       network: { vpcCidr: '10.20.0.0/16', natMode: 'single', flowLogRetentionDays: 30 },
       cluster: { publicAccessCidrs: ['0.0.0.0/0'], logRetentionDays: 30 },
       nodes: { minSize: 2, desiredSize: 2 },
       app: { replicas: 2 },
+      dns: { domain: 'staging.example.com', hostedZoneId: 'Z0123456789EXAMPLESTG' },
+      platform: { observability: { enabled: true, retention: '7d', retentionSizeGiB: 10 } },
     }),
     // Highly available: a NAT gateway per AZ, on-demand nodes, the API endpoint limited to known networks.
     prod: environment('prod', {
       network: { vpcCidr: '10.30.0.0/16', natMode: 'per-az' },
       cluster: { publicAccessCidrs: ['203.0.113.0/24'] },
       app: { replicas: 3 },
+      dns: { domain: 'example.com', hostedZoneId: 'Z0123456789EXAMPLEPRD' },
     }),
   },
 };

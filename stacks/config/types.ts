@@ -63,11 +63,69 @@ export interface AppConfig {
     readonly requests: { readonly cpu: string; readonly memory: string };
     readonly limits: { readonly cpu: string; readonly memory: string };
   };
-  /** Public host name for the ingress; unset means the ALB's own DNS name, without TLS. */
+  /**
+   * Public host name for the ingress. Unset: api.<dns.domain> when the environment has `dns`,
+   * otherwise the ALB's own DNS name, without TLS.
+   */
   readonly host?: string;
   /** Messages the service answers on / and /api. */
   readonly rootMessage: string;
   readonly apiMessage: string;
+}
+
+/**
+ * Public DNS of an environment: the Route53 hosted zone ExternalDNS writes records to and TLS
+ * certificates are validated in. Fork checklist: a real public zone you own.
+ */
+export interface DnsConfig {
+  /** Domain of the public hosted zone, e.g. "dev.example.com"; the API is published as api.<domain>. */
+  readonly domain: string;
+  /** Route53 hosted zone id of that domain, e.g. "Z0123456789ABCDEFGHIJ" (without "/hostedzone/"). */
+  readonly hostedZoneId: string;
+}
+
+/** ExternalDNS policy: upsert-only never deletes records, sync also deletes the ones it owns. */
+export type ExternalDnsPolicy = 'upsert-only' | 'sync';
+
+export type AcmeServer = 'production' | 'staging';
+
+/**
+ * How the API's host gets a certificate.
+ *
+ * - `acm` (default): the ALB terminates TLS with an ACM certificate. The platform stack requests a
+ *   DNS-validated certificate for the host in the hosted zone (unless `certificateArn` names an
+ *   existing one, which the ingress then pins); the AWS Load Balancer Controller finds it by host.
+ * - `acme`: cert-manager with a Let's Encrypt ClusterIssuer solving DNS-01 in the hosted zone; the
+ *   ingress asks for a certificate with `cert-manager.io/cluster-issuer`. The certificate lands in
+ *   a Kubernetes Secret, which TLS terminated in the cluster can use (another ingress class, a
+ *   Gateway, mTLS between services); an ALB cannot serve a Secret, it only serves ACM certificates.
+ * - `none`: plain HTTP on the load balancer's own name.
+ */
+export type TlsConfig =
+  | { readonly mode: 'none' }
+  | { readonly mode: 'acm'; readonly certificateArn?: string }
+  | { readonly mode: 'acme'; readonly email: string; readonly server: AcmeServer };
+
+export interface ObservabilityConfig {
+  /** kube-prometheus-stack: Prometheus, Alertmanager, Grafana (and the app's ServiceMonitor, rules, dashboard). */
+  readonly enabled: boolean;
+  /** How long Prometheus keeps samples, e.g. "15d" (a Prometheus duration). */
+  readonly retention: string;
+  /** Size cap for the Prometheus data (emptyDir on the node's disk), in GiB. */
+  readonly retentionSizeGiB: number;
+}
+
+/** The platform-<env> stack: which add-ons run in the environment's cluster. */
+export interface PlatformAddonsConfig {
+  /** AWS Load Balancer Controller: turns the app's Ingress into an ALB (and LoadBalancer Services into NLBs). */
+  readonly loadBalancerController: { readonly enabled: boolean };
+  /** ExternalDNS: publishes ingress hosts in the hosted zone (needs `dns`). */
+  readonly externalDns: { readonly enabled: boolean; readonly policy: ExternalDnsPolicy };
+  /** External Secrets Operator with a ClusterSecretStore for Secrets Manager `<env>/*`. */
+  readonly externalSecrets: { readonly enabled: boolean };
+  /** Certificates for the API host (needs `dns` unless `none`). */
+  readonly tls: TlsConfig;
+  readonly observability: ObservabilityConfig;
 }
 
 export interface EnvironmentConfig {
@@ -78,6 +136,10 @@ export interface EnvironmentConfig {
   readonly network: NetworkConfig;
   readonly cluster: ClusterConfig;
   readonly app: AppConfig;
+  /** Public DNS for the API host; unset means the load balancer's own name, without TLS. */
+  readonly dns?: DnsConfig;
+  /** Add-ons of the platform-<env> stack. */
+  readonly platform: PlatformAddonsConfig;
   /** Extra tags for every taggable resource in this environment. */
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -110,9 +172,27 @@ export interface SharedConfig {
   };
 }
 
+/** One upstream Helm chart, pinned to an exact version. */
+export interface ChartPin {
+  /** Chart repository URL (https). */
+  readonly repository: string;
+  readonly chart: string;
+  /** Exact chart version: never a range, a wildcard or "latest". */
+  readonly version: string;
+  /** The application version that chart version ships (documentation; Helm does not check it). */
+  readonly appVersion: string;
+  /** Where the version pair was confirmed. */
+  readonly source: string;
+}
+
+export type AddonChart = 'awsLoadBalancerController' | 'externalDns' | 'certManager' | 'externalSecrets' | 'kubePrometheusStack';
+export type PlatformCharts = Readonly<Record<AddonChart, ChartPin>>;
+
 export interface PlatformConfig {
   /** Project name: prefixes resource names and tags. */
   readonly project: string;
+  /** Upstream charts of the platform stacks (stacks/config/charts.ts). */
+  readonly charts: PlatformCharts;
   readonly state: StateConfig;
   readonly shared: SharedConfig;
   readonly environments: Readonly<Record<EnvironmentName, EnvironmentConfig>>;

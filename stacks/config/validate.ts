@@ -4,6 +4,7 @@
  * the fix; all problems are reported at once.
  */
 import { overlaps, parseCidr } from '../constructs/cidr.js';
+import { EXACT_CHART_VERSION } from './charts.js';
 import type { EnvironmentConfig, EnvironmentName, PlatformConfig } from './types.js';
 
 export const ENVIRONMENT_NAMES: readonly EnvironmentName[] = ['dev', 'staging', 'prod'];
@@ -27,6 +28,14 @@ const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/;
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 /** S3 bucket naming rules, minus the rarely wanted dots (they break virtual-host TLS). */
 const BUCKET_NAME = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+/** Route53 hosted zone ids: Z plus upper-case letters and digits. */
+const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
+const EMAIL = /^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$/;
+const ACM_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z]{2}(-gov)?-[a-z]+-\d:\d{12}:certificate\/[0-9a-f-]{36}$/;
+/** A Prometheus retention duration such as 15d or 12h. */
+const PROMETHEUS_DURATION = /^[1-9]\d*(h|d|w|y)$/;
+/** Environments where observability is part of the deal; dev may turn it off. */
+const OBSERVABILITY_REQUIRED: readonly EnvironmentName[] = ['staging', 'prod'];
 
 class Problems {
   readonly list: string[] = [];
@@ -104,8 +113,57 @@ function validateEnvironment(p: Problems, key: string, env: EnvironmentConfig): 
   for (const field of ['rootMessage', 'apiMessage'] as const)
     p.check(app[field].length > 0 && app[field].length <= 256, `${at}.app.${field}`, app[field], 'expected 1 to 256 characters');
 
+  validatePlatformAddons(p, at, env);
+
   for (const [k, v] of Object.entries(env.tags))
     p.check(k.length <= 128 && v.length <= 256 && !k.startsWith('aws:'), `${at}.tags.${k}`, v, 'tag keys are at most 128 characters and may not start with "aws:", values at most 256');
+}
+
+/** The platform-<env> add-ons, the DNS they publish to and what each needs from the rest. */
+function validatePlatformAddons(p: Problems, at: string, env: EnvironmentConfig): void {
+  const { dns, platform } = env;
+  const needsDns = (field: string, value: unknown, what: string) =>
+    p.check(dns !== undefined, field, value, `needs ${at}.dns (${what})`, `set ${at}.dns to a public hosted zone, or turn this off`);
+
+  if (dns) {
+    p.check(HOSTNAME.test(dns.domain), `${at}.dns.domain`, dns.domain, 'expected a DNS domain such as dev.example.com (lowercase, no trailing dot)');
+    p.check(
+      HOSTED_ZONE_ID.test(dns.hostedZoneId),
+      `${at}.dns.hostedZoneId`,
+      dns.hostedZoneId,
+      'expected a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ',
+      dns.hostedZoneId.startsWith('/hostedzone/') ? 'drop the "/hostedzone/" prefix' : 'copy the Id from `aws route53 list-hosted-zones-by-name --dns-name <domain>`',
+    );
+    const host = env.app.host;
+    if (host !== undefined && HOSTNAME.test(dns.domain))
+      p.check(
+        host === dns.domain || host.endsWith(`.${dns.domain}`),
+        `${at}.app.host`,
+        host,
+        `must be inside ${at}.dns.domain (${dns.domain}): ExternalDNS and the certificate only cover that zone`,
+        `use a name such as api.${dns.domain}, or unset it for that default`,
+      );
+  }
+
+  const { externalDns, tls, observability } = platform;
+  p.check(['upsert-only', 'sync'].includes(externalDns.policy), `${at}.platform.externalDns.policy`, externalDns.policy, 'expected "upsert-only" or "sync"');
+  if (externalDns.enabled) needsDns(`${at}.platform.externalDns.enabled`, externalDns.enabled, 'the zone ExternalDNS writes to');
+
+  p.check(['none', 'acm', 'acme'].includes(tls.mode), `${at}.platform.tls.mode`, tls.mode, 'expected "acm", "acme" or "none"');
+  if (tls.mode !== 'none') needsDns(`${at}.platform.tls.mode`, tls.mode, 'a host name and the zone the certificate is validated in');
+  if (tls.mode === 'acm' && tls.certificateArn !== undefined)
+    p.check(ACM_CERTIFICATE_ARN.test(tls.certificateArn), `${at}.platform.tls.certificateArn`, tls.certificateArn, 'expected an ACM certificate ARN', 'unset it to let the platform stack request one');
+  if (tls.mode === 'acm' && tls.certificateArn !== undefined && ACM_CERTIFICATE_ARN.test(tls.certificateArn))
+    p.check(tls.certificateArn.split(':')[3] === env.region, `${at}.platform.tls.certificateArn`, tls.certificateArn, `must be in ${env.region}: an ALB only uses certificates of its own region`);
+  if (tls.mode === 'acme') {
+    p.check(EMAIL.test(tls.email), `${at}.platform.tls.email`, tls.email, 'expected the e-mail address Let\'s Encrypt sends expiry notices to');
+    p.check(['production', 'staging'].includes(tls.server), `${at}.platform.tls.server`, tls.server, 'expected "production" or "staging" (Let\'s Encrypt\'s test CA, for trying things out)');
+  }
+
+  p.check(PROMETHEUS_DURATION.test(observability.retention), `${at}.platform.observability.retention`, observability.retention, 'expected a duration such as 12h, 15d or 4w');
+  p.intRange(`${at}.platform.observability.retentionSizeGiB`, observability.retentionSizeGiB, 1, 500);
+  if (OBSERVABILITY_REQUIRED.includes(env.name))
+    p.check(observability.enabled, `${at}.platform.observability.enabled`, observability.enabled, `is required in ${OBSERVABILITY_REQUIRED.join(' and ')} (the service's alerts and dashboard live there)`, 'turn it on; only dev may run without it');
 }
 
 /** Throws ConfigValidationError listing every problem; returns the config unchanged when valid. */
@@ -121,6 +179,16 @@ export function validatePlatformConfig(config: PlatformConfig): PlatformConfig {
   p.intRange('shared.registry.keepReleaseImages', config.shared.registry.keepReleaseImages, 1, 1000);
   p.intRange('shared.registry.untaggedExpiryDays', config.shared.registry.untaggedExpiryDays, 1, 365);
   p.check(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(config.shared.github.repository), 'shared.github.repository', config.shared.github.repository, 'expected owner/name of a GitHub repository');
+  for (const [name, pin] of Object.entries(config.charts)) {
+    p.check(
+      EXACT_CHART_VERSION.test(pin.version),
+      `charts.${name}.version`,
+      pin.version,
+      'expected an exact chart version such as 1.11.0 or v1.18.0 (never a range, a wildcard or "latest": a plan must install what was reviewed)',
+    );
+    p.check(/^https:\/\/[^\s]+$/.test(pin.repository), `charts.${name}.repository`, pin.repository, 'expected an https chart repository URL');
+    p.check(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(pin.chart), `charts.${name}.chart`, pin.chart, 'expected a chart name');
+  }
 
   const entries = Object.entries(config.environments) as [string, EnvironmentConfig][];
   for (const [key, env] of entries) {

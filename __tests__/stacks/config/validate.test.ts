@@ -163,3 +163,84 @@ describe('validatePlatformConfig', () => {
     expect(problems).toHaveLength(3);
   });
 });
+
+describe('validatePlatformConfig: platform add-ons, DNS and chart versions', () => {
+  it('a domain that is not a DNS name', () => {
+    expectProblem((c) => (c.environments.dev.dns!.domain = 'Dev.Example.com'), 'environments.dev.dns.domain', 'Dev.Example.com', /DNS domain/);
+    expectProblem((c) => (c.environments.staging.dns!.domain = 'staging.example.com.'), 'environments.staging.dns.domain', 'staging.example.com.', /no trailing dot/);
+    expectProblem((c) => (c.environments.prod.dns!.domain = 'localhost'), 'environments.prod.dns.domain', 'localhost');
+  });
+
+  it('a hosted zone id that is not one, with the fix for the common /hostedzone/ prefix', () => {
+    expectProblem((c) => (c.environments.dev.dns!.hostedZoneId = '/hostedzone/Z0123456789EXAMPLEDEV'), 'environments.dev.dns.hostedZoneId', '/hostedzone/Z0123456789EXAMPLEDEV', /fix: drop the "\/hostedzone\/" prefix/);
+    expectProblem((c) => (c.environments.prod.dns!.hostedZoneId = 'z123abc'), 'environments.prod.dns.hostedZoneId', 'z123abc', /Route53 hosted zone id/);
+    expectProblem((c) => (c.environments.staging.dns!.hostedZoneId = ''), 'environments.staging.dns.hostedZoneId', '');
+  });
+
+  it('an app host outside the environment\'s domain', () => {
+    expectProblem((c) => (c.environments.dev.app.host = 'api.example.org'), 'environments.dev.app.host', 'api.example.org', /must be inside environments\.dev\.dns\.domain \(dev\.example\.com\)/);
+    // A sibling sharing a suffix is not inside the zone either.
+    expectProblem((c) => (c.environments.prod.app.host = 'api.notexample.com'), 'environments.prod.app.host', 'api.notexample.com');
+    expect(() => validatePlatformConfig(configWith((c) => (c.environments.dev.app.host = 'hello.dev.example.com')))).not.toThrow();
+  });
+
+  it('ExternalDNS or TLS without a domain names the missing dns field', () => {
+    const problems = problemsOf(configWith((c) => delete c.environments.dev.dns));
+    expect(problems).toEqual([
+      'environments.dev.platform.externalDns.enabled = true: needs environments.dev.dns (the zone ExternalDNS writes to) (fix: set environments.dev.dns to a public hosted zone, or turn this off)',
+      'environments.dev.platform.tls.mode = "acm": needs environments.dev.dns (a host name and the zone the certificate is validated in) (fix: set environments.dev.dns to a public hosted zone, or turn this off)',
+    ]);
+    expect(() =>
+      validatePlatformConfig(
+        configWith((c) => {
+          delete c.environments.dev.dns;
+          c.environments.dev.platform.externalDns.enabled = false;
+          c.environments.dev.platform.tls = { mode: 'none' };
+        }),
+      ),
+    ).not.toThrow();
+  });
+
+  it('ExternalDNS policy and TLS mode must be known', () => {
+    expectProblem((c) => ((c.environments.dev.platform.externalDns as { policy: string }).policy = 'create-only'), 'environments.dev.platform.externalDns.policy', 'create-only', /"upsert-only" or "sync"/);
+    expectProblem((c) => ((c.environments.dev.platform.tls as { mode: string }).mode = 'letsencrypt'), 'environments.dev.platform.tls.mode', 'letsencrypt', /"acm", "acme" or "none"/);
+  });
+
+  it('ACME needs an e-mail address and a known server', () => {
+    expectProblem((c) => (c.environments.dev.platform.tls = { mode: 'acme', email: 'nobody', server: 'production' }), 'environments.dev.platform.tls.email', 'nobody', /e-mail/);
+    expectProblem(
+      (c) => (c.environments.dev.platform.tls = { mode: 'acme', email: 'ops@example.com', server: 'prod' as 'production' }),
+      'environments.dev.platform.tls.server',
+      'prod',
+      /"production" or "staging"/,
+    );
+  });
+
+  it('an ACM certificate ARN must be one, in the environment\'s region', () => {
+    expectProblem((c) => (c.environments.prod.platform.tls = { mode: 'acm', certificateArn: 'arn:aws:acm:eu-west-1:123456789012:cert/x' }), 'environments.prod.platform.tls.certificateArn', 'arn:aws:acm:eu-west-1:123456789012:cert/x', /ACM certificate ARN/);
+    const usEast = 'arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-0b0a-0908-0706-050403020100';
+    expectProblem((c) => (c.environments.prod.platform.tls = { mode: 'acm', certificateArn: usEast }), 'environments.prod.platform.tls.certificateArn', usEast, /must be in eu-west-1/);
+  });
+
+  it('observability: a Prometheus retention, a size, and on in staging and prod', () => {
+    expectProblem((c) => (c.environments.dev.platform.observability.retention = '15 days'), 'environments.dev.platform.observability.retention', '15 days', /12h, 15d or 4w/);
+    expectProblem((c) => (c.environments.dev.platform.observability.retentionSizeGiB = 0), 'environments.dev.platform.observability.retentionSizeGiB', 0, /from 1 to 500/);
+    expectProblem((c) => (c.environments.prod.platform.observability.enabled = false), 'environments.prod.platform.observability.enabled', false, /required in staging and prod.*only dev may run without it/);
+    expectProblem((c) => (c.environments.staging.platform.observability.enabled = false), 'environments.staging.platform.observability.enabled', false);
+    expect(() => validatePlatformConfig(configWith((c) => (c.environments.dev.platform.observability.enabled = false)))).not.toThrow();
+  });
+
+  it.each(['^1.19.0', '~1.19', '1.x', '*', 'latest', '>=1.0.0', '1.19', ''])('a chart version that is not exact: %j', (version) => {
+    expectProblem((c) => (c.charts.externalDns.version = version), 'charts.externalDns.version', version, /exact chart version/);
+  });
+
+  it('accepts exact chart versions with or without the v prefix, and pre-releases', () => {
+    for (const version of ['1.19.0', 'v1.18.0', '0.19.2', '2.0.0-rc.1'])
+      expect(() => validatePlatformConfig(configWith((c) => (c.charts.certManager.version = version))), version).not.toThrow();
+  });
+
+  it('a chart repository must be https, a chart name a name', () => {
+    expectProblem((c) => (c.charts.kubePrometheusStack.repository = 'http://prometheus-community.github.io/helm-charts'), 'charts.kubePrometheusStack.repository', 'http://prometheus-community.github.io/helm-charts', /https/);
+    expectProblem((c) => (c.charts.externalSecrets.chart = 'External Secrets'), 'charts.externalSecrets.chart', 'External Secrets');
+  });
+});

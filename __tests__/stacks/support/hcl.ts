@@ -175,3 +175,29 @@ export function decodeEncoded(attribute: unknown, fn: 'jsonencode' | 'yamlencode
   if (fn === 'jsonencode') return JSON.parse(attribute) as HclValue;
   throw new Error(`expected \${${fn}(...)}, got ${attribute.slice(0, 80)}`);
 }
+
+/** Helm's merge of values documents: maps merge key by key, anything else is replaced. */
+function mergeValues(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    const isMap = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
+    out[k] = isMap(b) && isMap(v) ? mergeValues(b, v) : v;
+  }
+  return out;
+}
+
+/**
+ * The effective values of a helm_release: its `values` documents (plain JSON, or `${yamlencode(...)}`
+ * when they hold references) decoded and merged in order, as Helm does. References come back as
+ * `${address.attr}` strings.
+ */
+export function helmReleaseValues(values: unknown): Record<string, unknown> {
+  const docs = Array.isArray(values) ? values : [];
+  if (docs.length === 0) throw new Error('the release has no values');
+  return docs.reduce<Record<string, unknown>>((acc, doc) => {
+    const decoded = typeof doc === 'string' && doc.startsWith('${yamlencode(') ? decodeEncoded(doc, 'yamlencode') : (JSON.parse(String(doc)) as HclValue);
+    if (decoded === null || typeof decoded !== 'object' || Array.isArray(decoded)) throw new Error(`a values document is not a map: ${String(doc).slice(0, 80)}`);
+    return mergeValues(acc, decoded as Record<string, unknown>);
+  }, {});
+}

@@ -106,4 +106,4 @@ export function synthPlatform(options: BuildOptions = {}): SynthesizedPlatform {
 
 export const ENVIRONMENTS: readonly EnvironmentName[] = ['dev', 'staging', 'prod'];
 export const SHARED_STACKS = ['state', 'registry', 'ci-identity'] as const;
-export const PER_ENV_KINDS = ['network', 'cluster', 'app'] as const;
+export const PER_ENV_KINDS = ['network', 'cluster', 'platform', 'app'] as const;

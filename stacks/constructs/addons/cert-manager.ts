@@ -1,0 +1,72 @@
+/**
+ * cert-manager, CRDs installed (and kept on uninstall) by the chart, for ACME certificates solved
+ * with DNS-01 in the environment's hosted zone. The ClusterIssuer itself is a custom resource and
+ * ships in the platform-config chart, installed after this release (the CRDs must exist first).
+ *
+ * IAM: TXT records named _acme-challenge.* in that zone only, reading the zone, and polling the
+ * change status (Route53 change ids have no zone in their ARN). The issuer names the zone id, so
+ * cert-manager never needs to list zones. HTTP-01 is turned off: its solver pods are not needed.
+ */
+import type { Release } from '@cdktf/provider-helm/lib/release';
+import { Construct } from 'constructs';
+import type { ChartPin, DnsConfig } from '../../config/types.js';
+import { type PolicyStatement, PodIdentityRole } from '../pod-identity-role.js';
+import { AddonRelease, type AddonScope } from './addon-release.js';
+import { hostedZoneArn } from './external-dns.js';
+import { addonNamespace } from './namespace.js';
+
+export const CERT_MANAGER = { release: 'cert-manager', namespace: 'cert-manager', serviceAccount: 'cert-manager' } as const;
+
+export function certManagerStatements(partition: string, dns: DnsConfig): PolicyStatement[] {
+  const zone = hostedZoneArn(partition, dns.hostedZoneId);
+  return [
+    {
+      Sid: 'AcmeChallengeRecordsOnly',
+      Effect: 'Allow',
+      Action: 'route53:ChangeResourceRecordSets',
+      Resource: zone,
+      Condition: {
+        'ForAllValues:StringEquals': { 'route53:ChangeResourceRecordSetsRecordTypes': ['TXT'] },
+        'ForAllValues:StringLike': { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': [`_acme-challenge.${dns.domain}`, `_acme-challenge.*.${dns.domain}`] },
+      },
+    },
+    { Sid: 'ReadTheZone', Effect: 'Allow', Action: 'route53:ListResourceRecordSets', Resource: zone },
+    { Sid: 'WaitForChanges', Effect: 'Allow', Action: 'route53:GetChange', Resource: `arn:${partition}:route53:::change/*` },
+  ];
+}
+
+export interface CertManagerProps extends AddonScope {
+  readonly source: ChartPin;
+  readonly dns: DnsConfig;
+}
+
+export class CertManager extends Construct {
+  readonly identity: PodIdentityRole;
+  readonly release: Release;
+
+  constructor(scope: Construct, id: string, props: CertManagerProps) {
+    super(scope, id);
+    const { namespace, serviceAccount, release } = CERT_MANAGER;
+    const ns = addonNamespace(this, 'namespace', namespace);
+    this.identity = new PodIdentityRole(this, 'identity', {
+      clusterName: props.clusterName,
+      roleName: `${props.iamPrefix}cert-manager`,
+      description: `cert-manager of ${props.clusterName} (${namespace}/${serviceAccount}): DNS-01 in ${props.dns.domain}`,
+      namespace,
+      serviceAccount,
+      statements: certManagerStatements(props.partition, props.dns),
+    });
+    this.release = new AddonRelease(this, 'chart', {
+      source: props.source,
+      name: release,
+      namespace: ns.metadata.name,
+      values: {
+        crds: { enabled: true, keep: true },
+        serviceAccount: { create: true, name: serviceAccount },
+        global: { rbac: { disableHTTPChallengesRole: true } },
+        resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+      },
+      dependsOn: [...this.identity.readyBefore, ...(props.after ?? [])],
+    }).release;
+  }
+}
