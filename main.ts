@@ -5,9 +5,10 @@
  *   ENVIRONMENTS=dev npm run synth               # or: cdktf synth --context environments=dev
  *   STATE_BACKEND=local cdktf deploy state       # bootstrap (see README)
  *   IMAGE_TAG=1.4.0 ENVIRONMENTS=prod npm run synth   # deploy a released image (the deploy workflow)
+ *   cdktf synth --context rootMessage="Hi"           # override the service's messages (ops set-message)
  */
 import { App } from 'cdktf';
-import { platformConfig, withImageTag } from './stacks/config/environments.js';
+import { platformConfig, withImageTag, withMessages } from './stacks/config/environments.js';
 import { ConfigValidationError, selectEnvironments, validatePlatformConfig } from './stacks/config/validate.js';
 import type { BackendKind } from './stacks/constructs/backend.js';
 import { PolicyViolationError } from './stacks/constructs/policy-aspect.js';
@@ -22,7 +23,8 @@ function stateBackend(value: unknown): BackendKind {
 try {
   const app = new App();
   const context = (key: string) => app.node.tryGetContext(key) as string | undefined;
-  const config = validatePlatformConfig(withImageTag(platformConfig, process.env.IMAGE_TAG ?? context('imageTag')));
+  const tagged = withImageTag(platformConfig, process.env.IMAGE_TAG ?? context('imageTag'));
+  const config = validatePlatformConfig(withMessages(tagged, { rootMessage: context('rootMessage'), apiMessage: context('apiMessage') }));
   definePlatform(app, {
     config,
     environments: selectEnvironments(process.env.ENVIRONMENTS ?? context('environments'), config),

@@ -155,27 +155,11 @@ export interface SetMessageOptions {
 }
 
 /**
- * The context keys set-message passes the messages in (CDKTF_CONTEXT_JSON). main.ts applies them
- * the way it applies IMAGE_TAG, with a helper beside withImageTag in stacks/config/environments.ts:
- *
- *   export function withMessages(config: PlatformConfig, messages: { rootMessage?: string; apiMessage?: string }): PlatformConfig {
- *     const set = Object.fromEntries(Object.entries(messages).filter(([, v]) => v)) as Partial<Pick<AppConfig, 'rootMessage' | 'apiMessage'>>;
- *     if (Object.keys(set).length === 0) return config;
- *     const environments = Object.fromEntries(
- *       Object.entries(config.environments).map(([name, env]) => [name, { ...env, app: { ...env.app, ...set } }]),
- *     ) as unknown as PlatformConfig['environments'];
- *     return { ...config, environments };
- *   }
- *
- * and in main.ts:
- *
- *   const tagged = withImageTag(platformConfig, process.env.IMAGE_TAG ?? context('imageTag'));
- *   const config = validatePlatformConfig(withMessages(tagged, { rootMessage: context('rootMessage'), apiMessage: context('apiMessage') }));
- *
- * Context only, no environment variable: ROOT_MESSAGE and API_MESSAGE are the service's own
- * settings, and a developer who exports them for `npm run dev` must not change what a synth deploys.
- * Until main.ts has the change, set-message stops with MAIN_TS_CHANGE_NEEDED instead of applying
- * an unchanged plan.
+ * The context keys set-message passes the messages in (CDKTF_CONTEXT_JSON); main.ts applies them
+ * with `withMessages` (stacks/config/environments.ts), the way it applies IMAGE_TAG. Context only,
+ * no environment variable: ROOT_MESSAGE and API_MESSAGE are the service's own settings. If a
+ * synth still carries the old messages, set-message stops with MAIN_TS_CHANGE_NEEDED instead of
+ * applying an unchanged plan.
  */
 export const MESSAGE_CONTEXT = { root: 'rootMessage', api: 'apiMessage' } as const;
 
@@ -208,8 +192,7 @@ export function messageChanges(plans: readonly PlanOutcome[]): string[] {
 }
 
 export const MAIN_TS_CHANGE_NEEDED =
-  'main.ts does not pass the rootMessage/apiMessage context values to the configuration yet, so the synthesised app stack still has the configured messages. ' +
-  'Add withMessages beside withImageTag (stacks/config/environments.ts) and apply it in main.ts, as the comment on MESSAGE_CONTEXT in scripts/ops/deploy.ts shows, then run set-message again.';
+  'the synthesised app stack does not carry the new messages: main.ts must pass the rootMessage/apiMessage context values through withMessages (stacks/config/environments.ts).';
 
 export async function setMessage(deps: OpsDeps, outdir: string, options: SetMessageOptions): Promise<number> {
   const upfront = canConfirmApply(deps, options.yes);

@@ -149,14 +149,27 @@ export const platformConfig: PlatformConfig = {
   },
 };
 
+/** Applies the same app settings to every environment (an override given at synth time). */
+function withAppSettings(config: PlatformConfig, settings: Partial<AppConfig>): PlatformConfig {
+  const set = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined && v !== ''));
+  if (Object.keys(set).length === 0) return config;
+  const environments = Object.fromEntries(
+    Object.entries(config.environments).map(([name, env]) => [name, { ...env, app: { ...env.app, ...set } }]),
+  ) as unknown as PlatformConfig['environments'];
+  return { ...config, environments };
+}
+
 /**
  * The configuration with every environment deploying `imageTag` (the deploy workflow passes the
  * released version). Unset or empty leaves each environment's own tag; validation checks the value.
  */
-export function withImageTag(config: PlatformConfig, imageTag: string | undefined): PlatformConfig {
-  if (!imageTag) return config;
-  const environments = Object.fromEntries(
-    Object.entries(config.environments).map(([name, env]) => [name, { ...env, app: { ...env.app, imageTag } }]),
-  ) as unknown as PlatformConfig['environments'];
-  return { ...config, environments };
-}
+export const withImageTag = (config: PlatformConfig, imageTag: string | undefined): PlatformConfig =>
+  withAppSettings(config, { imageTag });
+
+/**
+ * The configuration with the service's messages overridden (`npm run ops -- set-message` passes
+ * them as cdktf context). Context rather than ROOT_MESSAGE/API_MESSAGE, which configure the
+ * service itself: exporting those for `npm run dev` must not change what a synth deploys.
+ */
+export const withMessages = (config: PlatformConfig, messages: { rootMessage?: string; apiMessage?: string }): PlatformConfig =>
+  withAppSettings(config, messages);

@@ -110,8 +110,11 @@ function validateEnvironment(p: Problems, key: string, env: EnvironmentConfig): 
   p.intRange(`${at}.app.replicas`, app.replicas, 1, 50);
   p.check(IMAGE_TAG.test(app.imageTag) && app.imageTag !== 'latest', `${at}.app.imageTag`, app.imageTag, 'expected an immutable image tag (a version, never "latest")');
   if (app.host !== undefined) p.check(HOSTNAME.test(app.host), `${at}.app.host`, app.host, 'expected a DNS name such as api.example.com');
-  for (const field of ['rootMessage', 'apiMessage'] as const)
+  for (const field of ['rootMessage', 'apiMessage'] as const) {
     p.check(app[field].length > 0 && app[field].length <= 256, `${at}.app.${field}`, app[field], 'expected 1 to 256 characters');
+    // Strings reach cdk.tf.json as they are, where "${" and "%{" start Terraform expressions.
+    p.check(!/[$%]\{/.test(app[field]), `${at}.app.${field}`, app[field], 'must not contain "${" or "%{" (Terraform would read them as an expression)', 'rephrase the message');
+  }
 
   validatePlatformAddons(p, at, env);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { platformConfig } from '../../../stacks/config/environments.js';
+import { platformConfig, withMessages } from '../../../stacks/config/environments.js';
 import type { EnvironmentConfig, PlatformConfig } from '../../../stacks/config/types.js';
 import { ConfigValidationError, ENVIRONMENT_NAMES, validatePlatformConfig } from '../../../stacks/config/validate.js';
 import { type DeepMutable, configWith } from '../support/platform.js';
@@ -242,5 +242,22 @@ describe('validatePlatformConfig: platform add-ons, DNS and chart versions', () 
   it('a chart repository must be https, a chart name a name', () => {
     expectProblem((c) => (c.charts.kubePrometheusStack.repository = 'http://prometheus-community.github.io/helm-charts'), 'charts.kubePrometheusStack.repository', 'http://prometheus-community.github.io/helm-charts', /https/);
     expectProblem((c) => (c.charts.externalSecrets.chart = 'External Secrets'), 'charts.externalSecrets.chart', 'External Secrets');
+  });
+});
+
+describe('app message overrides', () => {
+  it('withMessages sets the messages in every environment; empty values keep the configured ones', () => {
+    const changed = withMessages(platformConfig, { rootMessage: 'Hi from ops', apiMessage: '' });
+    for (const env of Object.values(changed.environments)) {
+      expect(env.app.rootMessage).toBe('Hi from ops');
+      expect(env.app.apiMessage).toBe(platformConfig.environments[env.name].app.apiMessage);
+    }
+    expect(withMessages(platformConfig, {})).toBe(platformConfig);
+  });
+
+  it('rejects a message that Terraform would read as an expression', () => {
+    expect(() => validatePlatformConfig(withMessages(platformConfig, { rootMessage: 'costs ${var.x}' }))).toThrow(
+      /environments\.dev\.app\.rootMessage = "costs \$\{var\.x\}": must not contain "\$\{"/,
+    );
   });
 });
