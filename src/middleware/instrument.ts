@@ -8,6 +8,7 @@
  * service: the middleware form cost about twice the CPU per request of raw node:http; this form
  * is what lets the service keep its throughput target (see README, Benchmarks).
  */
+import type { Span } from '@opentelemetry/api';
 import type { Hono } from 'hono';
 import { problemWithId } from '../http/reply.js';
 import type { Logger } from '../logger.js';
@@ -54,39 +55,43 @@ export function instrument(app: Hono<AppEnv>, options: InstrumentOptions): void 
     return route?.path ?? UNMATCHED_ROUTE;
   };
 
+  const complete = (res: Response, requestId: string, method: string, path: string, start: number, span: Span | undefined): Response => {
+    ensureSecureHeaders(res, requestId);
+    if (unobservedPaths.has(path)) return res;
+    const route = routeTemplate(method, path);
+    const status = res.status;
+    if (span) tracer!.end(span, method, route, status);
+    record({ requestId, method, path, route, status, ms: performance.now() - start, traceId: span?.spanContext().traceId });
+    return res;
+  };
+
   app.fetch = (request, env, executionCtx) => {
     const start = performance.now();
     // node-server passes a fresh { incoming, outgoing } per request; app.request() passes none.
     const bindings = (env ?? {}) as AppBindings;
     const requestId = resolveRequestId(request, bindings.incoming);
     bindings.requestId = requestId;
+    const method = request.method;
     const path = pathOf(request, bindings);
-    const observed = !unobservedPaths.has(path);
-    const span = observed && tracer ? tracer.start(request.method, path, bindings.incoming?.headers ?? Object.fromEntries(request.headers)) : undefined;
-
-    const finish = (res: Response): Response => {
-      ensureSecureHeaders(res, requestId);
-      if (observed) {
-        const method = request.method;
-        const route = routeTemplate(method, path);
-        const status = res.status;
-        if (span) tracer!.end(span, method, route, status);
-        record({ requestId, method, path, route, status, ms: performance.now() - start, traceId: span?.spanContext().traceId });
-      }
-      return res;
-    };
+    const span =
+      tracer && !unobservedPaths.has(path)
+        ? tracer.start(method, path, bindings.incoming?.headers ?? Object.fromEntries(request.headers))
+        : undefined;
 
     const result = dispatch(request, bindings, executionCtx);
-    // Synchronous handlers cannot overrun; only pending work is timed.
-    if (!(result instanceof Promise)) return finish(result);
-    return deadlines.run(result).then(finish, (err: unknown) => {
-      if (!(err instanceof RequestTimeoutError)) throw err;
-      logger.warn('request timed out', { reqId: requestId, path, timeoutMs: err.timeoutMs });
-      return finish(
-        problemWithId(requestId, 503, 'request_timeout', 'The request took too long and was abandoned; retry it.', {
+    // Synchronous handlers cannot overrun; only pending work is timed. The synchronous path
+    // allocates no closure.
+    if (!(result instanceof Promise)) return complete(result, requestId, method, path, start, span);
+    return deadlines.run(result).then(
+      (res) => complete(res, requestId, method, path, start, span),
+      (err: unknown) => {
+        if (!(err instanceof RequestTimeoutError)) throw err;
+        logger.warn('request timed out', { reqId: requestId, path, timeoutMs: err.timeoutMs });
+        const timedOut = problemWithId(requestId, 503, 'request_timeout', 'The request took too long and was abandoned; retry it.', {
           headers: { 'retry-after': '1' },
-        }),
-      );
-    });
+        });
+        return complete(timedOut, requestId, method, path, start, span);
+      },
+    );
   };
 }

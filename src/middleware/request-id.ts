@@ -11,17 +11,10 @@ const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export const isSaneRequestId = (value: string | null | undefined): value is string =>
   typeof value === 'string' && SANE_REQUEST_ID.test(value);
 
-/** Scans Node's raw header list: cheaper than materialising a header object for one lookup. */
-function rawHeader(incoming: IncomingMessage, lowerName: string): string | undefined {
-  const raw = incoming.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!;
-    if (name.length === lowerName.length && name.toLowerCase() === lowerName) return raw[i + 1];
-  }
-  return undefined;
-}
-
 export function resolveRequestId(request: Request, incoming: IncomingMessage | undefined): string {
-  const supplied = incoming ? rawHeader(incoming, 'x-request-id') : request.headers.get('x-request-id');
+  // Node's own header object when served by node-server (it has already parsed it for Host);
+  // the WHATWG Headers under app.request().
+  const raw = incoming ? incoming.headers['x-request-id'] : request.headers.get('x-request-id');
+  const supplied = Array.isArray(raw) ? raw[0] : raw;
   return isSaneRequestId(supplied) ? supplied : randomUUID();
 }
