@@ -1,46 +1,8 @@
-/** Reading synthesised stacks (cdk.tf.json): resources by type, backend, provider settings, Helm values. */
+/** Reading synthesised stacks (cdk.tf.json) for the operator CLI: the shared accessors, and Helm values. */
 import { parse as parseYaml } from 'yaml';
+import { isToken } from '../lib/tfjson.js';
 
-export type Attrs = Record<string, unknown>;
-
-export interface TfJson {
-  readonly resource?: Record<string, Record<string, Attrs>>;
-  readonly data?: Record<string, Record<string, Attrs>>;
-  readonly provider?: Record<string, Attrs[]>;
-  readonly output?: Record<string, Attrs>;
-  readonly terraform?: { readonly backend?: Record<string, Attrs> };
-}
-
-export interface Found {
-  readonly type: string;
-  readonly id: string;
-  readonly attrs: Attrs;
-}
-
-export function resources(json: TfJson, type: string): Found[] {
-  return Object.entries(json.resource?.[type] ?? {}).map(([id, attrs]) => ({ type, id, attrs }));
-}
-
-/** A nested block: cdktf writes single blocks as objects and repeated ones as lists. */
-export function block(value: unknown): Attrs | undefined {
-  const first = Array.isArray(value) ? value[0] : value;
-  return typeof first === 'object' && first !== null ? (first as Attrs) : undefined;
-}
-
-export function backendOf(json: TfJson): { kind: string; config: Attrs } | undefined {
-  const entry = Object.entries(json.terraform?.backend ?? {})[0];
-  return entry ? { kind: entry[0], config: entry[1] } : undefined;
-}
-
-/** The first AWS provider block: region and allowed accounts. */
-export function awsProvider(json: TfJson): { region?: string; allowedAccountIds: string[] } {
-  const p = json.provider?.aws?.[0] ?? {};
-  const ids = Array.isArray(p.allowed_account_ids) ? p.allowed_account_ids.filter((x): x is string => typeof x === 'string') : [];
-  return { ...(typeof p.region === 'string' ? { region: p.region } : {}), allowedAccountIds: ids };
-}
-
-/** Whether a value is (or contains) an unresolved Terraform expression. */
-export const isToken = (value: unknown) => typeof value === 'string' && value.includes('${');
+export { type Attrs, type Found, type TfJson, awsProvider, backendOf, block, isToken, resources } from '../lib/tfjson.js';
 
 /** The documents of a helm_release's `values` list. */
 function documents(values: unknown): string[] {
