@@ -228,3 +228,17 @@ describe('config checksum', () => {
     expect(await checksum({ set: { replicaCount: 3 } })).toBe(await checksum({ set: { replicaCount: 4 } }));
   });
 });
+
+describe('versions in step', () => {
+  it("the chart's appVersion, package.json's version and the default image tag are one version", async () => {
+    const { readFileSync } = await import('node:fs');
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const { platformConfig } = await import('../../stacks/config/environments.js');
+    expect(CHART.appVersion).toBe(pkg.version);
+    for (const env of Object.values(platformConfig.environments)) expect(env.app.imageTag, env.name).toBe(pkg.version);
+  });
+
+  it('declares a Kubernetes version floor', () => {
+    expect((CHART as { kubeVersion?: string }).kubeVersion).toMatch(/^>=1\.\d+/);
+  });
+});
