@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type CaseSummary,
   DEFAULT_OPTIONS,
-  FULL_SYNTH_STACKS,
+  fullSynthStackCount,
   type SynthReport,
   TARGETS,
   UsageError,
@@ -50,15 +50,15 @@ describe('parseSynthArgs', () => {
 
 describe('cases and environment', () => {
   it('runs the app as cdktf.json does, the CLI with --output, and two baselines', () => {
-    const cases = synthCases('/repo', '/usr/bin/node', true);
+    const cases = synthCases('/repo', '/usr/bin/node', true, 15);
     expect(cases.map((c) => c.id)).toEqual(['node-startup', 'state-only', 'app-synth', 'cdktf-synth']);
     const app = cases.find((c) => c.id === 'app-synth')!;
     expect([app.command, ...app.args]).toEqual(['/usr/bin/node', '--import', 'tsx', 'main.ts']);
-    expect(app).toMatchObject({ outdirEnv: true, expectStacks: FULL_SYNTH_STACKS });
+    expect(app).toMatchObject({ outdirEnv: true, expectStacks: 15 });
     const cli = cases.find((c) => c.id === 'cdktf-synth')!;
     expect(cli.command).toBe('/repo/node_modules/.bin/cdktf');
     expect(cli.args).toEqual(['synth', '--output', '{outdir}']);
-    expect(synthCases('/repo', 'node', false).map((c) => c.id)).not.toContain('cdktf-synth');
+    expect(synthCases('/repo', 'node', false, 15).map((c) => c.id)).not.toContain('cdktf-synth');
   });
 
   it('gives children no extra CA bundle, no checkpoint calls and no leftover stack selection', () => {
@@ -186,5 +186,13 @@ describe('renderMarkdown', () => {
   it('says how and when it measured', () => {
     expect(md).toMatch(/^## Synth benchmark\n/);
     expect(md).toContain('Node v20.20.2; 2 CPUs, load average 0.50 0.40 0.30; 5 measured runs per case after 1 warm-up round, interleaved');
+  });
+});
+
+describe('fullSynthStackCount', () => {
+  it('counts the stacks of the real graph: three shared ones plus each environment\'s', async () => {
+    const { platformConfig } = await import('../../stacks/config/environments.js');
+    const perEnvironment = ['network', 'cluster', 'platform', 'app'].length;
+    expect(await fullSynthStackCount()).toBe(3 + perEnvironment * Object.keys(platformConfig.environments).length);
   });
 });
