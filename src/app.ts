@@ -29,13 +29,20 @@ export interface AppDeps {
   tracer?: RequestTracer | undefined;
 }
 
-/** Defaults for anything the caller does not inject: stdout logging, a fresh registry, a new lifecycle. */
-export const defaultDeps = (config: ServiceConfig): AppDeps => ({
-  logger: createLogger({ level: config.logLevel, base: { service: 'hono-api' } }),
-  metrics: config.metricsEnabled ? createMetrics() : undefined,
-  lifecycle: new Lifecycle(),
-  build: resolveBuildInfo(config),
-});
+/**
+ * Defaults for anything the caller does not inject: stdout logging, a fresh registry (with the
+ * process metrics), a new lifecycle. Built only when missing: a metrics registry installs
+ * process-wide observers, so one the caller replaces must never be created.
+ */
+export function resolveDeps(config: ServiceConfig, overrides: Partial<AppDeps>): AppDeps {
+  return {
+    ...overrides,
+    logger: overrides.logger ?? createLogger({ level: config.logLevel, base: { service: 'hono-api' } }),
+    metrics: 'metrics' in overrides ? overrides.metrics : config.metricsEnabled ? createMetrics() : undefined,
+    lifecycle: overrides.lifecycle ?? new Lifecycle(),
+    build: overrides.build ?? resolveBuildInfo(config),
+  };
+}
 
 export interface App {
   app: Hono<AppEnv>;
@@ -43,7 +50,7 @@ export interface App {
 }
 
 export function createApp(config: ServiceConfig, overrides: Partial<AppDeps> = {}): App {
-  const deps: AppDeps = { ...defaultDeps(config), ...overrides };
+  const deps = resolveDeps(config, overrides);
   const { logger, metrics, lifecycle, build } = deps;
   const app = new Hono<AppEnv>();
 
