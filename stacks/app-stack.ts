@@ -14,15 +14,14 @@ import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { AssetType, TerraformAsset, TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from './config/types.js';
-import { AwsStack, type AwsStackProps } from './constructs/aws-stack.js';
+import { AwsStack, type EnvironmentStackProps, environmentStackProps } from './constructs/aws-stack.js';
 import { ClusterProviders } from './constructs/cluster-providers.js';
 import { helmValues } from './constructs/helm-values.js';
 import { CLUSTER_ISSUER, CLUSTER_SECRET_STORE, METRICS_TOKEN_PROPERTY, MONITORING_NAMESPACE, apiHost, appSecretName, clusterName } from './naming.js';
 
 export const CHART_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../helm/hono-api');
 
-export interface AppStackProps extends Omit<AwsStackProps, 'environment' | 'region' | 'allowedAccountIds' | 'tags'> {
-  readonly env: EnvironmentConfig;
+export interface AppStackProps extends EnvironmentStackProps {
   readonly repositoryName: string;
 }
 
@@ -111,7 +110,7 @@ export class AppStack extends AwsStack {
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     const { env } = props;
-    super(scope, id, { ...props, environment: env.name, region: env.region, allowedAccountIds: env.allowedAccountIds, tags: env.tags, boundRoles: true });
+    super(scope, id, environmentStackProps(props));
     new ClusterProviders(this, 'cluster', { clusterName: clusterName(props.project, env.name), region: env.region });
     const repository = new DataAwsEcrRepository(this, 'repository', { name: props.repositoryName });
 

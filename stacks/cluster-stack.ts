@@ -6,23 +6,20 @@ import { DataAwsSubnets } from '@cdktf/provider-aws/lib/data-aws-subnets';
 import { DataAwsVpc } from '@cdktf/provider-aws/lib/data-aws-vpc';
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { EnvironmentConfig } from './config/types.js';
-import { AwsStack, type AwsStackProps } from './constructs/aws-stack.js';
+import { AwsStack, type EnvironmentStackProps, environmentStackProps } from './constructs/aws-stack.js';
 import { type ClusterAccess, EksCluster } from './constructs/eks-cluster.js';
 import { TIER_TAG } from './constructs/network.js';
 import { ManagedNodeGroup } from './constructs/node-group.js';
 import { ciRoleName, clusterName, environmentIamPrefix, vpcName } from './naming.js';
 
-export interface ClusterStackProps extends Omit<AwsStackProps, 'environment' | 'region' | 'allowedAccountIds' | 'tags'> {
-  readonly env: EnvironmentConfig;
-}
+export type ClusterStackProps = EnvironmentStackProps;
 
 export class ClusterStack extends AwsStack {
   readonly eks: EksCluster;
 
   constructor(scope: Construct, id: string, props: ClusterStackProps) {
     const { env, project } = props;
-    super(scope, id, { ...props, environment: env.name, region: env.region, allowedAccountIds: env.allowedAccountIds, tags: env.tags, boundRoles: true });
+    super(scope, id, environmentStackProps(props));
     const name = clusterName(project, env.name);
     const iamPrefix = environmentIamPrefix(project, env.name);
 

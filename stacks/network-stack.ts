@@ -1,21 +1,18 @@
 /** The environment's VPC. The cluster stack finds it by its Name tag. */
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { EnvironmentConfig } from './config/types.js';
-import { AwsStack, type AwsStackProps } from './constructs/aws-stack.js';
+import { AwsStack, type EnvironmentStackProps, environmentStackProps } from './constructs/aws-stack.js';
 import { Network } from './constructs/network.js';
 import { clusterName, environmentIamPrefix, vpcName } from './naming.js';
 
-export interface NetworkStackProps extends Omit<AwsStackProps, 'environment' | 'region' | 'allowedAccountIds' | 'tags'> {
-  readonly env: EnvironmentConfig;
-}
+export type NetworkStackProps = EnvironmentStackProps;
 
 export class NetworkStack extends AwsStack {
   readonly network: Network;
 
   constructor(scope: Construct, id: string, props: NetworkStackProps) {
     const { env } = props;
-    super(scope, id, { ...props, environment: env.name, region: env.region, allowedAccountIds: env.allowedAccountIds, tags: env.tags, boundRoles: true });
+    super(scope, id, environmentStackProps(props));
     this.network = new Network(this, 'network', {
       name: vpcName(props.project, env.name),
       cidr: env.network.vpcCidr,

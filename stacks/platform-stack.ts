@@ -35,15 +35,14 @@ import { EXTERNAL_DNS, ExternalDns } from './constructs/addons/external-dns.js';
 import { EXTERNAL_SECRETS, ExternalSecrets } from './constructs/addons/external-secrets.js';
 import { LOAD_BALANCER_CONTROLLER, LoadBalancerController } from './constructs/addons/load-balancer-controller.js';
 import { OBSERVABILITY, Observability } from './constructs/addons/observability.js';
-import { AwsStack, type AwsStackProps } from './constructs/aws-stack.js';
+import { AwsStack, type EnvironmentStackProps, environmentStackProps } from './constructs/aws-stack.js';
 import { ClusterProviders } from './constructs/cluster-providers.js';
 import { CLUSTER_ISSUER, CLUSTER_SECRET_STORE, apiHost, clusterName, environmentIamPrefix } from './naming.js';
 
 export const PLATFORM_CONFIG_CHART_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../helm/platform-config');
 export const PLATFORM_CONFIG_RELEASE = { name: 'platform-config', namespace: 'kube-system' } as const;
 
-export interface PlatformStackProps extends Omit<AwsStackProps, 'environment' | 'region' | 'allowedAccountIds' | 'tags'> {
-  readonly env: EnvironmentConfig;
+export interface PlatformStackProps extends EnvironmentStackProps {
   readonly charts: PlatformCharts;
 }
 
@@ -77,7 +76,7 @@ export class PlatformStack extends AwsStack {
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     const { env, project, charts } = props;
-    super(scope, id, { ...props, environment: env.name, region: env.region, allowedAccountIds: env.allowedAccountIds, tags: env.tags, boundRoles: true });
+    super(scope, id, environmentStackProps(props));
     const { platform, dns } = env;
     const name = clusterName(project, env.name);
     const providers = new ClusterProviders(this, 'cluster', { clusterName: name, region: env.region });

@@ -7,7 +7,7 @@ import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Aspects, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { StateConfig } from '../config/types.js';
+import type { EnvironmentConfig, StateConfig } from '../config/types.js';
 import { workloadBoundaryName } from '../naming.js';
 import { type BackendKind, configureBackend } from './backend.js';
 import { PermissionsBoundaryAspect } from './permissions-boundary-aspect.js';
@@ -32,6 +32,24 @@ export interface AwsStackProps {
    */
   readonly boundRoles?: boolean;
 }
+
+/** What an environment stack's props add to the common ones: the environment itself. */
+export interface EnvironmentStackProps extends Omit<AwsStackProps, 'environment' | 'region' | 'allowedAccountIds' | 'tags' | 'boundRoles'> {
+  readonly env: EnvironmentConfig;
+}
+
+/**
+ * The AwsStack settings every environment stack shares: its name, region, allowed accounts and
+ * tags, and the permissions boundary on every role it creates.
+ */
+export const environmentStackProps = (props: EnvironmentStackProps): AwsStackProps => ({
+  ...props,
+  environment: props.env.name,
+  region: props.env.region,
+  allowedAccountIds: props.env.allowedAccountIds,
+  tags: props.env.tags,
+  boundRoles: true,
+});
 
 export class AwsStack extends TerraformStack {
   readonly project: string;
