@@ -7,7 +7,7 @@ import {
   engineEnv,
   parseProcLimits,
 } from '../../scripts/image/lib/engine.js';
-import type { CommandRunner, RunResult } from '../../scripts/image/lib/run.js';
+import type { Run as CommandRunner, RunResult } from '../../scripts/lib/run.js';
 
 type Reply = Partial<Pick<RunResult, 'exitCode' | 'stdout' | 'stderr'>>;
 
@@ -26,7 +26,7 @@ function stubRunner(replies: Record<string, Reply>) {
 const onPath = (...names: string[]) => (name: string) => (names.includes(name) ? `/usr/bin/${name}` : undefined);
 
 const DOCKER_INFO = '/usr/bin/docker info --format {{.ServerVersion}}';
-const PODMAN_VERSION = '/usr/bin/podman version --format {{.Client.Version}}';
+const PODMAN_VERSION = '/usr/bin/podman info --format {{.Version.Version}}';
 const BUILDAH_VERSION = '/usr/bin/buildah version --json';
 
 describe('detectEngine', () => {

@@ -30,8 +30,8 @@ import {
 import type { Engine } from '../../scripts/image/lib/engine.js';
 import { REPO_ROOT, TEST_IMAGE_TAG } from '../../scripts/image/lib/paths.js';
 import { type TarEntry, buildContextFiles, containerProcessIds, freePort, imageFiles, waitForStatus } from '../../scripts/image/lib/probe.js';
-import { type RunOptions, describeCommand, mustRun, runCommand } from '../../scripts/image/lib/run.js';
-import { type TestImageResult, buildTestImage, findEngine } from '../../scripts/image/lib/setup.js';
+import { type RunOptions, describeCommand, mustRun } from '../../scripts/lib/run.js';
+import { type TestImageResult, buildTestImage, findEngine, runCommand } from '../../scripts/image/lib/setup.js';
 import { parseDockerfileBases } from '../../scripts/image/lib/stand-ins.js';
 import { entriesAddedOver, formatBytes, parseHistory, parseSize, totalSize } from '../../scripts/image/lib/size.js';
 

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { freePort, parseStatusIds, parseTarListing, waitForStatus } from '../../scripts/image/lib/probe.js';
-import { CommandError, describeCommand, mustRun, runCommand, tail } from '../../scripts/image/lib/run.js';
+import { CommandError, describeCommand, mustRun, runCommand, tail } from '../../scripts/lib/run.js';
 
 describe('parseStatusIds', () => {
   const status = 'Name:\tnode\nUmask:\t0022\nState:\tS (sleeping)\nUid:\t65532\t65532\t65532\t65532\nGid:\t65532\t65532\t65532\t65532\n';

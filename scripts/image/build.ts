@@ -9,8 +9,7 @@
 import { parseArgs } from 'node:util';
 import { imageSizeArgs } from './lib/args.js';
 import { TEST_IMAGE_TAG } from './lib/paths.js';
-import { runCommand } from './lib/run.js';
-import { buildTestImage, findEngine } from './lib/setup.js';
+import { buildTestImage, findEngine, runCommand } from './lib/setup.js';
 import { formatBytes, parseSize } from './lib/size.js';
 
 const { values } = parseArgs({

@@ -7,9 +7,8 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { findEngine } from './lib/setup.js';
+import { findEngine, runCommand } from './lib/setup.js';
 import { CACHE_DIR, REPO_ROOT } from './lib/paths.js';
-import { runCommand } from './lib/run.js';
 import { ensureStandInBases } from './lib/stand-ins.js';
 
 const { values } = parseArgs({ options: { force: { type: 'boolean' }, verbose: { type: 'boolean' } } });

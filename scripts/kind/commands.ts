@@ -21,7 +21,8 @@ import {
   SERVICE_PORT,
   VALUES_FILE,
 } from './config.js';
-import type { KindDeps, RunOptions } from './deps.js';
+import type { RunOptions } from '../lib/run.js';
+import type { KindDeps } from './deps.js';
 import { ALL_TOOLS, checkPrerequisites } from './prereqs.js';
 import type { ResolvedToolchain, Tool, Toolchain } from './prereqs.js';
 
@@ -59,7 +60,7 @@ function kindEnv(tools: Toolchain): Record<string, string> {
 /** Runs one command of a step, echoing it first; false (after saying why) when it fails. */
 async function exec(deps: KindDeps, what: string, command: string, args: readonly string[], options: RunOptions = {}): Promise<boolean> {
   deps.out(`$ ${display(command, args)}`);
-  const result = await deps.run(command, args, { cwd: deps.repoRoot, ...options });
+  const result = await deps.run(command, args, { capture: false, cwd: deps.repoRoot, ...options });
   if (result.exitCode === 0) return true;
   const detail = result.stderr.trim() ? `: ${result.stderr.trim().split('\n').slice(-3).join(' | ')}` : '';
   deps.err(`error: ${what} failed (${path.basename(command)} exited with ${result.exitCode})${detail}`);

@@ -26,5 +26,3 @@ export const HELM_TIMEOUT = '5m';
 export const HELM_TEST_TIMEOUT = '2m';
 /** How long `kind create cluster` waits for the control plane. */
 export const CLUSTER_WAIT = '120s';
-/** How long `docker info` / `podman info` may take before the engine counts as not answering. */
-export const ENGINE_PROBE_TIMEOUT_MS = 20_000;

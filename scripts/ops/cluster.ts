@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { clusterName } from '../../stacks/naming.js';
-import { findHelmWith } from '../kind/prereqs.js';
+import { findHelmWith } from '../lib/tools.js';
 import type { OpsDeps } from './deps.js';
 import { requireTools } from './doctor.js';
 import { select } from './deploy.js';

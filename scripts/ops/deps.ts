@@ -1,6 +1,6 @@
 /**
  * What the ops CLI needs from the outside world, injected so every command runs against stubs in
- * tests: the kind workflow's command runner and PATH lookup (scripts/kind/deps.ts, reused as is),
+ * tests: the command runner and PATH lookup shared with the kind workflow (scripts/lib/tools.ts),
  * plus file access, a prompt, a clock, a progress indicator and the platform configuration.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,12 +9,10 @@ import { createInterface } from 'node:readline/promises';
 import { fileURLToPath } from 'node:url';
 import { platformConfig } from '../../stacks/config/environments.js';
 import type { PlatformConfig } from '../../stacks/config/types.js';
-import { type KindDeps, createDeps as createKindDeps } from '../kind/deps.js';
+import { type ToolDeps, createToolDeps } from '../lib/tools.js';
 import { type Progress, createProgress } from './progress.js';
 
-export type { Run, RunOptions, RunResult } from '../kind/deps.js';
-
-export interface OpsDeps extends KindDeps {
+export interface OpsDeps extends ToolDeps {
   /** The text of a file, or undefined when it does not exist. */
   readFile: (file: string) => string | undefined;
   /** Writes a file, creating its directory. */
@@ -55,7 +53,7 @@ async function ask(question: string): Promise<string | undefined> {
 export function createDeps(): OpsDeps {
   const now = () => Date.now();
   return {
-    ...createKindDeps(),
+    ...createToolDeps('hono-api-ops-'),
     readFile: (file) => (existsSync(file) ? readFileSync(file, 'utf8') : undefined),
     writeFile: (file, text) => {
       mkdirSync(path.dirname(file), { recursive: true });

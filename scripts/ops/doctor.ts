@@ -1,11 +1,12 @@
 /**
  * `doctor`: what the deploy workflow (Terraform against AWS) and the local workflow (kind) need,
  * found or missing, with how to install each missing tool. The container engine and helm are
- * found exactly as the kind workflow finds them (scripts/kind/prereqs.ts), versions compared as
+ * found exactly as the kind workflow finds them (scripts/lib/container-engine.ts, scripts/lib/tools.ts), versions compared as
  * scripts/lib/terraform.ts compares them.
  */
+import { RUNNING_ENGINES, describeDetection, detectContainerEngine } from '../lib/container-engine.js';
 import { compareVersions } from '../lib/terraform.js';
-import { INSTALL_HINTS, detectEngine, findHelmWith } from '../kind/prereqs.js';
+import { INSTALL_HINTS, findHelmWith } from '../lib/tools.js';
 import { CREDENTIALS_HINT, accountProblem, callerIdentity } from './aws.js';
 import type { OpsDeps } from './deps.js';
 import { formatTable } from './table.js';
@@ -140,10 +141,11 @@ async function credentialsCheck(deps: OpsDeps, env: string | undefined): Promise
 }
 
 async function engineCheck(deps: OpsDeps): Promise<CheckResult> {
-  const found = await detectEngine(deps);
+  // The local workflow runs kind, which needs an engine that runs containers.
+  const found = await detectContainerEngine({ run: deps.run, lookPath: deps.lookPath, candidates: RUNNING_ENGINES });
   if (found.engine) return ok('container-engine', `${found.engine.name} (${found.engine.path})`, { version: found.engine.version, path: found.engine.path });
-  const neither = !deps.lookPath('docker') && !deps.lookPath('podman');
-  return bad('container-engine', neither ? 'missing' : 'failed', neither ? 'neither docker nor podman is on PATH' : found.problems.join(' '));
+  const neither = found.findings.every((f) => f.status === 'missing');
+  return bad('container-engine', neither ? 'missing' : 'failed', neither ? 'neither docker nor podman is on PATH' : describeDetection(found).problems.join(' '));
 }
 
 export async function runCheck(deps: OpsDeps, name: CheckName, env?: string): Promise<CheckResult> {

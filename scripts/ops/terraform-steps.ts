@@ -6,7 +6,8 @@
  */
 import path from 'node:path';
 import { type PlanJson, type StackPlan, countChanges, statusFromExitCode, totals } from '../ci/plan-report/summary.js';
-import type { OpsDeps, RunResult } from './deps.js';
+import type { RunResult } from '../lib/run.js';
+import type { OpsDeps } from './deps.js';
 import { type ManifestStack, stackDir } from './manifest.js';
 import { displayPath } from './synth.js';
 import { formatCommand, formatTable } from './table.js';

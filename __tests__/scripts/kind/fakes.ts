@@ -1,6 +1,7 @@
 /** Fake dependencies for the kind workflow: a scripted command runner and PATH lookup. */
 import path from 'node:path';
-import type { KindDeps, RunOptions, RunResult } from '../../../scripts/kind/deps.js';
+import type { KindDeps } from '../../../scripts/kind/deps.js';
+import type { RunOptions, RunResult } from '../../../scripts/lib/run.js';
 
 export const REPO = '/repo';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { INSTALL_HINTS, checkPrerequisites, detectEngine } from '../../../scripts/kind/prereqs.js';
+import { checkPrerequisites, detectEngine } from '../../../scripts/kind/prereqs.js';
+import { INSTALL_HINTS } from '../../../scripts/lib/tools.js';
 import { REPO, fake } from './fakes.js';
 
 describe('detectEngine', () => {

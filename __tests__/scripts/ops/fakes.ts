@@ -6,7 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { platformConfig } from '../../../stacks/config/environments.js';
 import type { PlatformConfig } from '../../../stacks/config/types.js';
-import type { OpsDeps, RunOptions, RunResult } from '../../../scripts/ops/deps.js';
+import type { RunOptions, RunResult } from '../../../scripts/lib/run.js';
+import type { OpsDeps } from '../../../scripts/ops/deps.js';
 import { silentProgress } from '../../../scripts/ops/progress.js';
 
 export const REPO = '/repo';

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type BuildSecret, type BuildSpec, buildArgs } from './args.js';
 import type { Engine } from './engine.js';
-import { type CommandRunner, type RunResult, mustRun } from './run.js';
+import { type Run, type CommandResult, mustRun } from '../../lib/run.js';
 
 export interface BuildMetadata {
   /** package.json version. */
@@ -82,10 +82,10 @@ export function imageBuildSpec(options: ImageBuildOptions): BuildSpec {
 
 export async function buildImage(
   engine: Engine,
-  run: CommandRunner,
+  run: Run,
   options: ImageBuildOptions,
   onOutput?: (chunk: string) => void,
-): Promise<RunResult> {
+): Promise<CommandResult> {
   return mustRun(run, engine.program, buildArgs(engine.kind, imageBuildSpec(options)), {
     cwd: options.repoRoot,
     env: engine.env,

@@ -2,7 +2,7 @@
  * Finds a container engine to build (and, where possible, run) the image with:
  *
  *   1. docker, when `docker info` reaches a live engine (a client alone is not enough);
- *   2. podman;
+ *   2. podman, when `podman info` answers;
  *   3. buildah (builds only: it cannot run the service with a published port).
  *
  * IMAGE_ENGINE=docker|podman|buildah forces one. podman and buildah get a containers.conf of ours
@@ -12,10 +12,11 @@
  * not permitted" when the process lacks CAP_SYS_RESOURCE).
  */
 import { readFileSync } from 'node:fs';
-import type { CommandRunner } from './run.js';
+import { ENGINE_NAMES, type EngineFinding, type EngineName, detectContainerEngine } from '../../lib/container-engine.js';
+import type { Run } from '../../lib/run.js';
 
-export type EngineKind = 'docker' | 'podman' | 'buildah';
-export const ENGINE_KINDS: readonly EngineKind[] = ['docker', 'podman', 'buildah'];
+export type EngineKind = EngineName;
+export const ENGINE_KINDS: readonly EngineKind[] = ENGINE_NAMES;
 
 export interface Engine {
   kind: EngineKind;
@@ -25,7 +26,7 @@ export interface Engine {
   canRun: boolean;
   /** Environment for every call (with CONTAINERS_CONF for podman and buildah). */
   env: NodeJS.ProcessEnv;
-  /** Server version for docker, client version for podman and buildah. */
+  /** Server version for docker, podman's and buildah's version. */
   version: string;
 }
 
@@ -34,7 +35,7 @@ export type Detection =
   | { found: false; reason: string; notes: string[] };
 
 export interface DetectOptions {
-  run: CommandRunner;
+  run: Run;
   /** PATH lookup of a bare command name (scripts/lib/which.ts lookPath in real use). */
   lookPath: (name: string) => string | undefined;
   /** Read for IMAGE_ENGINE and CONTAINERS_CONF, and the base of each engine's environment. */
@@ -54,63 +55,41 @@ export function engineEnv(kind: EngineKind, base: NodeJS.ProcessEnv, containersC
   return { ...base, CONTAINERS_CONF: containersConf };
 }
 
-function firstLine(text: string): string {
-  return text.trim().split('\n')[0]?.trim() ?? '';
+/** A candidate passed over, as a note. */
+function findingNote(finding: EngineFinding): string {
+  if (finding.status === 'missing') return `${finding.name}: not installed`;
+  if (finding.status === 'shim') return `docker: ${finding.path} is podman's docker shim; using podman itself`;
+  if (finding.name === 'docker') return `docker: client at ${finding.path} but no engine (docker info: ${finding.why})`;
+  return `${finding.name}: ${finding.path} does not work (${finding.why})`;
 }
 
-/** Picks the engine as described at the top of this file. Never throws for a missing engine. */
+/**
+ * Picks the engine as described at the top of this file (scripts/lib/container-engine.ts does the
+ * probing), skipping podman's docker shim. Never throws for a missing engine.
+ */
 export async function detectEngine(options: DetectOptions): Promise<Detection> {
   const env = options.env ?? process.env;
-  const notes: string[] = [];
   const forced = env.IMAGE_ENGINE?.trim();
   if (forced && !ENGINE_KINDS.includes(forced as EngineKind)) {
-    return { found: false, reason: `IMAGE_ENGINE=${forced} is not one of ${ENGINE_KINDS.join(', ')}`, notes };
+    return { found: false, reason: `IMAGE_ENGINE=${forced} is not one of ${ENGINE_KINDS.join(', ')}`, notes: [] };
   }
-  const candidates = forced ? [forced as EngineKind] : ENGINE_KINDS;
-
-  for (const kind of candidates) {
-    const program = options.lookPath(kind);
-    if (!program) {
-      notes.push(`${kind}: not installed`);
-      continue;
-    }
-    const kindEnv = engineEnv(kind, env, options.containersConf);
-    if (kind === 'docker') {
-      const info = await options.run(program, ['info', '--format', '{{.ServerVersion}}'], { env: kindEnv, timeoutMs: PROBE_TIMEOUT_MS });
-      const serverVersion = info.stdout.trim();
-      if (info.exitCode !== 0 || !serverVersion) {
-        notes.push(`docker: client at ${program} but no engine (docker info: ${firstLine(info.stderr) || `exit ${info.exitCode}`})`);
-        continue;
-      }
-      const client = await options.run(program, ['--version'], { env: kindEnv, timeoutMs: PROBE_TIMEOUT_MS });
-      if (/podman/i.test(client.stdout)) {
-        notes.push(`docker: ${program} is podman's docker shim; using podman itself`);
-        continue;
-      }
-      return { found: true, engine: { kind, program, canRun: true, env: kindEnv, version: serverVersion }, notes };
-    }
-    const probeArgs = kind === 'podman' ? ['version', '--format', '{{.Client.Version}}'] : ['version', '--json'];
-    const probe = await options.run(program, probeArgs, { env: kindEnv, timeoutMs: PROBE_TIMEOUT_MS });
-    if (probe.exitCode !== 0) {
-      notes.push(`${kind}: ${program} does not work (${firstLine(probe.stderr) || `exit ${probe.exitCode}`})`);
-      continue;
-    }
-    const version = kind === 'podman' ? probe.stdout.trim() : buildahVersion(probe.stdout);
-    return { found: true, engine: { kind, program, canRun: kind === 'podman', env: kindEnv, version }, notes };
+  const detection = await detectContainerEngine({
+    run: options.run,
+    lookPath: options.lookPath,
+    candidates: forced ? [forced as EngineKind] : ENGINE_KINDS,
+    envFor: (kind) => engineEnv(kind, env, options.containersConf),
+    skipDockerShim: true,
+    timeoutMs: PROBE_TIMEOUT_MS,
+  });
+  const notes = detection.findings.map(findingNote);
+  if (detection.engine) {
+    const { name: kind, path: program, canRun, version } = detection.engine;
+    return { found: true, engine: { kind, program, canRun, env: engineEnv(kind, env, options.containersConf), version }, notes };
   }
   const reason = forced
     ? `IMAGE_ENGINE=${forced} is not usable (${notes.join('; ')})`
     : `no container engine (${notes.join('; ')}). ${INSTALL_HINT}`;
   return { found: false, reason, notes };
-}
-
-function buildahVersion(json: string): string {
-  try {
-    const parsed = JSON.parse(json) as { version?: unknown };
-    return typeof parsed.version === 'string' ? parsed.version : 'unknown';
-  } catch {
-    return 'unknown';
-  }
 }
 
 export interface HardLimits {

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildArgs, containerInspectArgs, createArgs, exportArgs, removeContainerArgs, removeImageArgs } from './args.js';
 import type { Engine } from './engine.js';
-import { type CommandRunner, mustRun } from './run.js';
+import { type Run, mustRun } from '../../lib/run.js';
 
 export { freePort } from '../../lib/net.js';
 
@@ -56,7 +56,7 @@ export function parseStatusIds(status: string, which: 'Uid' | 'Gid'): ProcessIds
  * The user ids of a running container's main process, read on the host from /proc/<pid>/status
  * (the engine reports the host pid). Only for engines on this host (podman, a local docker).
  */
-export async function containerProcessIds(engine: Engine, run: CommandRunner, container: string): Promise<{ pid: number; uid: ProcessIds; gid: ProcessIds }> {
+export async function containerProcessIds(engine: Engine, run: Run, container: string): Promise<{ pid: number; uid: ProcessIds; gid: ProcessIds }> {
   const inspect = await mustRun(run, engine.program, containerInspectArgs(engine.kind, container, '{{.State.Pid}}'), { env: engine.env });
   const pid = Number(inspect.stdout.trim());
   if (!Number.isInteger(pid) || pid <= 0) throw new Error(`container ${container} has no main process (pid "${inspect.stdout.trim()}")`);
@@ -90,7 +90,7 @@ export function parseTarListing(listing: string): TarEntry[] {
 }
 
 /** Every entry in an image's file system (podman and docker: export a created container and list it). */
-export async function imageFiles(engine: Engine, run: CommandRunner, image: string): Promise<TarEntry[]> {
+export async function imageFiles(engine: Engine, run: Run, image: string): Promise<TarEntry[]> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'image-files-'));
   const name = `image-files-${process.pid}-${Date.now()}`;
   try {
@@ -109,7 +109,7 @@ export async function imageFiles(engine: Engine, run: CommandRunner, image: stri
  * What the engine sends as the build context for `contextDir` after its .dockerignore: a throwaway
  * `FROM scratch` / `COPY . /ctx/` build (its Dockerfile outside the context), then its files.
  */
-export async function buildContextFiles(engine: Engine, run: CommandRunner, contextDir: string): Promise<string[]> {
+export async function buildContextFiles(engine: Engine, run: Run, contextDir: string): Promise<string[]> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'context-probe-'));
   const tag = `localhost/context-probe:${process.pid}`;
   try {

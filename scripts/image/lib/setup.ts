@@ -8,7 +8,11 @@ import { lookPath } from '../../lib/which.js';
 import { type BuildMetadata, buildImage, findCaBundle, readBuildMetadata } from './build-image.js';
 import { type Detection, type Engine, containersConf, detectEngine, readHostLimits } from './engine.js';
 import { CACHE_DIR, REPO_ROOT } from './paths.js';
-import { type CommandRunner, runCommand } from './run.js';
+import { type Run, type RunOptions, runCommand as runAnyCommand } from '../../lib/run.js';
+
+/** Image commands (builds, podman run/create/inspect) never run longer than 30 minutes unless a call says otherwise. */
+export const runCommand = (command: string, args: readonly string[], options: RunOptions = {}) =>
+  runAnyCommand(command, args, { timeoutMs: 30 * 60_000, ...options });
 import { type StandInResult, ensureStandInBases } from './stand-ins.js';
 
 /** Writes .cache/image-bases/containers.conf for this host and returns its path. */
@@ -19,14 +23,14 @@ export function writeContainersConf(cacheDir: string = CACHE_DIR): string {
   return file;
 }
 
-export async function findEngine(run: CommandRunner = runCommand, env: NodeJS.ProcessEnv = process.env): Promise<Detection> {
+export async function findEngine(run: Run = runCommand, env: NodeJS.ProcessEnv = process.env): Promise<Detection> {
   return detectEngine({ run, lookPath: (name) => lookPath(name), env, containersConf: writeContainersConf() });
 }
 
 export interface TestImageOptions {
   engine: Engine;
   tag: string;
-  run?: CommandRunner;
+  run?: Run;
   /** Build on the Dockerfile's public bases instead of the local stand-ins. */
   publicBases?: boolean;
   noCache?: boolean;

@@ -39,7 +39,7 @@ import { fileURLToPath } from 'node:url';
 import { lookPath } from '../../lib/which.js';
 import { type ImageConfig, buildahImportSteps, imageConfigArgs, importArgs } from './args.js';
 import type { Engine } from './engine.js';
-import { type CommandRunner, mustRun } from './run.js';
+import { type Run, mustRun } from '../../lib/run.js';
 
 /** Bump to rebuild every cached stand-in (the hash of this file is part of the key as well). */
 const RECIPE_VERSION = 1;
@@ -312,7 +312,7 @@ export function runtimeImageConfig(targets: StandInTargets, key: string): ImageC
 
 export interface StandInOptions {
   engine: Engine;
-  run: CommandRunner;
+  run: Run;
   /** The Dockerfile whose bases to stand in for. */
   dockerfile: string;
   /** .cache/image-bases in real use. */
@@ -338,7 +338,7 @@ export interface StandInResult {
 
 const RECIPE_FILE = fileURLToPath(import.meta.url);
 
-async function npmJson(run: CommandRunner, args: string[], cwd: string): Promise<unknown> {
+async function npmJson(run: Run, args: string[], cwd: string): Promise<unknown> {
   const result = await mustRun(run, 'npm', [...args, '--json'], { cwd, timeoutMs: 5 * 60_000 });
   return JSON.parse(result.stdout) as unknown;
 }
@@ -350,7 +350,7 @@ export function nodePackageFor(arch: string): string {
 }
 
 /** The newest release of a major, from the registry (or, offline, the newest download). */
-async function resolveNodeVersion(run: CommandRunner, nodePackage: string, major: number, downloads: string): Promise<string> {
+async function resolveNodeVersion(run: Run, nodePackage: string, major: number, downloads: string): Promise<string> {
   try {
     const versions = await npmJson(run, ['view', `${nodePackage}@${major}`, 'version'], downloads);
     return pickLatest(Array.isArray(versions) ? versions.map(String) : [String(versions)], major);
@@ -364,7 +364,7 @@ async function resolveNodeVersion(run: CommandRunner, nodePackage: string, major
 }
 
 /** `npm pack <spec>` into the downloads directory (once per exact version); returns the tarball path. */
-async function npmPack(run: CommandRunner, name: string, spec: string, downloads: string): Promise<string> {
+async function npmPack(run: Run, name: string, spec: string, downloads: string): Promise<string> {
   if (/^\d+\.\d+\.\d+$/.test(spec)) {
     const cached = path.join(downloads, `${name}-${spec}.tgz`);
     if (existsSync(cached)) return cached;
@@ -375,7 +375,7 @@ async function npmPack(run: CommandRunner, name: string, spec: string, downloads
   return path.join(downloads, filename);
 }
 
-async function imageHasKey(engine: Engine, run: CommandRunner, tag: string, key: string): Promise<boolean> {
+async function imageHasKey(engine: Engine, run: Run, tag: string, key: string): Promise<boolean> {
   const result = await run(engine.program, imageConfigArgs(engine.kind, tag), { env: engine.env });
   if (result.exitCode !== 0) return false;
   try {
@@ -386,7 +386,7 @@ async function imageHasKey(engine: Engine, run: CommandRunner, tag: string, key:
   }
 }
 
-async function importImage(engine: Engine, run: CommandRunner, tarball: string, tag: string, config: ImageConfig, onOutput?: (s: string) => void): Promise<void> {
+async function importImage(engine: Engine, run: Run, tarball: string, tag: string, config: ImageConfig, onOutput?: (s: string) => void): Promise<void> {
   const opts = { env: engine.env, onOutput, timeoutMs: 15 * 60_000 };
   // Drop an outdated stand-in first so it does not linger untagged (~120-250 MB each). Not forced:
   // an image a container still uses stays.
@@ -452,7 +452,7 @@ function writeFile(root: string, rel: string, content: string | Buffer, mode: nu
   chmodSync(file, mode);
 }
 
-async function tarDirectory(run: CommandRunner, dir: string, tarball: string, excludes: readonly string[] = []): Promise<void> {
+async function tarDirectory(run: Run, dir: string, tarball: string, excludes: readonly string[] = []): Promise<void> {
   await mustRun(run, 'tar', ['--numeric-owner', '--sort=name', ...excludes.map((e) => `--exclude=${e}`), '-C', dir, '-cf', tarball, '.'], { timeoutMs: 10 * 60_000 });
 }
 

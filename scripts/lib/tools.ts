@@ -1,0 +1,56 @@
+/**
+ * What the kind and ops scripts need from the outside world, injected so their logic runs against
+ * stubs in tests: a command runner, a PATH lookup, a few file operations and two output streams.
+ * Also where the tools they share are found, and how to install each.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ENGINE_INSTALL_HINTS } from './container-engine.js';
+import { HELM_INSTALL_HINT, REPO_ROOT } from './helm.js';
+import { type Run, runCommand } from './run.js';
+import { isExecutableFile, lookPath } from './which.js';
+
+export interface ToolDeps {
+  run: Run;
+  /** Absolute path of a command on PATH, or undefined. */
+  lookPath: (name: string) => string | undefined;
+  isExecutable: (file: string) => boolean;
+  fileExists: (file: string) => boolean;
+  makeTempDir: () => string;
+  removePath: (file: string) => void;
+  out: (line: string) => void;
+  err: (line: string) => void;
+  repoRoot: string;
+}
+
+/** The real dependencies. npm's node_modules/.bin is skipped on PATH so a user's own tools win. */
+export function createToolDeps(tempPrefix: string): ToolDeps {
+  const repoBin = path.join(REPO_ROOT, 'node_modules', '.bin');
+  return {
+    run: runCommand,
+    lookPath: (name) => lookPath(name, { skipDirs: [repoBin] }),
+    isExecutable: isExecutableFile,
+    fileExists: existsSync,
+    makeTempDir: () => mkdtempSync(path.join(tmpdir(), tempPrefix)),
+    removePath: (file) => rmSync(file, { recursive: true, force: true }),
+    out: (line) => console.log(line),
+    err: (line) => console.error(line),
+    repoRoot: REPO_ROOT,
+  };
+}
+
+export const INSTALL_HINTS = {
+  ...ENGINE_INSTALL_HINTS,
+  kind: 'install kind >= 0.24: https://kind.sigs.k8s.io/docs/user/quick-start/#installation (e.g. `brew install kind` or `go install sigs.k8s.io/kind@v0.29.0`)',
+  kubectl: 'install kubectl: https://kubernetes.io/docs/tasks/tools/ (e.g. `brew install kubectl`)',
+  helm: HELM_INSTALL_HINT,
+} as const;
+
+/** helm on PATH, else the repository's pinned node_modules/.bin/helm. */
+export function findHelmWith(deps: Pick<ToolDeps, 'lookPath' | 'isExecutable' | 'repoRoot'>): string | undefined {
+  const onPath = deps.lookPath('helm');
+  if (onPath) return onPath;
+  const repoHelm = path.join(deps.repoRoot, 'node_modules', '.bin', 'helm');
+  return deps.isExecutable(repoHelm) ? repoHelm : undefined;
+}
