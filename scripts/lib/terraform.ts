@@ -14,11 +14,11 @@
  * An unpacked mirror is linked into .terraform, not copied, so validating many stacks costs no
  * extra disk for the ~700 MB AWS provider.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { runCommand } from './run.js';
 import { lookPath } from './which.js';
 
 export const DEFAULT_REGISTRY = 'registry.terraform.io';
@@ -427,32 +427,8 @@ export function providersMissingFromMirror(stackJson: unknown, mirror: string, p
     .map((p) => `${providerKey(parseProviderSource(p.source))}@${p.version ?? '*'}`);
 }
 
-export interface CommandResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly ms: number;
-}
-
-export function run(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 300_000);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: performance.now() - started });
-    });
-  });
-}
+/** terraform init/validate never need more than five minutes, even on a cold provider cache. */
+const TERRAFORM_TIMEOUT_MS = 300_000;
 
 export interface StackValidation {
   readonly stack: string;
@@ -478,20 +454,20 @@ export async function validateStack(stackDir: string, setup: TerraformSetup, nam
   const work = mkdtempSync(path.join(os.tmpdir(), `hono-api-validate-${name}-`));
   try {
     cpSync(stackDir, work, { recursive: true, filter: (src) => !['.terraform', '.terraform.lock.hcl'].includes(path.basename(src)) });
-    const init = await run(setup.terraform, ['init', '-backend=false', '-input=false', '-json', '-no-color'], { cwd: work, env: setup.env });
+    const init = await runCommand(setup.terraform, ['init', '-backend=false', '-input=false', '-json', '-no-color'], { cwd: work, env: setup.env, timeoutMs: TERRAFORM_TIMEOUT_MS });
     const initDiagnostics = parseInitJsonLines(init.stdout);
-    if (init.code !== 0)
+    if (init.exitCode !== 0)
       throw new TerraformCommandError(
-        `terraform init failed for ${name} (exit ${init.code}):\n${[...initDiagnostics.map(formatDiagnostic), init.stderr.trim()].filter(Boolean).join('\n')}`,
+        `terraform init failed for ${name} (exit ${init.exitCode}):\n${[...initDiagnostics.map(formatDiagnostic), init.stderr.trim()].filter(Boolean).join('\n')}`,
       );
-    const validate = await run(setup.terraform, ['validate', '-json', '-no-color'], { cwd: work, env: setup.env });
+    const validate = await runCommand(setup.terraform, ['validate', '-json', '-no-color'], { cwd: work, env: setup.env, timeoutMs: TERRAFORM_TIMEOUT_MS });
     // validate exits 1 on invalid configuration but still prints its JSON.
     const result = parseValidateJson(validate.stdout);
     const lockFile = path.join(work, '.terraform.lock.hcl');
     return {
       stack: name,
-      initMs: init.ms,
-      validateMs: validate.ms,
+      initMs: init.durationMs,
+      validateMs: validate.durationMs,
       initDiagnostics,
       result,
       lockedVersions: existsSync(lockFile) ? parseLockFile(readFileSync(lockFile, 'utf8')) : {},
