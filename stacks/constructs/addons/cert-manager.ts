@@ -7,13 +7,12 @@
  * change status (Route53 change ids have no zone in their ARN). The issuer names the zone id, so
  * cert-manager never needs to list zones. HTTP-01 is turned off: its solver pods are not needed.
  */
-import type { Release } from '@cdktf/provider-helm/lib/release';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import type { ChartPin, DnsConfig } from '../../config/types.js';
-import { type PolicyStatement, PodIdentityRole } from '../pod-identity-role.js';
-import { AddonRelease, type AddonScope } from './addon-release.js';
+import type { PolicyStatement } from '../pod-identity-role.js';
+import type { AddonScope } from './addon-release.js';
 import { hostedZoneArn } from './external-dns.js';
-import { addonNamespace } from './namespace.js';
+import { PodIdentityAddon } from './pod-identity-addon.js';
 
 export const CERT_MANAGER = { release: 'cert-manager', namespace: 'cert-manager', serviceAccount: 'cert-manager' } as const;
 
@@ -40,33 +39,21 @@ export interface CertManagerProps extends AddonScope {
   readonly dns: DnsConfig;
 }
 
-export class CertManager extends Construct {
-  readonly identity: PodIdentityRole;
-  readonly release: Release;
-
+export class CertManager extends PodIdentityAddon {
   constructor(scope: Construct, id: string, props: CertManagerProps) {
-    super(scope, id);
-    const { namespace, serviceAccount, release } = CERT_MANAGER;
-    const ns = addonNamespace(this, 'namespace', namespace);
-    this.identity = new PodIdentityRole(this, 'identity', {
-      clusterName: props.clusterName,
-      roleName: `${props.iamPrefix}cert-manager`,
-      description: `cert-manager of ${props.clusterName} (${namespace}/${serviceAccount}): DNS-01 in ${props.dns.domain}`,
-      namespace,
-      serviceAccount,
-      statements: certManagerStatements(props.partition, props.dns),
-    });
-    this.release = new AddonRelease(this, 'chart', {
+    super(scope, id, {
+      scope: props,
+      spec: CERT_MANAGER,
       source: props.source,
-      name: release,
-      namespace: ns.metadata.name,
+      roleName: 'cert-manager',
+      title: 'cert-manager',
+      accessScope: `: DNS-01 in ${props.dns.domain}`,
+      statements: certManagerStatements(props.partition, props.dns),
       values: {
         crds: { enabled: true, keep: true },
-        serviceAccount: { create: true, name: serviceAccount },
         global: { rbac: { disableHTTPChallengesRole: true } },
         resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } },
       },
-      dependsOn: [...this.identity.readyBefore, ...(props.after ?? [])],
-    }).release;
+    });
   }
 }

@@ -6,12 +6,11 @@
  * IAM: record changes and reads on that zone only; ListHostedZones has no resource-level scope in
  * Route53, so it alone is on `*`. The zone-id filter keeps ExternalDNS off every other zone.
  */
-import type { Release } from '@cdktf/provider-helm/lib/release';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import type { ChartPin, DnsConfig, ExternalDnsPolicy } from '../../config/types.js';
-import { type PolicyStatement, PodIdentityRole } from '../pod-identity-role.js';
-import { AddonRelease, type AddonScope } from './addon-release.js';
-import { addonNamespace } from './namespace.js';
+import type { PolicyStatement } from '../pod-identity-role.js';
+import type { AddonScope } from './addon-release.js';
+import { PodIdentityAddon } from './pod-identity-addon.js';
 
 export const EXTERNAL_DNS = { release: 'external-dns', namespace: 'external-dns', serviceAccount: 'external-dns' } as const;
 
@@ -36,29 +35,18 @@ export interface ExternalDnsProps extends AddonScope {
   readonly policy: ExternalDnsPolicy;
 }
 
-export class ExternalDns extends Construct {
-  readonly identity: PodIdentityRole;
-  readonly release: Release;
-
+export class ExternalDns extends PodIdentityAddon {
   constructor(scope: Construct, id: string, props: ExternalDnsProps) {
-    super(scope, id);
-    const { namespace, serviceAccount, release } = EXTERNAL_DNS;
-    const ns = addonNamespace(this, 'namespace', namespace);
-    this.identity = new PodIdentityRole(this, 'identity', {
-      clusterName: props.clusterName,
-      roleName: `${props.iamPrefix}external-dns`,
-      description: `ExternalDNS of ${props.clusterName} (${namespace}/${serviceAccount}), zone ${props.dns.domain}`,
-      namespace,
-      serviceAccount,
-      statements: externalDnsStatements(props.partition, props.dns),
-    });
-    this.release = new AddonRelease(this, 'chart', {
+    super(scope, id, {
+      scope: props,
+      spec: EXTERNAL_DNS,
       source: props.source,
-      name: release,
-      namespace: ns.metadata.name,
+      roleName: 'external-dns',
+      title: 'ExternalDNS',
+      accessScope: `, zone ${props.dns.domain}`,
+      statements: externalDnsStatements(props.partition, props.dns),
       values: {
         provider: { name: 'aws' },
-        serviceAccount: { create: true, name: serviceAccount },
         sources: ['ingress', 'service'],
         domainFilters: [props.dns.domain],
         policy: props.policy,
@@ -71,7 +59,6 @@ export class ExternalDns extends Construct {
         env: [{ name: 'AWS_DEFAULT_REGION', value: props.region }],
         resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '128Mi' } },
       },
-      dependsOn: [...this.identity.readyBefore, ...(props.after ?? [])],
-    }).release;
+    });
   }
 }

@@ -4,13 +4,12 @@
  * (`arn:…:secret:<env>/*`): dev can never read prod's secrets, whatever an ExternalSecret asks for.
  * The ClusterSecretStore is a custom resource and ships in the platform-config chart.
  */
-import type { Release } from '@cdktf/provider-helm/lib/release';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import type { ChartPin } from '../../config/types.js';
 import { secretsPrefix } from '../../naming.js';
-import { type PolicyStatement, PodIdentityRole } from '../pod-identity-role.js';
-import { AddonRelease, type AddonScope } from './addon-release.js';
-import { addonNamespace } from './namespace.js';
+import type { PolicyStatement } from '../pod-identity-role.js';
+import type { AddonScope } from './addon-release.js';
+import { PodIdentityAddon } from './pod-identity-addon.js';
 
 export const EXTERNAL_SECRETS = { release: 'external-secrets', namespace: 'external-secrets', serviceAccount: 'external-secrets' } as const;
 
@@ -34,32 +33,20 @@ export interface ExternalSecretsProps extends AddonScope {
   readonly environment: string;
 }
 
-export class ExternalSecrets extends Construct {
-  readonly identity: PodIdentityRole;
-  readonly release: Release;
-
+export class ExternalSecrets extends PodIdentityAddon {
   constructor(scope: Construct, id: string, props: ExternalSecretsProps) {
-    super(scope, id);
-    const { namespace, serviceAccount, release } = EXTERNAL_SECRETS;
-    const ns = addonNamespace(this, 'namespace', namespace);
-    this.identity = new PodIdentityRole(this, 'identity', {
-      clusterName: props.clusterName,
-      roleName: `${props.iamPrefix}external-secrets`,
-      description: `External Secrets Operator of ${props.clusterName} (${namespace}/${serviceAccount}): Secrets Manager ${secretsPrefix(props.environment)}*`,
-      namespace,
-      serviceAccount,
-      statements: externalSecretsStatements(props.partition, props.region, props.accountId, props.environment),
-    });
-    this.release = new AddonRelease(this, 'chart', {
+    super(scope, id, {
+      scope: props,
+      spec: EXTERNAL_SECRETS,
       source: props.source,
-      name: release,
-      namespace: ns.metadata.name,
+      roleName: 'external-secrets',
+      title: 'External Secrets Operator',
+      accessScope: `: Secrets Manager ${secretsPrefix(props.environment)}*`,
+      statements: externalSecretsStatements(props.partition, props.region, props.accountId, props.environment),
       values: {
         installCRDs: true,
-        serviceAccount: { create: true, name: serviceAccount },
         resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } },
       },
-      dependsOn: [...this.identity.readyBefore, ...(props.after ?? [])],
-    }).release;
+    });
   }
 }

@@ -8,11 +8,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Release } from '@cdktf/provider-helm/lib/release';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import type { ChartPin } from '../../config/types.js';
-import { type PolicyStatement, PodIdentityRole } from '../pod-identity-role.js';
-import { AddonRelease, type AddonScope } from './addon-release.js';
+import type { PolicyStatement } from '../pod-identity-role.js';
+import type { AddonScope } from './addon-release.js';
+import { PodIdentityAddon } from './pod-identity-addon.js';
 
 export const LOAD_BALANCER_CONTROLLER = {
   release: 'aws-load-balancer-controller',
@@ -41,44 +41,38 @@ export interface LoadBalancerControllerProps extends AddonScope {
   readonly vpcId: string;
 }
 
-export class LoadBalancerController extends Construct {
-  readonly identity: PodIdentityRole;
-  readonly release: Release;
+/** The upstream policy, refusing one recorded for another chart version than the pinned one. */
+function loadBalancerControllerStatements(pinned: ChartPin): readonly PolicyStatement[] {
+  const { policy, _source: source } = loadBalancerControllerPolicy();
+  if (source.chartVersion !== pinned.version)
+    throw new Error(
+      `the AWS Load Balancer Controller IAM policy is from chart ${source.chartVersion} (${source.controllerVersion}) but chart ${pinned.version} is pinned: ` +
+        `replace ${LOAD_BALANCER_CONTROLLER_POLICY_FILE} with docs/install/iam_policy.json of the new controller version`,
+    );
+  return policy.Statement;
+}
 
+export class LoadBalancerController extends PodIdentityAddon {
   constructor(scope: Construct, id: string, props: LoadBalancerControllerProps) {
-    super(scope, id);
-    const { policy, _source: source } = loadBalancerControllerPolicy();
-    if (source.chartVersion !== props.source.version)
-      throw new Error(
-        `the AWS Load Balancer Controller IAM policy is from chart ${source.chartVersion} (${source.controllerVersion}) but chart ${props.source.version} is pinned: ` +
-          `replace ${LOAD_BALANCER_CONTROLLER_POLICY_FILE} with docs/install/iam_policy.json of the new controller version`,
-      );
-    const { namespace, serviceAccount, release } = LOAD_BALANCER_CONTROLLER;
-    this.identity = new PodIdentityRole(this, 'identity', {
-      clusterName: props.clusterName,
-      roleName: `${props.iamPrefix}aws-load-balancer-controller`,
-      description: `AWS Load Balancer Controller of ${props.clusterName} (${namespace}/${serviceAccount})`,
-      namespace,
-      serviceAccount,
-      statements: policy.Statement,
-    });
-    this.release = new AddonRelease(this, 'chart', {
+    super(scope, id, {
+      scope: props,
+      spec: LOAD_BALANCER_CONTROLLER,
       source: props.source,
-      name: release,
-      namespace,
+      roleName: 'aws-load-balancer-controller',
+      title: 'AWS Load Balancer Controller',
+      statements: loadBalancerControllerStatements(props.source),
       values: {
         clusterName: props.clusterName,
         region: props.region,
         vpcId: props.vpcId,
         replicaCount: 2,
-        serviceAccount: { create: true, name: serviceAccount },
         // Services become NLBs only when they ask (annotation or loadBalancerClass); otherwise the
         // mutating webhook sits in front of every Service the cluster creates.
         enableServiceMutatorWebhook: false,
         podDisruptionBudget: { maxUnavailable: 1 },
         resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '256Mi' } },
       },
-      dependsOn: [...this.identity.readyBefore, ...(props.after ?? [])],
-    }).release;
+      createNamespace: false,
+    });
   }
 }
