@@ -1,0 +1,172 @@
+/**
+ * The pinned toolchain: reads tools/versions.json and says where each tool lives once `npm run tools`
+ * has installed it. The suite, the kind loop and the operator CLI take their tools from here, so
+ * every one of them runs the same versions; nothing picks whatever is first on PATH.
+ *
+ *   const helm = toolchain().bin('helm');           // throws ToolMissingError (with the fix) when absent
+ *   const tf = toolchain().terraform();             // { binary, cliConfigFile, mirror }
+ *
+ * Layout of the cache (TOOLS_CACHE, default ~/.cache/hono-eks-platform/tools): one directory per
+ * tool and version, suffixed with a hash of its manifest entry, so editing an entry installs it
+ * afresh and two checkouts with different pins never share a directory. A directory counts only
+ * once its `.complete` stamp is written, as the installer's last step.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as z from 'zod/mini';
+
+export const MANIFEST_PATH = fileURLToPath(new URL('./versions.json', import.meta.url));
+export const REPO_ROOT = path.dirname(path.dirname(MANIFEST_PATH));
+
+const why = z.string();
+const goTool = z.object({
+  version: z.string(),
+  module: z.string(),
+  moduleVersion: z.string(),
+  package: z.string(),
+  binary: z.string(),
+  kubeVersion: z.optional(z.string()),
+  ldflags: z.array(z.string()),
+  why,
+});
+const provider = z.object({
+  source: z.string().check(z.regex(/^[a-z0-9-]+\/[a-z0-9-]+$/)),
+  version: z.string().check(z.regex(/^\d+\.\d+\.\d+$/)),
+  from: z.enum(['mirror', 'go']),
+  module: z.optional(z.string()),
+  moduleVersion: z.optional(z.string()),
+  why,
+});
+const manifestSchema = z.object({
+  $comment: z.optional(z.string()),
+  terraform: z.object({ version: z.string(), why, sources: z.array(z.string()) }),
+  providers: z.record(z.string(), provider),
+  go: z.record(z.string(), goTool),
+  python: z.record(z.string(), z.object({ version: z.string(), why })),
+  apt: z.record(z.string(), z.object({ why })),
+});
+
+export type Manifest = z.infer<typeof manifestSchema>;
+export type GoTool = z.infer<typeof goTool>;
+export type ProviderPin = z.infer<typeof provider>;
+
+/** Parses a manifest, naming the field that is wrong. */
+export function parseManifest(raw: unknown, file = MANIFEST_PATH): Manifest {
+  const result = manifestSchema.safeParse(raw);
+  if (!result.success)
+    throw new Error(`${file}: ${result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  for (const [name, p] of Object.entries(result.data.providers))
+    if (p.from === 'go' && (!p.module || !p.moduleVersion)) throw new Error(`${file}: providers.${name}: "from": "go" needs "module" and "moduleVersion"`);
+  return result.data;
+}
+
+export const readManifest = (file = MANIFEST_PATH): Manifest => parseManifest(JSON.parse(readFileSync(file, 'utf8')), file);
+
+/** Terraform's name for this platform, e.g. linux_amd64. */
+export function terraformPlatform(platform: string = process.platform, arch: string = process.arch): string {
+  const archName: Record<string, string> = { x64: 'amd64', arm64: 'arm64', ia32: '386', arm: 'arm' };
+  return `${platform === 'win32' ? 'windows' : platform}_${archName[arch] ?? arch}`;
+}
+
+export const defaultCacheRoot = (env: NodeJS.ProcessEnv = process.env) =>
+  env.TOOLS_CACHE || path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'hono-eks-platform', 'tools');
+
+const hash8 = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 8);
+
+export class ToolMissingError extends Error {
+  override name = 'ToolMissingError';
+}
+
+export const STAMP = '.complete';
+export const isComplete = (dir: string) => existsSync(path.join(dir, STAMP));
+
+export const REGISTRY = 'registry.terraform.io';
+
+/** The file name Terraform looks for in an unpacked mirror (the AWS release binary carries _x5). */
+export const providerBinaryName = (name: string, version: string, from: ProviderPin['from']) =>
+  `terraform-provider-${name}_v${version}${from === 'mirror' ? '_x5' : ''}`;
+
+export interface TerraformPaths {
+  /** The terraform binary (a link to the machine's own, or one unpacked from ../shared). */
+  readonly binary: string;
+  /** A CLI configuration (TF_CLI_CONFIG_FILE) that takes registry.terraform.io/hashicorp/* from the mirror only. */
+  readonly cliConfigFile: string;
+  /** The filesystem mirror holding every provider the stacks pin. */
+  readonly mirror: string;
+}
+
+/** Where each pinned tool is installed; `bin()` and `terraform()` throw when `npm run tools` has not run. */
+export class Toolchain {
+  readonly platform = terraformPlatform();
+
+  constructor(
+    readonly manifest: Manifest = readManifest(),
+    readonly root: string = defaultCacheRoot(),
+  ) {}
+
+  goToolDir(name: string): string {
+    const tool = this.goTool(name);
+    return path.join(this.root, 'go', `${name}-${tool.version}-${hash8(tool)}`);
+  }
+
+  goTool(name: string): GoTool {
+    const tool = this.manifest.go[name];
+    if (!tool) throw new Error(`tools/versions.json has no go.${name}`);
+    return tool;
+  }
+
+  pythonDir(): string {
+    return path.join(this.root, 'python', `venv-${hash8(this.manifest.python)}`);
+  }
+
+  terraformDir(): string {
+    return path.join(this.root, 'terraform', `terraform-${this.manifest.terraform.version}`);
+  }
+
+  providerDir(name: string): string {
+    const pin = this.manifest.providers[name];
+    if (!pin) throw new Error(`tools/versions.json has no providers.${name}`);
+    return path.join(this.root, 'providers', `${name}-${pin.version}-${hash8(pin)}`, this.platform);
+  }
+
+  mirrorDir(): string {
+    return path.join(this.root, 'terraform', `mirror-${hash8({ providers: this.manifest.providers, platform: this.platform })}`);
+  }
+
+  /** Absolute path of a pinned executable: a Go tool, a Python tool or terraform. */
+  bin(name: string): string {
+    if (name === 'terraform') return this.terraform().binary;
+    const [dir, file] =
+      name in this.manifest.go ? [this.goToolDir(name), this.goTool(name).binary] : name in this.manifest.python ? [this.pythonDir(), path.join('bin', name)] : [];
+    if (!dir || !file) throw new Error(`${name} is not a tool in tools/versions.json`);
+    if (!isComplete(dir)) throw this.missing(name);
+    return path.join(dir, file);
+  }
+
+  terraform(): TerraformPaths {
+    const mirror = this.mirrorDir();
+    if (!isComplete(this.terraformDir())) throw this.missing(`terraform ${this.manifest.terraform.version}`);
+    if (!isComplete(mirror)) throw this.missing('the Terraform provider mirror');
+    return { binary: path.join(this.terraformDir(), 'terraform'), cliConfigFile: path.join(mirror, 'terraformrc'), mirror };
+  }
+
+  /** The environment terraform runs with: the mirror's CLI config, no prompts, no checkpoint calls. */
+  terraformEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+    const { cliConfigFile } = this.terraform();
+    const env: NodeJS.ProcessEnv = { ...base, TF_CLI_CONFIG_FILE: cliConfigFile, TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1' };
+    // Settings that would make terraform look elsewhere for providers or plugins.
+    for (const key of ['TF_PLUGIN_CACHE_DIR', 'TF_DATA_DIR', 'TF_CLI_ARGS', 'TF_CLI_ARGS_init', 'TF_CLI_ARGS_validate']) delete env[key];
+    return env;
+  }
+
+  private missing(what: string): ToolMissingError {
+    return new ToolMissingError(`${what} is not installed in ${this.root}: run \`npm run tools\` (it installs every tool tools/versions.json pins)`);
+  }
+}
+
+let shared: Toolchain | undefined;
+/** The toolchain of this checkout, read once. */
+export const toolchain = (): Toolchain => (shared ??= new Toolchain());
