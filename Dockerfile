@@ -23,6 +23,7 @@ FROM node:20-bookworm-slim@sha256:2cf067cfed83d5ea958367df9f966191a942351a2df77d
 # gcr.io/distroless/nodejs20-debian12:nonroot
 FROM gcr.io/distroless/nodejs20-debian12:nonroot@sha256:2cd820156cf039c8b54ae2d2a97e424b6729070714de8707a6b79f20d56f6a9a AS public-runtime-base
 
+# checkov:skip=CKV_DOCKER_7:BUILD_IMAGE and RUNTIME_IMAGE default to the stages above, pinned by digest; an override names its own mirror
 FROM ${BUILD_IMAGE} AS build
 WORKDIR /app
 ENV npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
@@ -60,6 +61,7 @@ COPY --from=build --chown=65532:65532 /app/dist/ /app/
 USER 65532:65532
 ENV NODE_ENV=production PORT=8080 HOST=0.0.0.0
 EXPOSE 8080
+# checkov:skip=CKV_DOCKER_2:Kubernetes ignores HEALTHCHECK; the chart's startup, liveness and readiness probes call /startupz, /livez and /readyz
 # The distroless entrypoint is node itself; the bundle needs nothing else. The root filesystem can
 # be read-only: the service writes nothing but, at most, /tmp.
 CMD ["--enable-source-maps", "/app/server.mjs"]

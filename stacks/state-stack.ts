@@ -10,6 +10,7 @@ import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { StateConfig } from './config/types.js';
 import { AwsStack, type AwsStackProps } from './constructs/aws-stack.js';
+import { acceptCheckovFinding } from './constructs/checkov.js';
 import { SecureBucket } from './constructs/secure-bucket.js';
 import { stateKmsAlias } from './naming.js';
 
@@ -26,6 +27,10 @@ export class StateStack extends AwsStack {
       kmsAlias: stateKmsAlias(props.project),
       noncurrentVersionExpirationDays: state.noncurrentVersionExpirationDays,
     });
+    // Checks that would each need a second bucket, a queue or a second region just for the state.
+    acceptCheckovFinding(store.bucket, 'CKV_AWS_18', 'server access logs would need a second bucket; CloudTrail records every API call on the state bucket and its KMS key');
+    acceptCheckovFinding(store.bucket, 'CKV2_AWS_62', 'nothing consumes state events; versioning keeps every state revision and CloudTrail records who wrote it');
+    acceptCheckovFinding(store.bucket, 'CKV_AWS_144', 'state is versioned, KMS-encrypted and protected from destroy; cross-region replication is a disaster-recovery choice left to the account');
 
     if (state.dynamodbLockTable) {
       new DynamodbTable(this, 'lock-table', {

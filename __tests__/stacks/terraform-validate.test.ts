@@ -6,50 +6,35 @@
  * exactly the versions the stacks pin (stacks/constructs/provider-versions.ts), so this also proves
  * that the older CDKTF bindings write configuration those releases accept. No stack is skipped.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { App } from 'cdktf';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type StackValidation, type TerraformSetup, formatDiagnostic, providerAddress, requiredProviders, terraformSetup, validateStack, validateStacks } from '../../scripts/lib/terraform.js';
-import { platformConfig } from '../../stacks/config/environments.js';
-import { selectEnvironments, validatePlatformConfig } from '../../stacks/config/validate.js';
 import { PROVIDER_VERSIONS } from '../../stacks/constructs/provider-versions.js';
-import { definePlatform } from '../../stacks/platform.js';
 import { readManifest } from '../../tools/toolchain.js';
+import { synthToDisk } from './support/platform.js';
 
 /** init warns that the lock file has checksums for this platform only; expected with any mirror. */
 const ACCEPTED_INIT_WARNINGS = ['Incomplete lock file information for providers'];
 const ENVIRONMENTS = ['dev', 'staging', 'prod'];
 const EXPECTED_STACKS = ['state', 'registry', 'ci-identity', ...ENVIRONMENTS.flatMap((e) => ['network', 'cluster', 'platform', 'app'].map((k) => `${k}-${e}`))];
 
+const synth = synthToDisk();
+const stackJson: Readonly<Record<string, unknown>> = synth.stacks;
 let setup: TerraformSetup;
-let outdir: string;
-let stackJson: Record<string, unknown> = {};
 const results = new Map<string, StackValidation>();
 
 beforeAll(async () => {
   // Throws, failing every test below with the fix, when `npm run tools` has not installed terraform.
   setup = terraformSetup();
-  outdir = mkdtempSync(path.join(os.tmpdir(), 'hono-api-validate-synth-'));
-  const app = new App({ outdir, stackTraces: false });
-  const config = validatePlatformConfig(platformConfig);
-  const stacks = definePlatform(app, { config, environments: selectEnvironments('all', config), stateBackend: 's3' });
-  app.synth();
-  stackJson = Object.fromEntries(stacks.map((s) => [s.node.id, JSON.parse(readFileSync(path.join(outdir, 'stacks', s.node.id, 'cdk.tf.json'), 'utf8')) as unknown]));
-
   const started = performance.now();
-  for (const v of await validateStacks(Object.keys(stackJson).map((id) => path.join(outdir, 'stacks', id)), setup, 2)) results.set(v.stack, v);
+  for (const v of await validateStacks(Object.keys(stackJson).map(synth.stackDir), setup, 2)) results.set(v.stack, v);
   console.log(
     `terraform ${setup.version} validate (providers from ${setup.mirror}): ${results.size} stacks in ${((performance.now() - started) / 1000).toFixed(1)} s\n${[...results.values()]
       .map((v) => `  ${v.stack.padEnd(16)} ${v.result.valid ? 'valid' : 'INVALID'}, ${v.result.error_count} errors, ${v.result.warning_count} warnings (init ${(v.initMs / 1000).toFixed(1)} s, validate ${(v.validateMs / 1000).toFixed(1)} s)`)
       .join('\n')}`,
   );
 }, 600_000);
-
-afterAll(() => {
-  if (outdir) rmSync(outdir, { recursive: true, force: true });
-});
 
 describe('terraform validate', () => {
   it('synthesises and validates all 15 stacks: none is skipped', () => {
@@ -87,7 +72,7 @@ describe('terraform validate', () => {
   async function validateVariant(name: string, id: string, mutate: (json: Record<string, Record<string, Record<string, Record<string, unknown>>>>) => void) {
     const broken = JSON.parse(JSON.stringify(stackJson[id])) as Parameters<typeof mutate>[0];
     mutate(broken);
-    const dir = path.join(outdir, 'broken', name);
+    const dir = path.join(synth.outdir, 'broken', name);
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, 'cdk.tf.json'), JSON.stringify(broken));
     return validateStack(dir, setup, name);

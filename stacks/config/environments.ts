@@ -32,14 +32,14 @@ const defaultNetwork: NetworkConfig = {
   vpcCidr: '10.0.0.0/16',
   azCount: 3,
   natMode: 'per-az',
-  flowLogRetentionDays: 90,
+  flowLogRetentionDays: 365,
 };
 
 const defaultCluster: ClusterConfig = {
   version: '1.33',
   publicEndpoint: true,
   publicAccessCidrs: [],
-  logRetentionDays: 90,
+  logRetentionDays: 365,
   nodes: {
     instanceTypes: ['m7i.large', 'm6i.large'],
     capacityType: 'ON_DEMAND',

@@ -18,6 +18,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Fn, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { AddonVersions } from '../config/types.js';
+import { acceptCheckovFinding, acceptShortRetention } from './checkov.js';
 import { KmsKey } from './kms-key.js';
 
 /** EKS cluster access policies an access entry can be associated with. */
@@ -78,6 +79,7 @@ export class EksCluster extends Construct {
     });
     // Created before the cluster, or EKS would create an unencrypted one that never expires.
     const logGroup = new CloudwatchLogGroup(this, 'logs', { name: logGroupName, retentionInDays: p.logRetentionDays, kmsKeyId: this.key.arn });
+    acceptShortRetention(logGroup, p.logRetentionDays, 'cluster.logRetentionDays');
 
     const role = new IamRole(this, 'role', { name: `${p.iamPrefix}cluster`, assumeRolePolicy: assumeRole('eks.amazonaws.com') });
     const rolePolicy = new IamRolePolicyAttachment(this, 'role-policy', {
@@ -113,6 +115,13 @@ export class EksCluster extends Construct {
       upgradePolicy: { supportType: 'STANDARD' },
       dependsOn: [logGroup, rolePolicy],
     });
+    if (p.publicEndpoint) {
+      // The CI roles plan and apply the cluster-facing stacks from GitHub-hosted runners, which have no
+      // fixed addresses. Every request is still authenticated by IAM and authorised by access entries.
+      acceptCheckovFinding(this.cluster, 'CKV_AWS_39', 'public endpoint so GitHub-hosted runners can plan the platform and app stacks; IAM-authenticated, access entries authorise, publicAccessCidrs limit');
+      if (p.publicAccessCidrs.includes('0.0.0.0/0'))
+        acceptCheckovFinding(this.cluster, 'CKV_AWS_38', `publicAccessCidrs is 0.0.0.0/0 in this environment's cluster config (stacks/config/environments.ts): runner addresses are not fixed; IAM still authenticates every call`);
+    }
 
     this.oidcProvider = new IamOpenidConnectProvider(this, 'oidc', {
       url: this.cluster.identity.get(0).oidc.get(0).issuer,

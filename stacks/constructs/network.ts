@@ -21,6 +21,7 @@ import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
+import { acceptCheckovFinding, acceptShortRetention } from './checkov.js';
 import type { NatMode } from '../config/types.js';
 import { planSubnets } from './cidr.js';
 import { KmsKey } from './kms-key.js';
@@ -60,6 +61,11 @@ export class Network extends Construct {
       state: 'available',
       filter: [{ name: 'opt-in-status', values: ['opt-in-not-required'] }],
     });
+    acceptCheckovFinding(
+      azs,
+      'CKV_AWS_394',
+      'the subnets take the first azCount zones by position in the alphabetical list; a zone AWS adds later sorts after them, so no subnet moves',
+    );
     const az = (i: number) => Fn.element(azs.names, i);
 
     this.vpc = new Vpc(this, 'vpc', {
@@ -101,13 +107,18 @@ export class Network extends Construct {
     // The subnets use explicit ACLs that allow traffic (security groups do the filtering); the
     // default ACL stays empty so a subnet added by hand is isolated until someone decides otherwise.
     for (const tier of ['public', 'private', 'intra'] as const) {
-      new NetworkAcl(this, `${tier}-nacl`, {
+      const acl = new NetworkAcl(this, `${tier}-nacl`, {
         vpcId,
         subnetIds: this.subnets[tier].map((s) => s.id),
         ingress: [{ ruleNo: 100, action: 'allow', protocol: '-1', fromPort: 0, toPort: 0, cidrBlock: '0.0.0.0/0' }],
         egress: [{ ruleNo: 100, action: 'allow', protocol: '-1', fromPort: 0, toPort: 0, cidrBlock: '0.0.0.0/0' }],
         tags: { Name: `${p.name}-${tier}` },
       });
+      // NACLs are stateless: one that filters ports must also open every ephemeral return port, and
+      // then breaks NAT, load balancer health checks and EKS webhooks when it gets a range wrong.
+      const why = 'security groups filter traffic (nodes accept only the cluster, the load balancer and each other); the stateless NACL allows all, as terraform-aws-modules/vpc does';
+      // CKV_AWS_229..232: ingress from 0.0.0.0/0 to ports 21, 20, 3389 and 22.
+      for (const check of ['CKV_AWS_229', 'CKV_AWS_230', 'CKV_AWS_231', 'CKV_AWS_232']) acceptCheckovFinding(acl, check, why);
     }
 
     const igw = new InternetGateway(this, 'igw', { vpcId, tags: { Name: p.name } });
@@ -152,6 +163,7 @@ export class Network extends Construct {
       retentionInDays: p.flowLogRetentionDays,
       kmsKeyId: key.arn,
     });
+    acceptShortRetention(logGroup, p.flowLogRetentionDays, 'network.flowLogRetentionDays');
     const role = new IamRole(this, 'flow-log-role', {
       name: `${p.iamPrefix}vpc-flow-logs`,
       assumeRolePolicy: Fn.jsonencode({

@@ -13,6 +13,7 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Fn, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { acceptCheckovFinding } from './checkov.js';
 import type { NodeGroupConfig } from '../config/types.js';
 import type { EksCluster } from './eks-cluster.js';
 
@@ -79,7 +80,7 @@ export class ManagedNodeGroup extends Construct {
         toPort: 53,
         description: 'Node to node CoreDNS',
       });
-    new VpcSecurityGroupIngressRule(this, 'nodes-ephemeral', {
+    const ephemeral = new VpcSecurityGroupIngressRule(this, 'nodes-ephemeral', {
       securityGroupId: nodeSg,
       referencedSecurityGroupId: nodeSg,
       ipProtocol: 'tcp',
@@ -87,6 +88,7 @@ export class ManagedNodeGroup extends Construct {
       toPort: 65535,
       description: 'Node to node on ephemeral ports (pod to pod)',
     });
+    acceptCheckovFinding(ephemeral, 'CKV_AWS_25', 'false positive: the source is the node security group itself (referenced_security_group_id), not 0.0.0.0/0; the range includes 3389 only between nodes');
     new VpcSecurityGroupEgressRule(this, 'nodes-egress', {
       securityGroupId: nodeSg,
       cidrIpv4: '0.0.0.0/0',

@@ -3,11 +3,11 @@
  * on a Testing.app(), and returns each stack's synthesized JSON through Testing.synth, which also
  * runs the aspects (tagging and policy) exactly as a real synth does.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type App, type TerraformStack, Testing } from 'cdktf';
+import { App, type TerraformStack, Testing } from 'cdktf';
 import { afterAll } from 'vitest';
 import { platformConfig } from '../../../stacks/config/environments.js';
 import type { EnvironmentConfig, EnvironmentName, PlatformConfig } from '../../../stacks/config/types.js';
@@ -107,3 +107,26 @@ export function synthPlatform(options: BuildOptions = {}): SynthesizedPlatform {
 export const ENVIRONMENTS: readonly EnvironmentName[] = ['dev', 'staging', 'prod'];
 export const SHARED_STACKS = ['state', 'registry', 'ci-identity'] as const;
 export const PER_ENV_KINDS = ['network', 'cluster', 'platform', 'app'] as const;
+
+export interface SynthesizedToDisk {
+  /** cdktf.out-like directory: <outdir>/stacks/<id>/cdk.tf.json. */
+  readonly outdir: string;
+  /** Each stack's cdk.tf.json, parsed, by stack id. */
+  readonly stacks: Readonly<Record<string, TfJson>>;
+  readonly stackDir: (id: string) => string;
+}
+
+/**
+ * Every stack of every environment, synthesised to a temporary directory the way `npm run synth`
+ * writes cdktf.out (what terraform and checkov read). Removed after the test file.
+ */
+export function synthToDisk(): SynthesizedToDisk {
+  const outdir = mkdtempSync(path.join(os.tmpdir(), 'hono-api-synth-'));
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+  const app = new App({ outdir, stackTraces: false });
+  const config = validatePlatformConfig(platformConfig);
+  const ids = definePlatform(app, { config, environments: selectEnvironments('all', config), stateBackend: 's3' }).map((s) => s.node.id);
+  app.synth();
+  const stackDir = (id: string) => path.join(outdir, 'stacks', id);
+  return { outdir, stackDir, stacks: Object.fromEntries(ids.map((id) => [id, JSON.parse(readFileSync(path.join(stackDir(id), 'cdk.tf.json'), 'utf8')) as TfJson])) };
+}
