@@ -142,9 +142,9 @@ export function ofKind<T = K8sObject>(objects: readonly K8sObject[], kind: strin
   return objects.filter((o) => o.kind === kind) as T[];
 }
 
-/** The single object of a kind; throws when there are none or several. */
+/** The single object of a kind the release itself runs (`helm test` hooks aside); throws when there are none or several. */
 export function only<T = K8sObject>(objects: readonly K8sObject[], kind: string): T {
-  const found = ofKind<T>(objects, kind);
+  const found = ofKind<T>(objects.filter((o) => !isHelmTest(o)), kind);
   if (found.length !== 1) throw new Error(`expected exactly one ${kind}, found ${found.length} among ${objects.map((o) => o.kind).join(', ')}`);
   return found[0] as T;
 }

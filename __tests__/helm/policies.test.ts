@@ -83,10 +83,25 @@ describe.each(DEPLOYABLE_VALUES_FILES.map((file) => ({ file, name: label(file) }
 
   it('lets the helm test pod reach the application', async () => {
     const { objects } = await render({ valuesFiles: [file] });
-    const test = objects.find(isHelmTest)!;
+    const test = objects.find((o) => isHelmTest(o) && o.kind === 'Pod')!;
     const rules = (only<INetworkPolicy>(objects, 'NetworkPolicy').spec!.ingress ?? []) as Rule[];
     const admits = rules.some((rule) => peersOf(rule).some((peer) => !peer.namespaceSelector && selects(peer.podSelector as LabelSelector, test.metadata!.labels!)));
     expect(admits).toBe(true);
+  });
+
+  it("the helm test pod's own policy: created before the pod, egress only to the application's http port and DNS, no ingress", async () => {
+    const { objects } = await render({ valuesFiles: [file] });
+    const pod = objects.find((o) => isHelmTest(o) && o.kind === 'Pod')!;
+    const policy = objects.find((o) => isHelmTest(o) && o.kind === 'NetworkPolicy') as INetworkPolicy | undefined;
+    expect(policy, 'no NetworkPolicy for the helm test pod').toBeDefined();
+    expect(selects(policy!.spec!.podSelector as LabelSelector, pod.metadata!.labels!)).toBe(true);
+    expect(Number(policy!.metadata!.annotations!['helm.sh/hook-weight'])).toBeLessThan(Number(pod.metadata!.annotations!['helm.sh/hook-weight'] ?? 0));
+    expect(policy!.spec!.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(policy!.spec!.ingress ?? []).toEqual([]);
+    const app = only<{ spec: { template: { metadata: { labels: Record<string, string> } } } }>(objects, 'Deployment').spec.template.metadata.labels;
+    const egress = (policy!.spec!.egress ?? []) as Rule[];
+    expect(egress.some((rule) => peersOf(rule).some((peer) => selects(peer.podSelector as LabelSelector, app)) && JSON.stringify(rule.ports) === JSON.stringify([{ port: 'http', protocol: 'TCP' }]))).toBe(true);
+    for (const rule of egress) expect(peersOf(rule).length, 'an egress rule without peers allows everything').toBeGreaterThan(0);
   });
 
   it('allows the metrics namespaces to scrape', async () => {

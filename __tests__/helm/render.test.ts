@@ -96,7 +96,7 @@ describe.each(DEPLOYABLE_VALUES_FILES.map((file) => ({ file, name: label(file) }
     const { app } = podLabels(objects);
     expect(selects(only<IService>(objects, 'Service').spec!.selector, app)).toBe(true);
     for (const pdb of ofKind<{ spec: { selector: LabelSelector } }>(objects, 'PodDisruptionBudget')) expect(selects(pdb.spec.selector, app)).toBe(true);
-    for (const policy of ofKind<{ spec: { podSelector: LabelSelector } }>(objects, 'NetworkPolicy')) expect(selects(policy.spec.podSelector, app)).toBe(true);
+    for (const policy of ofKind<{ spec: { podSelector: LabelSelector } }>(objects.filter((o) => !isHelmTest(o)), 'NetworkPolicy')) expect(selects(policy.spec.podSelector, app)).toBe(true);
   });
 
   // The helm test pod is no replica: selected by the Service it would receive traffic, by the PDB it
@@ -108,7 +108,7 @@ describe.each(DEPLOYABLE_VALUES_FILES.map((file) => ({ file, name: label(file) }
     expect(selects(only<IDeployment>(objects, 'Deployment').spec!.selector as LabelSelector, test)).toBe(false);
     expect(selects(only<IService>(objects, 'Service').spec!.selector, test)).toBe(false);
     for (const pdb of ofKind<{ spec: { selector: LabelSelector } }>(objects, 'PodDisruptionBudget')) expect(selects(pdb.spec.selector, test)).toBe(false);
-    for (const policy of ofKind<{ spec: { podSelector: LabelSelector } }>(objects, 'NetworkPolicy')) expect(selects(policy.spec.podSelector, test)).toBe(false);
+    for (const policy of ofKind<{ spec: { podSelector: LabelSelector } }>(objects.filter((o) => !isHelmTest(o)), 'NetworkPolicy')) expect(selects(policy.spec.podSelector, test)).toBe(false);
   });
 
   it('every ServiceMonitor selects the Service (and with it the pod labels) on its named port', async () => {
@@ -193,7 +193,7 @@ describe.each(DEPLOYABLE_VALUES_FILES.map((file) => ({ file, name: label(file) }
   it('the helm test pod calls /readyz and / through the Service name and port', async () => {
     const { objects } = await rendered();
     const service = only<IService>(objects, 'Service');
-    const tests = objects.filter(isHelmTest) as unknown as IPod[];
+    const tests = objects.filter((o) => isHelmTest(o) && o.kind === 'Pod') as unknown as IPod[];
     expect(tests).toHaveLength(1);
     const pod = tests[0]!;
     expect(pod.spec!.restartPolicy).toBe('Never');

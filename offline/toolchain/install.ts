@@ -14,7 +14,7 @@
  *   - Debian packages (shellcheck, podman…): apt-get, when running as root; otherwise the command to run.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describeCommand, type Run, runCommand, tail } from '../../scripts/lib/run.js';
 import { lookPath } from '../../scripts/lib/which.js';
@@ -78,6 +78,7 @@ async function sha256(file: string): Promise<string> {
 async function unpackShared(deps: InstallDeps, tool: string, archive: string, target: string, fix: string) {
   const source = path.join(deps.sharedTerraformDir, archive);
   const unpacked = path.basename(target);
+  if (!existsSync(source)) throw new ToolInstallError(tool, `looking for ${source}`, 'no such file', fix);
   await step(deps, tool, 'sh', ['-c', 'xz -dc -- "$1" > "$2" && chmod 0755 "$2"', 'unpack', source, target], fix);
   const sums = readFileSync(path.join(deps.sharedTerraformDir, 'SHA256SUMS'), 'utf8');
   const expected = sums.split('\n').map((l) => l.trim().split(/\s+/)).find(([, name]) => name?.replace(/^\*/, '') === unpacked)?.[0];
@@ -151,7 +152,10 @@ function terraformSteps(chain: Toolchain, deps: InstallDeps): Step[] {
             const candidate = path.join(mirror, REGISTRY, namespace, type, pin.version, chain.platform, binary);
             if (existsSync(candidate)) return symlinkSync(candidate, path.join(dir, binary));
           }
-          await unpackShared(deps, `terraform-provider-${name}`, `${binary}_${chain.platform}.xz`, path.join(dir, binary), `put the shared folder (with terraform/) beside this checkout, or set TF_PLUGIN_MIRROR to a filesystem mirror holding ${pin.source} ${pin.version}`);
+          const archive = `${binary}_${chain.platform}.xz`;
+          if (existsSync(path.join(deps.sharedTerraformDir, archive)) || deps.env.TOOLS_ALLOW_DOWNLOADS !== '1')
+            return unpackShared(deps, `terraform-provider-${name}`, archive, path.join(dir, binary), `put the shared folder (with terraform/) beside this checkout, set TF_PLUGIN_MIRROR to a filesystem mirror holding ${pin.source} ${pin.version}, or (with network) set TOOLS_ALLOW_DOWNLOADS=1`);
+          await downloadProvider(chain, deps, name, dir);
         }),
     }));
 
@@ -188,6 +192,24 @@ function terraformSteps(chain: Toolchain, deps: InstallDeps): Step[] {
   return [terraform, ...mirrored, mirror];
 }
 
+/**
+ * Where the network is allowed (TOOLS_ALLOW_DOWNLOADS=1, e.g. GitHub's runners): `terraform init`
+ * of a one-provider configuration, whose plugin cache holds the provider unpacked, as a mirror wants it.
+ */
+async function downloadProvider(chain: Toolchain, deps: InstallDeps, name: string, dir: string) {
+  const pin = chain.manifest.providers[name]!;
+  const [namespace, type] = pin.source.split('/') as [string, string];
+  const work = path.join(dir, '.download');
+  mkdirSync(path.join(work, 'cache'), { recursive: true });
+  writeFileSync(path.join(work, 'main.tf.json'), JSON.stringify({ terraform: { required_providers: { [type]: { source: pin.source, version: pin.version } } } }));
+  writeFileSync(path.join(work, 'terraformrc'), 'provider_installation {\n  direct {}\n}\n');
+  const env = { ...deps.env, TF_CLI_CONFIG_FILE: path.join(work, 'terraformrc'), TF_PLUGIN_CACHE_DIR: path.join(work, 'cache'), CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };
+  await step(deps, `terraform-provider-${name}`, chain.bin('terraform'), ['init', '-backend=false', '-input=false', '-no-color'], `check that ${REGISTRY} is reachable`, { env, cwd: work });
+  const unpacked = path.join(work, 'cache', REGISTRY, namespace, type, pin.version, chain.platform);
+  for (const file of readdirSync(unpacked)) renameSync(path.join(unpacked, file), path.join(dir, file));
+  rmSync(work, { recursive: true, force: true });
+}
+
 function pythonStep(chain: Toolchain, deps: InstallDeps): Step {
   const pins = Object.entries(chain.manifest.python).map(([name, p]) => `${name}==${p.version}`);
   return {
@@ -220,10 +242,13 @@ function aptStep(chain: Toolchain, deps: InstallDeps): Step {
     cached: async () => (await missing()).length === 0,
     install: async () => {
       const command = ['apt-get', 'install', '-y', '-q', '--no-install-recommends', ...(await missing())];
-      if (!deps.isRoot) throw new ToolInstallError('debian packages', `checking ${command.slice(5).join(', ')}`, 'not installed, and this is not root', `run \`sudo apt-get update && sudo ${command.join(' ')}\``);
+      // As root, or through passwordless sudo (GitHub's runners); otherwise say what to run.
+      const sudo = deps.isRoot ? [] : lookPath('sudo', { pathEnv: deps.env.PATH }) && (await deps.run('sudo', ['-n', 'true'])).exitCode === 0 ? ['-n', '-E'] : undefined;
+      if (!sudo) throw new ToolInstallError('debian packages', `checking ${command.slice(5).join(', ')}`, 'not installed, and this is neither root nor allowed passwordless sudo', `run \`sudo apt-get update && sudo ${command.join(' ')}\``);
       const env = { ...deps.env, DEBIAN_FRONTEND: 'noninteractive' };
-      await step(deps, 'debian packages', 'apt-get', ['update', '-q'], 'check that the Debian mirror is reachable', { env });
-      await step(deps, 'debian packages', command[0]!, command.slice(1), 'check that the Debian mirror is reachable', { env });
+      const [program, prefix] = sudo.length ? ['sudo', [...sudo, 'apt-get']] : ['apt-get', []];
+      await step(deps, 'debian packages', program, [...prefix, 'update', '-q'], 'check that the Debian mirror is reachable', { env });
+      await step(deps, 'debian packages', program, [...prefix, ...command.slice(1)], 'check that the Debian mirror is reachable', { env });
     },
   };
 }
