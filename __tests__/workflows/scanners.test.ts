@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../scripts/lib/run.js';
+import { lookPath } from '../../scripts/lib/which.js';
 import { REPO_ROOT, toolchain } from '../../tools/toolchain.js';
 import { formatFinding, runCheckov, summarise } from '../helpers/checkov.js';
 
@@ -96,4 +97,25 @@ describe('checkov (GitHub Actions)', () => {
     const report = await runCheckov({ dir: path.join(githubCopy('bad.yml', bad), '.github', 'workflows'), framework: 'github_actions' });
     expect(report.failed.map((f) => f.check_id)).toContain('CKV2_GHA_1');
   }, 300_000);
+});
+
+describe('shellcheck (the scripts the workflows run)', () => {
+  const shellcheck = lookPath('shellcheck');
+  const scripts = readdirSync(path.join(REPO_ROOT, 'scripts', 'ci')).filter((f) => f.endsWith('.sh'));
+
+  it('finds nothing in scripts/ci/*.sh', async () => {
+    expect(shellcheck, 'shellcheck is not on PATH: run `npm run tools`').toBeDefined();
+    expect(scripts.length).toBeGreaterThanOrEqual(3);
+    const result = await runCommand(shellcheck!, ['--format=gcc', ...scripts.map((f) => path.join('scripts', 'ci', f))], { cwd: REPO_ROOT });
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
+  });
+
+  it('is not vacuous: it reports an unquoted variable', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hono-api-shellcheck-'));
+    scratch.push(dir);
+    writeFileSync(path.join(dir, 'bad.sh'), '#!/usr/bin/env bash\nrm -rf $1/*\n');
+    const result = await runCommand(shellcheck!, ['--format=gcc', path.join(dir, 'bad.sh')]);
+    expect(result.stdout).toMatch(/SC2086/);
+  });
 });

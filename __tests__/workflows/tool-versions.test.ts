@@ -1,0 +1,44 @@
+/**
+ * One version of each tool everywhere: the workflows install Terraform and Helm at the versions
+ * tools/versions.json pins (the manifest the suite and `npm run tools` use), read from the file at
+ * run time rather than copied into the YAML.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT, readManifest } from '../../tools/toolchain.js';
+import { actionName, jobsOf, loadWorkflows, stepsOf } from './support/workflows.js';
+
+const manifest = readManifest();
+const SETUP = { 'hashicorp/setup-terraform': ['terraform_version', 'terraform'], 'azure/setup-helm': ['version', 'helm'] } as const;
+
+const setups = loadWorkflows().flatMap((wf) =>
+  jobsOf(wf).flatMap(({ id, job }) =>
+    stepsOf(job).flatMap((step, index) => {
+      const action = step.uses ? actionName(step.uses) : '';
+      return action in SETUP ? [{ where: `${wf.file} ${id}`, action: action as keyof typeof SETUP, step, before: stepsOf(job).slice(0, index) }] : [];
+    }),
+  ),
+);
+
+describe('tool versions in the workflows', () => {
+  it('installs terraform and helm in the workflows that need them', () => {
+    expect(setups.filter((s) => s.action === 'hashicorp/setup-terraform').length).toBeGreaterThanOrEqual(4);
+    expect(setups.filter((s) => s.action === 'azure/setup-helm').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it.each(setups.map((s) => [s.where, s]))('%s takes its version from tools/versions.json', (_where, s) => {
+    const [input, output] = SETUP[s.action];
+    expect((s.step.with as Record<string, unknown>)[input]).toBe(`\${{ steps.tools.outputs.${output} }}`);
+    expect(s.before.some((b) => (b as { id?: string }).id === 'tools')).toBe(true);
+  });
+
+  it('the tools step prints exactly the pinned versions', () => {
+    const step = setups[0]!.before.find((b) => (b as { id?: string }).id === 'tools') as { run: string };
+    const output = path.join(mkdtempSync(path.join(os.tmpdir(), 'hono-api-gh-output-')), 'out');
+    execFileSync('bash', ['-c', step.run], { cwd: REPO_ROOT, env: { ...process.env, GITHUB_OUTPUT: output } });
+    expect(readFileSync(output, 'utf8').trim().split('\n')).toEqual([`terraform=${manifest.terraform.version}`, `helm=v${manifest.go.helm!.version}`]);
+  });
+});
