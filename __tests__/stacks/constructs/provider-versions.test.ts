@@ -1,0 +1,27 @@
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { Aspects, TerraformStack, Testing } from 'cdktf';
+import { describe, expect, it } from 'vitest';
+import { PROVIDER_VERSIONS, ProviderVersionAspect } from '../../../stacks/constructs/provider-versions.js';
+import { testingApp } from '../support/platform.js';
+
+function synth(versions: Readonly<Record<string, string>>) {
+  const stack = new TerraformStack(testingApp(), 'pins');
+  new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+  new RandomProvider(stack, 'random');
+  Aspects.of(stack).add(new ProviderVersionAspect(versions));
+  return JSON.parse(Testing.synth(stack)) as { terraform: { required_providers: Record<string, { source: string; version: string }> } };
+}
+
+describe('ProviderVersionAspect', () => {
+  it('pins each provider to its exact version, not the one its binding was generated for', () => {
+    const pinned = synth(PROVIDER_VERSIONS).terraform.required_providers;
+    expect(pinned.aws!.version).toBe(PROVIDER_VERSIONS.aws);
+    // @cdktf/provider-random was generated for 3.7.2; the stacks run 3.9.0.
+    expect(pinned.random).toEqual({ source: 'hashicorp/random', version: PROVIDER_VERSIONS.random });
+  });
+
+  it('fails synth, naming the provider and the fix, when a provider has no pin', () => {
+    expect(() => synth({ aws: '5.100.0' })).toThrow(/pins\/random: provider "random" has no pinned version \(fix: add it to PROVIDER_VERSIONS/);
+  });
+});
