@@ -30,6 +30,8 @@ const goTool = z.object({
   binary: z.string(),
   kubeVersion: z.optional(z.string()),
   ldflags: z.array(z.string()),
+  /** The module's own `replace` directives ("old [v] => new v"): it is then built from a local module. */
+  replace: z.optional(z.array(z.string().check(z.regex(/^\S+( \S+)? => \S+ \S+$/)))),
   why,
 });
 const provider = z.object({
@@ -84,6 +86,8 @@ export const STAMP = '.complete';
 export const isComplete = (dir: string) => existsSync(path.join(dir, STAMP));
 
 export const REGISTRY = 'registry.terraform.io';
+/** Terraform's registry and OpenTofu's: a bare provider source resolves to the CLI's own. */
+export const REGISTRIES = [REGISTRY, 'registry.opentofu.org'] as const;
 
 /** The file name Terraform looks for in an unpacked mirror (the AWS release binary carries _x5). */
 export const providerBinaryName = (name: string, version: string, from: ProviderPin['from']) =>
@@ -133,7 +137,7 @@ export class Toolchain {
   }
 
   mirrorDir(): string {
-    return path.join(this.root, 'terraform', `mirror-${hash8({ providers: this.manifest.providers, platform: this.platform })}`);
+    return path.join(this.root, 'terraform', `mirror-${hash8({ providers: this.manifest.providers, platform: this.platform, registries: REGISTRIES })}`);
   }
 
   /** Absolute path of a pinned executable: a Go tool, a Python tool or terraform. */

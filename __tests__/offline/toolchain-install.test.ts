@@ -13,6 +13,8 @@ import { REGISTRY, Toolchain, readManifest } from '../../tools/toolchain.js';
 interface Call {
   readonly line: string;
   readonly options: RunOptions | undefined;
+  /** For `go get` in a local build module: its go.mod at the time. */
+  readonly goMod?: string;
 }
 
 /** A runner that "builds" what `go install`, `python3 -m venv`, pip and `sh -c xz …` would. */
@@ -24,11 +26,13 @@ function fakeDeps(options: { fail?: RegExp; root: string } ): { deps: InstallDep
   writeFileSync(path.join(shared, 'SHA256SUMS'), '');
   const run = async (command: string, args: readonly string[], runOptions?: RunOptions): Promise<RunResult> => {
     const line = [path.basename(command), ...args].join(' ');
-    calls.push({ line, options: runOptions });
+    const goMod = command === 'go' && args[0] === 'get' ? readFileSync(path.join(runOptions!.cwd!, 'go.mod'), 'utf8') : undefined;
+    calls.push({ line, options: runOptions, ...(goMod ? { goMod } : {}) });
     if (options.fail?.test(line)) return { exitCode: 1, stdout: '', stderr: 'go: module lookup disabled\nexit status 1' };
     if (command === 'sh' && args[2] === 'unpack') writeFileSync(args[4]!, 'unpacked');
     if (command === 'dpkg-query') return { exitCode: 0, stdout: 'install ok installed|1.0', stderr: '' };
-    if (command === 'go') {
+    if (command === 'go' && args[0] === 'build') writeFileSync(args[args.indexOf('-o') + 1]!, '#!/bin/sh\n');
+    if (command === 'go' && args[0] === 'install') {
       const gobin = runOptions?.env?.GOBIN as string;
       mkdirSync(gobin, { recursive: true });
       const pkg = args.at(-1)!.split('@')[0]!;
@@ -70,6 +74,13 @@ describe('installTools', () => {
       ]),
     );
     expect(first.calls.find((c) => c.line.startsWith('go install'))?.options?.env).toMatchObject({ CGO_ENABLED: '0' });
+    // OpenTofu's go.mod replaces hashicorp/hcl, so it is built from a local module repeating the replace.
+    const tofu = first.calls.find((c) => c.line.startsWith('go get github.com/opentofu/opentofu/cmd/tofu@'));
+    expect(tofu, 'no go get for OpenTofu').toBeDefined();
+    expect(tofu!.goMod).toContain('replace github.com/hashicorp/hcl/v2 v2.20.1 => github.com/opentofu/hcl/v2');
+    expect(first.calls.map((c) => c.line)).toContainEqual(expect.stringMatching(/^go build -trimpath -ldflags=-X github\.com\/opentofu\/opentofu\/version\.dev=no -s -w -o .*\/tofu github\.com\/opentofu\/opentofu\/cmd\/tofu$/));
+    // Both registries' names lead to the same binaries, for terraform and for OpenTofu.
+    expect(readFileSync(path.join(chain.mirrorDir(), 'terraformrc'), 'utf8')).toContain('"registry.opentofu.org/hashicorp/*"');
     // The mirror lays out every provider the way terraform's unpacked filesystem mirror wants it.
     const helm = readManifest().providers.helm!;
     expect(existsSync(path.join(chain.mirrorDir(), REGISTRY, 'hashicorp', 'helm', helm.version, 'linux_amd64', `terraform-provider-helm_v${helm.version}`))).toBe(true);

@@ -18,7 +18,7 @@ import { createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, ren
 import path from 'node:path';
 import { describeCommand, type Run, runCommand, tail } from '../../scripts/lib/run.js';
 import { lookPath } from '../../scripts/lib/which.js';
-import { REGISTRY, REPO_ROOT, STAMP, type Toolchain, isComplete, providerBinaryName } from '../../tools/toolchain.js';
+import { type GoTool, REGISTRIES, REGISTRY, REPO_ROOT, STAMP, type Toolchain, isComplete, providerBinaryName } from '../../tools/toolchain.js';
 
 export class ToolInstallError extends Error {
   override name = 'ToolInstallError';
@@ -88,12 +88,28 @@ async function unpackShared(deps: InstallDeps, tool: string, archive: string, ta
 }
 
 function goSteps(chain: Toolchain, deps: InstallDeps): Step[] {
+  const goEnv = { ...deps.env, CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false' };
   const goInstall = async (tool: string, pkg: string, ldflags: readonly string[], into: string) => {
     const gobin = path.join(into, '.gobin');
     await step(deps, tool, 'go', ['install', '-trimpath', `-ldflags=${[...ldflags, '-s', '-w'].join(' ')}`, pkg], `check that the Go module proxy serves ${pkg} (\`go list -m -versions ${pkg.split('@')[0]}\`) and that \`go version\` is 1.26 or newer`, {
-      env: { ...deps.env, GOBIN: gobin, CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false' },
+      env: { ...goEnv, GOBIN: gobin },
     });
     return gobin;
+  };
+
+  /**
+   * A module whose go.mod has `replace` directives cannot be `go install`ed: build it from a small
+   * local module that requires it and repeats its replaces (with published versions).
+   */
+  const goBuildWithReplaces = async (name: string, tool: GoTool, dir: string) => {
+    const work = path.join(dir, '.build');
+    mkdirSync(work, { recursive: true });
+    const replaces = (tool.replace ?? []).map((r) => `replace ${r}`);
+    writeFileSync(path.join(work, 'go.mod'), [`module toolchain.local/${name}`, '', 'go 1.26', '', `require ${tool.module} ${tool.moduleVersion}`, '', ...replaces, ''].join('\n'));
+    const fix = `check that the Go module proxy serves ${tool.module}@${tool.moduleVersion} and every module in its replace list`;
+    await step(deps, name, 'go', ['get', `${tool.package}@${tool.moduleVersion}`], fix, { cwd: work, env: goEnv });
+    await step(deps, name, 'go', ['build', '-trimpath', `-ldflags=${[...tool.ldflags, '-s', '-w'].join(' ')}`, '-o', path.join(dir, tool.binary), tool.package], fix, { cwd: work, env: goEnv });
+    rmSync(work, { recursive: true, force: true });
   };
 
   const tools = Object.entries(chain.manifest.go).map(([name, tool]): Step => ({
@@ -101,6 +117,7 @@ function goSteps(chain: Toolchain, deps: InstallDeps): Step[] {
     cached: () => isComplete(chain.goToolDir(name)),
     install: () =>
       installInto(chain.goToolDir(name), async (dir) => {
+        if (tool.replace?.length) return goBuildWithReplaces(name, tool, dir);
         const gobin = await goInstall(name, `${tool.package}@${tool.moduleVersion}`, tool.ldflags, dir);
         renameSync(path.join(gobin, path.basename(tool.package)), path.join(dir, tool.binary));
         rmSync(gobin, { recursive: true, force: true });
@@ -166,11 +183,15 @@ function terraformSteps(chain: Toolchain, deps: InstallDeps): Step[] {
       installInto(chain.mirrorDir(), async (dir) => {
         for (const [name, pin] of Object.entries(chain.manifest.providers)) {
           const [namespace, type] = pin.source.split('/') as [string, string];
-          const versionDir = path.join(dir, REGISTRY, namespace, type, pin.version);
-          mkdirSync(versionDir, { recursive: true });
-          // Terraform links unpacked mirror entries into .terraform, so a symlink costs no disk per stack.
-          symlinkSync(chain.providerDir(name), path.join(versionDir, chain.platform));
+          // OpenTofu resolves a bare "aws" to its own registry's hostname; the same binaries serve both.
+          for (const host of REGISTRIES) {
+            const versionDir = path.join(dir, host, namespace, type, pin.version);
+            mkdirSync(versionDir, { recursive: true });
+            // Terraform links unpacked mirror entries into .terraform, so a symlink costs no disk per stack.
+            symlinkSync(chain.providerDir(name), path.join(versionDir, chain.platform));
+          }
         }
+        const hashicorp = REGISTRIES.map((host) => `"${host}/hashicorp/*"`).join(', ');
         writeFileSync(
           path.join(dir, 'terraformrc'),
           [
@@ -178,10 +199,10 @@ function terraformSteps(chain: Toolchain, deps: InstallDeps): Step[] {
             'provider_installation {',
             '  filesystem_mirror {',
             `    path    = ${JSON.stringify(dir)}`,
-            `    include = ["${REGISTRY}/hashicorp/*"]`,
+            `    include = [${hashicorp}]`,
             '  }',
             '  direct {',
-            `    exclude = ["${REGISTRY}/hashicorp/*"]`,
+            `    exclude = [${hashicorp}]`,
             '  }',
             '}',
             '',

@@ -17,11 +17,11 @@ import { runCommand } from './run.js';
 
 export const DEFAULT_REGISTRY = 'registry.terraform.io';
 
-/** A required_providers source ("aws", "hashicorp/aws", "registry.terraform.io/hashicorp/aws") as its full address. */
-export function providerAddress(source: string): string {
+/** A required_providers source ("aws", "hashicorp/aws", "registry.terraform.io/hashicorp/aws") as its full address; a short one is on the CLI's own registry. */
+export function providerAddress(source: string, registry: string = DEFAULT_REGISTRY): string {
   const parts = source.toLowerCase().split('/');
-  if (parts.length === 1 && parts[0]) return `${DEFAULT_REGISTRY}/hashicorp/${parts[0]}`;
-  if (parts.length === 2 && parts[0] && parts[1]) return `${DEFAULT_REGISTRY}/${parts[0]}/${parts[1]}`;
+  if (parts.length === 1 && parts[0]) return `${registry}/hashicorp/${parts[0]}`;
+  if (parts.length === 2 && parts[0] && parts[1]) return `${registry}/${parts[0]}/${parts[1]}`;
   if (parts.length === 3 && parts.every(Boolean)) return parts.join('/');
   throw new Error(`not a provider source address: "${source}"`);
 }
@@ -50,9 +50,15 @@ export interface TerraformSetup {
   readonly env: NodeJS.ProcessEnv;
 }
 
-/** The toolchain's terraform and mirror. Throws ToolMissingError (run `npm run tools`) when absent. */
-export function terraformSetup(chain: Toolchain = toolchain()): TerraformSetup {
-  const { binary, mirror } = chain.terraform();
+export type TerraformCli = 'terraform' | 'tofu';
+
+/**
+ * The toolchain's terraform (or OpenTofu) and the provider mirror. Throws ToolMissingError (run
+ * `npm run tools`) when absent.
+ */
+export function terraformSetup(chain: Toolchain = toolchain(), cli: TerraformCli = 'terraform'): TerraformSetup {
+  const { mirror } = chain.terraform();
+  const binary = chain.bin(cli);
   const env = chain.terraformEnv();
   return { terraform: binary, version: terraformVersion(binary, env), mirror, env };
 }
@@ -60,6 +66,7 @@ export function terraformSetup(chain: Toolchain = toolchain()): TerraformSetup {
 export function terraformVersion(terraform: string, env: NodeJS.ProcessEnv = process.env): string {
   const result = spawnSync(terraform, ['version', '-json'], { encoding: 'utf8', timeout: 30_000, env });
   try {
+    // OpenTofu prints the same document under the same key.
     return (JSON.parse(result.stdout) as { terraform_version: string }).terraform_version;
   } catch {
     throw new Error(`\`${terraform} version -json\` failed: ${result.stderr || result.error?.message || 'no output'}`);
