@@ -28,6 +28,8 @@ const goTool = z.object({
   moduleVersion: z.string(),
   package: z.string(),
   binary: z.string(),
+  /** More main packages of the same module, built alongside; each binary is named after its package. */
+  extraPackages: z.optional(z.array(z.string())),
   kubeVersion: z.optional(z.string()),
   ldflags: z.array(z.string()),
   /** The module's own `replace` directives ("old [v] => new v"): it is then built from a local module. */
@@ -49,6 +51,8 @@ const manifestSchema = z.object({
   go: z.record(z.string(), goTool),
   python: z.record(z.string(), z.object({ version: z.string(), why })),
   apt: z.record(z.string(), z.object({ why })),
+  /** CustomResourceDefinitions taken from upstream modules on the Go module proxy, at pinned versions. */
+  crds: z.record(z.string(), z.object({ module: z.string(), version: z.string(), files: z.array(z.string()), why })),
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;
@@ -64,6 +68,9 @@ export function parseManifest(raw: unknown, file = MANIFEST_PATH): Manifest {
     if (p.from === 'go' && (!p.module || !p.moduleVersion)) throw new Error(`${file}: providers.${name}: "from": "go" needs "module" and "moduleVersion"`);
   return result.data;
 }
+
+/** The binaries a Go tool builds: its own, then one per extra package. */
+export const goBinaries = (tool: GoTool): string[] => [tool.binary, ...(tool.extraPackages ?? []).map((p) => path.basename(p))];
 
 export const readManifest = (file = MANIFEST_PATH): Manifest => parseManifest(JSON.parse(readFileSync(file, 'utf8')), file);
 
@@ -126,6 +133,16 @@ export class Toolchain {
     return path.join(this.root, 'python', `venv-${hash8(this.manifest.python)}`);
   }
 
+  /** The upstream CRDs the charts' custom resources need (tools/versions.json `crds`), one file each. */
+  crdDir(): string {
+    return path.join(this.root, 'crds', `crds-${hash8({ crds: this.manifest.crds, layout: 2 })}`);
+  }
+
+  crdFiles(): string[] {
+    if (!isComplete(this.crdDir())) throw this.missing('the upstream CRDs');
+    return Object.entries(this.manifest.crds).flatMap(([name, c]) => c.files.map((f) => path.join(this.crdDir(), `${name}-${path.basename(f)}`)));
+  }
+
   terraformDir(): string {
     return path.join(this.root, 'terraform', `terraform-${this.manifest.terraform.version}`);
   }
@@ -140,11 +157,16 @@ export class Toolchain {
     return path.join(this.root, 'terraform', `mirror-${hash8({ providers: this.manifest.providers, platform: this.platform, registries: REGISTRIES })}`);
   }
 
+  /** The Go tool that builds a binary, e.g. kube-scheduler → kubernetes. */
+  private goToolOf(binary: string): string | undefined {
+    return Object.entries(this.manifest.go).find(([, tool]) => goBinaries(tool).includes(binary))?.[0];
+  }
+
   /** Absolute path of a pinned executable: a Go tool, a Python tool or terraform. */
   bin(name: string): string {
     if (name === 'terraform') return this.terraform().binary;
-    const [dir, file] =
-      name in this.manifest.go ? [this.goToolDir(name), this.goTool(name).binary] : name in this.manifest.python ? [this.pythonDir(), path.join('bin', name)] : [];
+    const goTool = this.goToolOf(name);
+    const [dir, file] = goTool ? [this.goToolDir(goTool), name] : name in this.manifest.python ? [this.pythonDir(), path.join('bin', name)] : [];
     if (!dir || !file) throw new Error(`${name} is not a tool in tools/versions.json`);
     if (!isComplete(dir)) throw this.missing(name);
     return path.join(dir, file);

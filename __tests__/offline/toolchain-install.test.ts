@@ -31,7 +31,23 @@ function fakeDeps(options: { fail?: RegExp; root: string } ): { deps: InstallDep
     if (options.fail?.test(line)) return { exitCode: 1, stdout: '', stderr: 'go: module lookup disabled\nexit status 1' };
     if (command === 'sh' && args[2] === 'unpack') writeFileSync(args[4]!, 'unpacked');
     if (command === 'dpkg-query') return { exitCode: 0, stdout: 'install ok installed|1.0', stderr: '' };
-    if (command === 'go' && args[0] === 'build') writeFileSync(args[args.indexOf('-o') + 1]!, '#!/bin/sh\n');
+    if (command === 'go' && args[0] === 'build') {
+      // `-o dir/` with several packages writes one binary per package, named after it.
+      const out = args[args.indexOf('-o') + 1]!;
+      const packages = args.slice(args.indexOf('-o') + 2);
+      for (const file of out.endsWith('/') ? packages.map((p) => path.join(out, path.basename(p))) : [out]) writeFileSync(file, '#!/bin/sh\n');
+    }
+    if (command === 'go' && args[0] === 'mod') {
+      // `go mod download -json module@version`: a module directory holding the CRD files the manifest names.
+      const [module, version] = args.at(-1)!.split('@') as [string, string];
+      const moduleDir = path.join(options.root, 'gomod', `${module}@${version}`);
+      for (const crd of Object.values(readManifest().crds).filter((c) => c.module === module))
+        for (const file of crd.files) {
+          mkdirSync(path.dirname(path.join(moduleDir, file)), { recursive: true });
+          writeFileSync(path.join(moduleDir, file), `# {{- if .Values.crds.enabled }}\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: ${path.basename(file)}\n  labels:\n    app: '{{ template "x" . }}'\nspec: {}\n`);
+        }
+      return { exitCode: 0, stdout: JSON.stringify({ Dir: moduleDir }), stderr: '' };
+    }
     if (command === 'go' && args[0] === 'install') {
       const gobin = runOptions?.env?.GOBIN as string;
       mkdirSync(gobin, { recursive: true });
@@ -79,6 +95,10 @@ describe('installTools', () => {
     expect(tofu, 'no go get for OpenTofu').toBeDefined();
     expect(tofu!.goMod).toContain('replace github.com/hashicorp/hcl/v2 v2.20.1 => github.com/opentofu/hcl/v2');
     expect(first.calls.map((c) => c.line)).toContainEqual(expect.stringMatching(/^go build -trimpath -ldflags=-X github\.com\/opentofu\/opentofu\/version\.dev=no -s -w -o .*\/tofu github\.com\/opentofu\/opentofu\/cmd\/tofu$/));
+    // The CRDs, one file each, their Helm-templated labels dropped.
+    const crds = chain.crdFiles();
+    expect(crds.length).toBe(Object.values(readManifest().crds).flatMap((c) => c.files).length);
+    for (const file of crds) expect(readFileSync(file, 'utf8')).not.toContain('{{');
     // Both registries' names lead to the same binaries, for terraform and for OpenTofu.
     expect(readFileSync(path.join(chain.mirrorDir(), 'terraformrc'), 'utf8')).toContain('"registry.opentofu.org/hashicorp/*"');
     // The mirror lays out every provider the way terraform's unpacked filesystem mirror wants it.

@@ -18,6 +18,7 @@ import { createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, ren
 import path from 'node:path';
 import { describeCommand, type Run, runCommand, tail } from '../../scripts/lib/run.js';
 import { lookPath } from '../../scripts/lib/which.js';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { type GoTool, REGISTRIES, REGISTRY, REPO_ROOT, STAMP, type Toolchain, isComplete, providerBinaryName } from '../../tools/toolchain.js';
 
 export class ToolInstallError extends Error {
@@ -107,8 +108,12 @@ function goSteps(chain: Toolchain, deps: InstallDeps): Step[] {
     const replaces = (tool.replace ?? []).map((r) => `replace ${r}`);
     writeFileSync(path.join(work, 'go.mod'), [`module toolchain.local/${name}`, '', 'go 1.26', '', `require ${tool.module} ${tool.moduleVersion}`, '', ...replaces, ''].join('\n'));
     const fix = `check that the Go module proxy serves ${tool.module}@${tool.moduleVersion} and every module in its replace list`;
-    await step(deps, name, 'go', ['get', `${tool.package}@${tool.moduleVersion}`], fix, { cwd: work, env: goEnv });
-    await step(deps, name, 'go', ['build', '-trimpath', `-ldflags=${[...tool.ldflags, '-s', '-w'].join(' ')}`, '-o', path.join(dir, tool.binary), tool.package], fix, { cwd: work, env: goEnv });
+    const packages = [tool.package, ...(tool.extraPackages ?? [])];
+    await step(deps, name, 'go', ['get', ...packages.map((p) => `${p}@${tool.moduleVersion}`)], fix, { cwd: work, env: goEnv });
+    // One build for all the packages: they share most of their dependencies.
+    const out = packages.length > 1 ? `${dir}${path.sep}` : path.join(dir, tool.binary);
+    await step(deps, name, 'go', ['build', '-trimpath', `-ldflags=${[...tool.ldflags, '-s', '-w'].join(' ')}`, '-o', out, ...packages], fix, { cwd: work, env: goEnv });
+    if (packages.length > 1 && tool.binary !== path.basename(tool.package)) renameSync(path.join(dir, path.basename(tool.package)), path.join(dir, tool.binary));
     rmSync(work, { recursive: true, force: true });
   };
 
@@ -118,9 +123,11 @@ function goSteps(chain: Toolchain, deps: InstallDeps): Step[] {
     install: () =>
       installInto(chain.goToolDir(name), async (dir) => {
         if (tool.replace?.length) return goBuildWithReplaces(name, tool, dir);
-        const gobin = await goInstall(name, `${tool.package}@${tool.moduleVersion}`, tool.ldflags, dir);
-        renameSync(path.join(gobin, path.basename(tool.package)), path.join(dir, tool.binary));
-        rmSync(gobin, { recursive: true, force: true });
+        for (const pkg of [tool.package, ...(tool.extraPackages ?? [])]) {
+          const gobin = await goInstall(name, `${pkg}@${tool.moduleVersion}`, tool.ldflags, dir);
+          renameSync(path.join(gobin, path.basename(pkg)), path.join(dir, pkg === tool.package ? tool.binary : path.basename(pkg)));
+          rmSync(gobin, { recursive: true, force: true });
+        }
       }),
   }));
 
@@ -274,8 +281,37 @@ function aptStep(chain: Toolchain, deps: InstallDeps): Step {
   };
 }
 
+/**
+ * The upstream CRDs: each file taken from its module's zip on the Go module proxy (`go mod download`
+ * verifies it against the checksum database). cert-manager's source file carries Helm markers in
+ * comments and label values; those labels are dropped, the schema is untouched.
+ */
+function crdStep(chain: Toolchain, deps: InstallDeps): Step {
+  return {
+    name: `upstream CRDs (${Object.keys(chain.manifest.crds).join(', ')})`,
+    cached: () => isComplete(chain.crdDir()),
+    install: () =>
+      installInto(chain.crdDir(), async (dir) => {
+        for (const [name, crd] of Object.entries(chain.manifest.crds)) {
+          const result = await step(deps, `CRDs ${name}`, 'go', ['mod', 'download', '-json', `${crd.module}@${crd.version}`], `check that the Go module proxy serves ${crd.module}@${crd.version}`, { env: { ...deps.env, GOFLAGS: '-mod=mod' } });
+          const moduleDir = (JSON.parse(result.stdout) as { Dir: string }).Dir;
+          for (const file of crd.files) {
+            const doc = parseYaml(readFileSync(path.join(moduleDir, file), 'utf8')) as { kind?: string; metadata?: Record<string, unknown> };
+            if (doc?.kind !== 'CustomResourceDefinition') throw new ToolInstallError(`CRDs ${name}`, `reading ${file} from ${crd.module}@${crd.version}`, 'not a CustomResourceDefinition', 'fix the file list in tools/versions.json');
+            // Labels (and any annotation) still holding a Helm expression are dropped; the api-approved
+            // annotation a *.k8s.io group needs stays.
+            delete doc.metadata!.labels;
+            const annotations = (doc.metadata!.annotations ?? {}) as Record<string, string>;
+            for (const [key, value] of Object.entries(annotations)) if (String(value).includes('{{')) delete annotations[key];
+            writeFileSync(path.join(dir, `${name}-${path.basename(file)}`), stringifyYaml(doc));
+          }
+        }
+      }),
+  };
+}
+
 /** Every step, in the order they run: cheap checks first, the long Go builds after. */
-export const installSteps = (chain: Toolchain, deps: InstallDeps): Step[] => [aptStep(chain, deps), ...terraformSteps(chain, deps), pythonStep(chain, deps), ...goSteps(chain, deps)];
+export const installSteps = (chain: Toolchain, deps: InstallDeps): Step[] => [aptStep(chain, deps), ...terraformSteps(chain, deps), pythonStep(chain, deps), crdStep(chain, deps), ...goSteps(chain, deps)];
 
 /** Installs what is missing; returns how many steps did work. */
 export async function installTools(chain: Toolchain, deps: InstallDeps): Promise<number> {

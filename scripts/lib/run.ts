@@ -19,6 +19,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Called with every chunk of captured stdout and stderr as it arrives (progress for long builds). */
   onOutput?: (chunk: string) => void;
+  /** Written to the command's standard input, which is then closed (captured runs only). */
+  input?: string;
 }
 
 export interface RunResult {
@@ -62,8 +64,9 @@ export function runCommand(command: string, args: readonly string[], options: Ru
     const child = spawn(command, args, {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
-      stdio: capture ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+      stdio: capture ? [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] : 'inherit',
     });
+    if (options.input !== undefined) child.stdin?.end(options.input);
     const timer =
       options.timeoutMs === undefined
         ? undefined
