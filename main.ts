@@ -6,13 +6,26 @@
  *   STATE_BACKEND=local cdktf deploy state       # bootstrap (see README)
  *   IMAGE_TAG=1.4.0 ENVIRONMENTS=prod npm run synth   # deploy a released image (the deploy workflow)
  *   cdktf synth --context rootMessage="Hi"           # override the service's messages (ops set-message)
+ *   ENVIRONMENTS=local LOCAL_KUBECONFIG=… npm run synth  # app-local: dev's app on a kubeconfig cluster (kind, the local control plane)
  */
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { App } from 'cdktf';
 import { platformConfig, withImageTag, withMessages } from './stacks/config/environments.js';
 import { ConfigValidationError, selectEnvironments, validatePlatformConfig } from './stacks/config/validate.js';
 import type { BackendKind } from './stacks/constructs/backend.js';
 import { PolicyViolationError } from './stacks/constructs/policy-aspect.js';
+import { type LocalTarget, LocalAppStack } from './stacks/local-app-stack.js';
 import { definePlatform } from './stacks/platform.js';
+
+/** The kubeconfig cluster of the local app stack, from LOCAL_KUBECONFIG, LOCAL_KUBE_CONTEXT and LOCAL_IMAGE_REPOSITORY. */
+function localTarget(env: NodeJS.ProcessEnv): LocalTarget {
+  const kubeconfig = env.LOCAL_KUBECONFIG || env.KUBECONFIG || path.join(os.homedir(), '.kube', 'config');
+  if (!existsSync(kubeconfig))
+    throw new ConfigValidationError([`LOCAL_KUBECONFIG = ${JSON.stringify(kubeconfig)}: no such file (fix: point it at the kubeconfig of the cluster to deploy to, e.g. the one \`npm run cluster -- kubeconfig\` prints)`]);
+  return { kubeconfig: path.resolve(kubeconfig), ...(env.LOCAL_KUBE_CONTEXT ? { context: env.LOCAL_KUBE_CONTEXT } : {}), imageRepository: env.LOCAL_IMAGE_REPOSITORY || 'hono-api' };
+}
 
 function stateBackend(value: unknown): BackendKind {
   if (value === undefined || value === '' || value === 's3') return 's3';
@@ -25,11 +38,14 @@ try {
   const context = (key: string) => app.node.tryGetContext(key) as string | undefined;
   const tagged = withImageTag(platformConfig, process.env.IMAGE_TAG ?? context('imageTag'));
   const config = validatePlatformConfig(withMessages(tagged, { rootMessage: context('rootMessage'), apiMessage: context('apiMessage') }));
-  definePlatform(app, {
-    config,
-    environments: selectEnvironments(process.env.ENVIRONMENTS ?? context('environments'), config),
-    stateBackend: stateBackend(process.env.STATE_BACKEND ?? context('stateBackend')),
-  });
+  const selected = process.env.ENVIRONMENTS ?? context('environments');
+  if (selected === 'local') new LocalAppStack(app, 'app-local', { env: config.environments.dev, target: localTarget(process.env) });
+  else
+    definePlatform(app, {
+      config,
+      environments: selectEnvironments(selected, config),
+      stateBackend: stateBackend(process.env.STATE_BACKEND ?? context('stateBackend')),
+    });
   app.synth();
 } catch (err) {
   if (err instanceof ConfigValidationError || err instanceof PolicyViolationError) {

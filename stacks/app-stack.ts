@@ -12,7 +12,7 @@ import { DataAwsEcrRepository } from '@cdktf/provider-aws/lib/data-aws-ecr-repos
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { AssetType, TerraformAsset, TerraformOutput } from 'cdktf';
-import type { Construct } from 'constructs';
+import { Construct } from 'constructs';
 import type { EnvironmentConfig } from './config/types.js';
 import { AwsStack, type EnvironmentStackProps, environmentStackProps } from './constructs/aws-stack.js';
 import { ClusterProviders } from './constructs/cluster-providers.js';
@@ -105,16 +105,28 @@ export function chartValues(env: EnvironmentConfig): Record<string, unknown> {
   };
 }
 
-export class AppStack extends AwsStack {
+export interface AppReleaseProps {
+  readonly env: EnvironmentConfig;
+  /** Chart values for this target, merged over nothing: chartValues(env) or a variant of it. */
+  readonly values: Record<string, unknown>;
+  /** The image repository (ECR's URL on EKS; a local name on kind and the local control plane). */
+  readonly imageRepository: string;
+  /** Seconds Helm waits for the rollout before `atomic` rolls it back. */
+  readonly timeoutSeconds?: number;
+}
+
+/**
+ * The namespace (Pod Security "restricted") and the Helm release of our chart, with its outputs:
+ * the part every app stack shares, whatever cluster it targets.
+ */
+export class AppRelease extends Construct {
   readonly release: Release;
+  readonly namespace: NamespaceV1;
 
-  constructor(scope: Construct, id: string, props: AppStackProps) {
+  constructor(scope: Construct, id: string, props: AppReleaseProps) {
+    super(scope, id);
     const { env } = props;
-    super(scope, id, environmentStackProps(props));
-    new ClusterProviders(this, 'cluster', { clusterName: clusterName(props.project, env.name), region: env.region });
-    const repository = new DataAwsEcrRepository(this, 'repository', { name: props.repositoryName });
-
-    const namespace = new NamespaceV1(this, 'namespace', {
+    this.namespace = new NamespaceV1(this, 'namespace', {
       metadata: {
         name: env.app.namespace,
         labels: {
@@ -124,26 +136,41 @@ export class AppStack extends AwsStack {
         },
       },
     });
+    // The addresses the release had before it moved into this construct: state keeps pointing at them.
+    this.namespace.overrideLogicalId('namespace');
 
     // Stacks run from cdktf.out/stacks/<name>: the asset copies the chart next to the stack.
     const chart = new TerraformAsset(this, 'chart', { path: CHART_DIR, type: AssetType.DIRECTORY });
 
     this.release = new Release(this, 'release', {
       name: env.app.releaseName,
-      namespace: namespace.metadata.name,
+      namespace: this.namespace.metadata.name,
       chart: `./${chart.path}`,
-      values: [helmValues(chartValues(env)), helmValues({ image: { repository: repository.repositoryUrl } })],
+      values: [helmValues(props.values), helmValues({ image: { repository: props.imageRepository } })],
       // A failed rollout rolls back and removes what it created; the apply then fails loudly.
       atomic: true,
       cleanupOnFail: true,
       wait: true,
       waitForJobs: true,
-      timeout: RELEASE_TIMEOUT_SECONDS,
+      timeout: props.timeoutSeconds ?? RELEASE_TIMEOUT_SECONDS,
       maxHistory: 10,
     });
+    this.release.overrideLogicalId('release');
 
-    new TerraformOutput(this, 'release_name', { value: this.release.name });
-    new TerraformOutput(this, 'release_namespace', { value: namespace.metadata.name });
-    new TerraformOutput(this, 'image', { value: `${repository.repositoryUrl}:${env.app.imageTag}` });
+    new TerraformOutput(this, 'release_name', { value: this.release.name }).overrideLogicalId('release_name');
+    new TerraformOutput(this, 'release_namespace', { value: this.namespace.metadata.name }).overrideLogicalId('release_namespace');
+    new TerraformOutput(this, 'image', { value: `${props.imageRepository}:${env.app.imageTag}` }).overrideLogicalId('image');
+  }
+}
+
+export class AppStack extends AwsStack {
+  readonly release: Release;
+
+  constructor(scope: Construct, id: string, props: AppStackProps) {
+    const { env } = props;
+    super(scope, id, environmentStackProps(props));
+    new ClusterProviders(this, 'cluster', { clusterName: clusterName(props.project, env.name), region: env.region });
+    const repository = new DataAwsEcrRepository(this, 'repository', { name: props.repositoryName });
+    this.release = new AppRelease(this, 'app', { env, values: chartValues(env), imageRepository: repository.repositoryUrl }).release;
   }
 }

@@ -41,7 +41,7 @@ describe.each(ENVIRONMENTS as EnvironmentName[])('app-%s', (env) => {
   });
 
   it('installs the chart shipped with the stack (a relative ./assets path)', () => {
-    expect(release.attrs.chart).toMatch(/^\.\/assets\/chart\/[0-9A-F]+$/);
+    expect(release.attrs.chart).toMatch(/^\.\/assets\/[\w]+\/[0-9A-F]+$/);
     expect(release.attrs.repository).toBeUndefined();
   });
 
