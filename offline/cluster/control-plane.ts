@@ -178,6 +178,9 @@ export async function startControlPlane(options: StartOptions): Promise<ClusterS
       `--cluster-signing-key-file=${pki.caKey}`,
       '--use-service-account-credentials=true',
       '--leader-elect=false',
+      // One process runs every controller of a busy test cluster: the default 20 requests/s throttle it.
+      '--kube-api-qps=200',
+      '--kube-api-burst=400',
     ]);
     const scheduler = launch('kube-scheduler', [
       `--kubeconfig=${admin}`,
@@ -187,7 +190,12 @@ export async function startControlPlane(options: StartOptions): Promise<ClusterS
       `--secure-port=${schedPort}`,
       '--leader-elect=false',
     ]);
+    // kwok plays pod stages 4 at a time by default; a rollout that deletes and creates several pods
+    // then waits on retries of deletions the garbage collector already made. More workers keep up.
+    const kwokConfig = path.join(dir, 'kwok.yaml');
+    writeFileSync(kwokConfig, ['apiVersion: config.kwok.x-k8s.io/v1alpha1', 'kind: KwokConfiguration', 'options:', '  podPlayStageParallelism: 64', '  nodePlayStageParallelism: 8', ''].join('\n'));
     const kwok = launch('kwok', [
+      `--config=${kwokConfig}`,
       `--kubeconfig=${admin}`,
       '--manage-all-nodes=false',
       '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
@@ -214,7 +222,7 @@ export async function startControlPlane(options: StartOptions): Promise<ClusterS
 
 /** kubectl (the toolchain's, the cluster's own version) against a kubeconfig; `input` goes to its stdin. */
 export const kubectl = (chain: Toolchain, kubeconfigFile: string, args: readonly string[], input?: string) =>
-  runCommand(chain.bin('kubectl'), ['--kubeconfig', kubeconfigFile, ...args], { timeoutMs: 120_000, ...(input === undefined ? {} : { input }) });
+  runCommand(chain.bin('kubectl'), ['--kubeconfig', kubeconfigFile, ...args], { timeoutMs: 330_000, ...(input === undefined ? {} : { input }) });
 
 async function addFakeNodes(chain: Toolchain, admin: string, count: number) {
   const nodes = Array.from({ length: count }, (_, i) => ({
