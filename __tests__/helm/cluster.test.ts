@@ -43,10 +43,9 @@ const must = async (result: Promise<{ exitCode: number; stdout: string; stderr: 
 
 /**
  * Helm's own --wait also waits for a LoadBalancer Service to get an address, which only a cloud
- * (the AWS Load Balancer Controller) gives; the rollout is what these tests wait for. kwok now and
- * then misses a pod event and catches up on its next resync, minutes later: hence the long timeout.
+ * (the AWS Load Balancer Controller) gives; the rollout is what these tests wait for.
  */
-const rolledOut = (namespace: string, release: string) => must(kube(['rollout', 'status', 'deployment', '-n', namespace, '-l', `app.kubernetes.io/instance=${release}`, '--timeout=300s']));
+const rolledOut = (namespace: string, release: string) => must(kube(['rollout', 'status', 'deployment', '-n', namespace, '-l', `app.kubernetes.io/instance=${release}`, '--timeout=120s']));
 
 const templateChecksum = async (namespace: string, release: string) =>
   (await must(kube(['get', 'deployment', '-n', namespace, '-l', `app.kubernetes.io/instance=${release}`, '-o', 'jsonpath={.items[0].spec.template.metadata.annotations.checksum/config}']))).trim();
@@ -117,7 +116,7 @@ describe.each(CI_VALUES_FILES.map((f) => [label(f), f]))('hono-api lifecycle wit
     await must(kube(['wait', '--for=condition=Available', 'deployment', '-n', namespace, '-l', `app.kubernetes.io/instance=${release}`, '--timeout=60s']));
     firstChecksum = await templateChecksum(namespace, release);
     expect(firstChecksum).toMatch(/^[a-f0-9]{64}$/);
-  }, 420_000);
+  }, 240_000);
 
   it('upgrades with a changed setting: a new config checksum and a new ReplicaSet', async () => {
     await must(helm(['upgrade', release, CHART_DIR, '-n', namespace, '-f', file, '--set', 'config.rootMessage=Changed by the lifecycle test']));
@@ -127,7 +126,7 @@ describe.each(CI_VALUES_FILES.map((f) => [label(f), f]))('hono-api lifecycle wit
     expect(await templateChecksum(namespace, release)).not.toBe(firstChecksum);
     const replicaSets = await must(kube(['get', 'replicasets', '-n', namespace, '-l', `app.kubernetes.io/instance=${release}`, '-o', 'name']));
     expect(replicaSets.trim().split('\n')).toHaveLength(2);
-  }, 420_000);
+  }, 240_000);
 
   it('rolls back to revision 1, restoring its settings', async () => {
     await must(helm(['rollback', release, '1', '-n', namespace]));
@@ -136,11 +135,11 @@ describe.each(CI_VALUES_FILES.map((f) => [label(f), f]))('hono-api lifecycle wit
     const history = JSON.parse(await must(helm(['history', release, '-n', namespace, '-o', 'json']))) as { revision: number; status: string; description: string }[];
     expect(history.map((h) => h.revision)).toEqual([1, 2, 3]);
     expect(history.at(-1)).toMatchObject({ status: 'deployed', description: 'Rollback to 1' });
-  }, 420_000);
+  }, 240_000);
 
   it.runIf(clusterKind === 'external')('passes `helm test` (kind or a real cluster: the test pod must really run curl)', async () => {
     await must(helm(['test', release, '-n', namespace, '--timeout', '120s']));
-  }, 420_000);
+  }, 240_000);
 
   it('uninstalls, leaving nothing of the release behind', async () => {
     await must(helm(['uninstall', release, '-n', namespace, '--wait', '--timeout', '120s']));
@@ -155,7 +154,7 @@ describe.each(CI_VALUES_FILES.map((f) => [label(f), f]))('hono-api lifecycle wit
     expect(left).toBe('');
     expect((await must(kube(['get', 'priorityclasses', '-l', `app.kubernetes.io/instance=${release}`, '-o', 'name']))).trim()).toBe('');
     await kube(['delete', 'namespace', namespace, '--wait=false']);
-  }, 420_000);
+  }, 240_000);
 });
 
 describe('platform-config lifecycle (ClusterIssuer and ClusterSecretStore against the upstream CRDs)', () => {

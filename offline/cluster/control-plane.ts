@@ -199,6 +199,10 @@ export async function startControlPlane(options: StartOptions): Promise<ClusterS
       `--kubeconfig=${admin}`,
       '--manage-all-nodes=false',
       '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
+      // Renew node leases every few seconds. Without them the nodes' only heartbeat is a status patch
+      // about once a minute, past the node lifecycle controller's grace period: it then marks every
+      // pod NotReady, stalling rollouts until kwok sets them Ready again.
+      '--node-lease-duration-seconds=40',
       '--node-ip=127.0.0.1',
       `--node-port=${kwokPort}`,
       '--cidr=10.244.0.0/16',
