@@ -166,30 +166,21 @@ export async function startControlPlane(options: StartOptions): Promise<ClusterS
     out(`cluster: kube-apiserver ready (${elapsed()}); controller manager, scheduler and kwok starting…`);
 
     const admin = kubeconfigFile;
+    // The controller manager and the scheduler talk to the API server, and check their own callers, as the admin.
+    const asAdmin = [`--kubeconfig=${admin}`, `--authentication-kubeconfig=${admin}`, `--authorization-kubeconfig=${admin}`, '--bind-address=127.0.0.1', '--leader-elect=false'];
     const kcm = launch('kube-controller-manager', [
-      `--kubeconfig=${admin}`,
-      `--authentication-kubeconfig=${admin}`,
-      `--authorization-kubeconfig=${admin}`,
-      '--bind-address=127.0.0.1',
+      ...asAdmin,
       `--secure-port=${kcmPort}`,
       `--service-account-private-key-file=${pki.saKey}`,
       `--root-ca-file=${pki.caCert}`,
       `--cluster-signing-cert-file=${pki.caCert}`,
       `--cluster-signing-key-file=${pki.caKey}`,
       '--use-service-account-credentials=true',
-      '--leader-elect=false',
       // One process runs every controller of a busy test cluster: the default 20 requests/s throttle it.
       '--kube-api-qps=200',
       '--kube-api-burst=400',
     ]);
-    const scheduler = launch('kube-scheduler', [
-      `--kubeconfig=${admin}`,
-      `--authentication-kubeconfig=${admin}`,
-      `--authorization-kubeconfig=${admin}`,
-      '--bind-address=127.0.0.1',
-      `--secure-port=${schedPort}`,
-      '--leader-elect=false',
-    ]);
+    const scheduler = launch('kube-scheduler', [...asAdmin, `--secure-port=${schedPort}`]);
     // kwok plays pod stages 4 at a time by default; a rollout that deletes and creates several pods
     // then waits on retries of deletions the garbage collector already made. More workers keep up.
     const kwokConfig = path.join(dir, 'kwok.yaml');
