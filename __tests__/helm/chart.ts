@@ -16,7 +16,6 @@ import { REPO_ROOT, helmLint, helmTemplate, parseManifestDocuments } from '../..
 import type { HelmResult, K8sObject, ManifestDocument, SetValue } from '../../scripts/lib/helm.js';
 
 export const CHART_DIR = path.join(REPO_ROOT, 'helm', 'hono-api');
-export const KIND_VALUES_FILE = path.join(REPO_ROOT, 'kind', 'values.yaml');
 /** The Kubernetes version the chart tests render for (preStop sleep needs >= 1.30). */
 export const KUBE_VERSION = '1.31.0';
 export const RELEASE = 'demo';
@@ -29,10 +28,8 @@ export const CI_VALUES_FILES: readonly string[] = readdirSync(path.join(CHART_DI
   .map((file) => path.join(CHART_DIR, 'ci', file));
 if (CI_VALUES_FILES.length === 0) throw new Error(`no ci/*-values.yaml files in ${CHART_DIR}`);
 
-/** The CI values files plus the values the local kind workflow deploys with. */
-export const DEPLOYABLE_VALUES_FILES: readonly string[] = [...CI_VALUES_FILES, KIND_VALUES_FILE];
 
-/** A short label for a values file in test names: `ci/full-values.yaml`, `kind/values.yaml`. */
+/** A short label for a values file in test names: `ci/full-values.yaml`. */
 export function label(file: string): string {
   return path.relative(path.dirname(path.dirname(file)), file);
 }

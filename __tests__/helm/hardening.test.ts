@@ -8,7 +8,7 @@ import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { describe, expect, it } from 'vitest';
 import {
-  DEPLOYABLE_VALUES_FILES,
+  CI_VALUES_FILES,
   appContainer,
   configData,
   containersOf,
@@ -49,7 +49,7 @@ function tagOf(image: string): string | undefined {
   return colon === -1 ? undefined : withoutDigest.slice(colon + 1);
 }
 
-const FILES = DEPLOYABLE_VALUES_FILES.map((file) => ({ file, name: label(file) }));
+const FILES = CI_VALUES_FILES.map((file) => ({ file, name: label(file) }));
 
 describe.each(FILES)('workload hardening: $name', ({ file }) => {
   const all = async (): Promise<Workload[]> => {

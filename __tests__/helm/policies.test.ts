@@ -7,7 +7,7 @@ import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/Netw
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { describe, expect, it } from 'vitest';
 import type { K8sObject } from '../../scripts/lib/helm.js';
-import { DEPLOYABLE_VALUES_FILES, effectiveValue, isHelmTest, label, ofKind, only, readValues, render, selects } from './chart.js';
+import { CI_VALUES_FILES, effectiveValue, isHelmTest, label, ofKind, only, readValues, render, selects } from './chart.js';
 import type { LabelSelector, RenderInput } from './chart.js';
 
 const pdbs = async (input: RenderInput) => ofKind<IPodDisruptionBudget>((await render(input)).objects, 'PodDisruptionBudget');
@@ -19,7 +19,7 @@ function steadyReplicas(objects: readonly K8sObject[]): number {
 }
 
 describe('PodDisruptionBudget', () => {
-  it.each(DEPLOYABLE_VALUES_FILES.map((file) => ({ file, name: label(file) })))('exists only with more than one pod, as maxUnavailable >= 1: $name', async ({ file }) => {
+  it.each(CI_VALUES_FILES.map((file) => ({ file, name: label(file) })))('exists only with more than one pod, as maxUnavailable >= 1: $name', async ({ file }) => {
     const { objects } = await render({ valuesFiles: [file] });
     const budgets = ofKind<IPodDisruptionBudget>(objects, 'PodDisruptionBudget');
     const replicas = steadyReplicas(objects);
@@ -59,7 +59,7 @@ type Rule = { from?: Record<string, unknown>[]; to?: Record<string, unknown>[]; 
 const policyOf = async (input: RenderInput) => only<INetworkPolicy>((await render(input)).objects, 'NetworkPolicy');
 const peersOf = (rule: Rule) => rule.from ?? rule.to ?? [];
 
-describe.each(DEPLOYABLE_VALUES_FILES.map((file) => ({ file, name: label(file) })))('NetworkPolicy: $name', ({ file }) => {
+describe.each(CI_VALUES_FILES.map((file) => ({ file, name: label(file) })))('NetworkPolicy: $name', ({ file }) => {
   const values = readValues(file);
 
   it('governs both directions', async () => {

@@ -12,8 +12,6 @@ import type { K8sObject } from '../../scripts/lib/helm.js';
 import {
   CHART,
   CI_VALUES_FILES,
-  DEPLOYABLE_VALUES_FILES,
-  KIND_VALUES_FILE,
   appContainer,
   configData,
   isHelmTest,
@@ -21,7 +19,6 @@ import {
   nameOf,
   ofKind,
   only,
-  readValues,
   render,
   selects,
   settingsConfigMap,
@@ -39,7 +36,7 @@ describe('CI values files', () => {
     for (const file of CI_VALUES_FILES) expect(file).toMatch(/\/ci\/[^/]+-values\.yaml$/);
   });
 
-  describe.each(DEPLOYABLE_VALUES_FILES.map((file) => ({ file, name: label(file) })))('$name', ({ file }) => {
+  describe.each(CI_VALUES_FILES.map((file) => ({ file, name: label(file) })))('$name', ({ file }) => {
     it('passes helm lint --strict', async () => {
       const result = await tryLint({ valuesFiles: [file] });
       expect(result.exitCode, `${result.stdout}\n${result.stderr}`).toBe(0);
@@ -58,22 +55,6 @@ describe('CI values files', () => {
   });
 });
 
-describe('the kind values', () => {
-  it('run the locally loaded image, never pulling it', async () => {
-    const values = readValues(KIND_VALUES_FILE);
-    expect(values).toMatchObject({ image: { repository: 'hono-api', tag: 'dev', pullPolicy: 'Never' } });
-    const container = appContainer(only<IDeployment>((await render({ valuesFiles: [KIND_VALUES_FILE] })).objects, 'Deployment').spec!.template.spec!);
-    expect(container.image).toBe('hono-api:dev');
-    expect(container.imagePullPolicy).toBe('Never');
-  });
-
-  it('keep the drain short and run one or two replicas', () => {
-    const values = readValues(KIND_VALUES_FILE) as { replicaCount?: number; shutdown?: { drainSeconds?: number } };
-    expect([1, 2]).toContain(values.replicaCount);
-    expect(values.shutdown?.drainSeconds).toBeLessThanOrEqual(5);
-  });
-});
-
 /** Pod labels of the application (the Deployment's template) and of the helm test pod. */
 function podLabels(objects: readonly K8sObject[]): { app: Record<string, string>; test: Record<string, string> } {
   const all = workloads(objects);
@@ -83,7 +64,7 @@ function podLabels(objects: readonly K8sObject[]): { app: Record<string, string>
   return { app: app.podLabels, test: test.podLabels };
 }
 
-describe.each(DEPLOYABLE_VALUES_FILES.map((file) => ({ file, name: label(file) })))('labels and selectors: $name', ({ file }) => {
+describe.each(CI_VALUES_FILES.map((file) => ({ file, name: label(file) })))('labels and selectors: $name', ({ file }) => {
   const rendered = () => render({ valuesFiles: [file] });
 
   it('the Deployment selector matches its pod template labels', async () => {
@@ -169,7 +150,7 @@ describe('name lengths', () => {
   });
 });
 
-describe.each(DEPLOYABLE_VALUES_FILES.map((file) => ({ file, name: label(file) })))('probes and the helm test: $name', ({ file }) => {
+describe.each(CI_VALUES_FILES.map((file) => ({ file, name: label(file) })))('probes and the helm test: $name', ({ file }) => {
   const rendered = () => render({ valuesFiles: [file] });
 
   it('probes call the service routes on the named port http, which is the containerPort', async () => {

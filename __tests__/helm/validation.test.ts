@@ -7,13 +7,13 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { K8sObject } from '../../scripts/lib/helm.js';
-import { CHART, CHART_DIR, CI_VALUES_FILES, DEPLOYABLE_VALUES_FILES, label, render } from './chart.js';
+import { CHART, CHART_DIR, CI_VALUES_FILES, label, render } from './chart.js';
 import type { RenderInput } from './chart.js';
 import { CRD_RULES, UnknownKindError, validateObject } from './k8s-validate.js';
 
 /** The CI/kind values files, plus variants that switch on the templates no values file renders. */
 const MATRIX: { name: string; input: RenderInput }[] = [
-  ...DEPLOYABLE_VALUES_FILES.map((file) => ({ name: label(file), input: { valuesFiles: [file] } })),
+  ...CI_VALUES_FILES.map((file) => ({ name: label(file), input: { valuesFiles: [file] } })),
   { name: 'defaults on Kubernetes 1.29 (drain in the app)', input: { kubeVersion: '1.29.0' } },
   { name: 'secrets.create', input: { values: { secrets: { create: true, values: { METRICS_AUTH_TOKEN: 'token' } } } } },
   { name: 'ingress without hosts, NodePort service', input: { values: { ingress: { enabled: true }, service: { type: 'NodePort' } } } },

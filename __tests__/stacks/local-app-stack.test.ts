@@ -1,41 +1,75 @@
 /**
  * The app stack through the real Terraform Helm provider, into the suite's Kubernetes API
- * (__tests__/support/cluster-setup.ts): `ENVIRONMENTS=local` synthesises app-local exactly as
- * `npm run synth` does, then the toolchain's terraform applies it, applies it again with a changed
- * message (as `ops set-message` does, through the rootMessage context), shows that a rollout that
- * cannot finish is rolled back by `atomic`, and destroys it.
+ * (__tests__/support/cluster-setup.ts). The first apply is `npm run kind -- deploy`'s own command,
+ * with only the kind CLI answered by the test (the cluster is this API server, its kubeconfig context
+ * renamed kind-hono-api): the real synth of app-local (scripts/lib/app-local.ts) and the toolchain's
+ * terraform init and apply. Then it applies again with a changed message (as `ops set-message` does,
+ * through the rootMessage context), shows that a rollout that cannot finish is rolled back by
+ * `atomic`, and destroys it.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { kubectl } from '../../offline/cluster/control-plane.js';
+import { runCommand as runKindCommand } from '../../scripts/kind/commands.js';
+import { DEPLOY_DIR, DEPLOY_KUBECONFIG, IMAGE_REPOSITORY, IMAGE_TAG, KUBE_CONTEXT } from '../../scripts/kind/config.js';
+import { TERRAFORM_FLAGS, appLocalSynth } from '../../scripts/lib/app-local.js';
 import { runHelm } from '../../scripts/lib/helm.js';
 import { runCommand } from '../../scripts/lib/run.js';
+import { createToolDeps } from '../../scripts/lib/tools.js';
 import { platformConfig } from '../../stacks/config/environments.js';
 import { REPO_ROOT, toolchain } from '../../tools/toolchain.js';
 
 const kubeconfig = inject('kubeconfig');
 const chain = toolchain();
 const { binary: terraform } = chain.terraform();
-const work = mkdtempSync(path.join(os.tmpdir(), 'hono-api-app-local-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
 const { namespace, releaseName } = platformConfig.environments.dev.app;
 
-/** `ENVIRONMENTS=local` synth (main.ts, as `npm run synth` runs it); the stack is copied into the working directory, next to its state. */
-function synth(context: Record<string, string> = {}) {
-  const outdir = mkdtempSync(path.join(os.tmpdir(), 'hono-api-app-local-synth-'));
-  execFileSync(process.execPath, ['--import', 'tsx', 'main.ts'], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ENVIRONMENTS: 'local', LOCAL_KUBECONFIG: kubeconfig, CDKTF_OUTDIR: outdir, CDKTF_CONTEXT_JSON: JSON.stringify(context) },
-    stdio: 'pipe',
-  });
-  cpSync(path.join(outdir, 'stacks', 'app-local'), work, { recursive: true });
-  rmSync(outdir, { recursive: true, force: true });
+// A checkout of our own (links to the repository's files) so the kind deploy's state directory is not the user's .cache/kind.
+const root = mkdtempSync(path.join(os.tmpdir(), 'hono-api-app-local-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+for (const entry of readdirSync(REPO_ROOT)) if (entry !== '.cache' && entry !== '.git') symlinkSync(path.join(REPO_ROOT, entry), path.join(root, entry));
+const outdir = path.join(root, DEPLOY_DIR);
+const kindKubeconfig = path.join(root, DEPLOY_KUBECONFIG);
+const work = path.join(outdir, 'stacks', 'app-local');
+
+/** The suite's cluster as kind would export it: the same kubeconfig, its context named kind-hono-api. */
+async function exportAsKind(file: string): Promise<number> {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, readFileSync(kubeconfig));
+  const current = (await kubectl(chain, file, ['config', 'current-context'])).stdout.trim();
+  return current === KUBE_CONTEXT ? 0 : (await kubectl(chain, file, ['config', 'rename-context', current, KUBE_CONTEXT])).exitCode;
 }
 
-const tf = (args: readonly string[]) => runCommand(terraform, [...args, '-input=false', '-no-color'], { cwd: work, env: chain.terraformEnv(), timeoutMs: 300_000 });
+/** `npm run kind -- deploy`, with kind and the container engine answered here and everything else real. */
+async function kindDeploy(): Promise<{ code: number; output: string }> {
+  const real = createToolDeps('hono-api-kind-');
+  const lines: string[] = [];
+  const code = await runKindCommand('deploy', {
+    ...real,
+    repoRoot: root,
+    out: (line) => void lines.push(line),
+    err: (line) => void lines.push(line),
+    lookPath: (name) => (name === 'kind' || name === 'docker' ? `/fake/${name}` : real.lookPath(name)),
+    run: async (command, args, options) => {
+      if (command === '/fake/docker') return { exitCode: 0, stdout: '27.3.1\n', stderr: '' };
+      if (command === '/fake/kind' && args[0] === 'get') return { exitCode: 0, stdout: 'hono-api\n', stderr: '' };
+      if (command === '/fake/kind' && args[0] === 'export') return { exitCode: await exportAsKind(args[args.indexOf('--kubeconfig') + 1]!), stdout: '', stderr: '' };
+      return real.run(command, args, { ...options, capture: true });
+    },
+  });
+  return { code, output: lines.join('\n') };
+}
+
+/** The app-local synth `deploy` runs, again, with a CDKTF context: into the same directory, next to its state. */
+function synth(cdktfContext: Record<string, string> = {}) {
+  const run = appLocalSynth({ outdir, kubeconfig: kindKubeconfig, context: KUBE_CONTEXT, imageRepository: IMAGE_REPOSITORY, imageTag: IMAGE_TAG, cdktfContext });
+  execFileSync(run.command, run.args, { cwd: root, env: { ...process.env, ...run.env }, stdio: 'pipe' });
+}
+
+const tf = (args: readonly string[]) => runCommand(terraform, [...args, ...TERRAFORM_FLAGS], { cwd: work, env: chain.terraformEnv(), timeoutMs: 300_000 });
 const must = async (result: Promise<{ exitCode: number; stdout: string; stderr: string }>) => {
   const r = await result;
   expect(r.exitCode, `${r.stderr}\n${r.stdout}`).toBe(0);
@@ -47,10 +81,10 @@ const history = async () =>
 const configData = async () => must(kube(['get', 'configmap', '-n', namespace, '-l', `app.kubernetes.io/instance=${releaseName}`, '-o', 'jsonpath={.items[0].data}']));
 
 describe('app-local through the Terraform Helm provider', () => {
-  it('applies: a Pod Security restricted namespace and revision 1 of the release, rolled out', async () => {
-    synth();
-    await must(tf(['init']));
-    await must(tf(['apply', '-auto-approve']));
+  it('`npm run kind -- deploy` applies: a Pod Security restricted namespace and revision 1 of the release, rolled out', async () => {
+    const deployed = await kindDeploy();
+    expect(deployed.code, deployed.output).toBe(0);
+    expect(deployed.output).toMatch(/terraform apply -auto-approve/);
     const labels = JSON.parse(await must(kube(['get', 'namespace', namespace, '-o', 'jsonpath={.metadata.labels}']))) as Record<string, string>;
     expect(labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' });
     expect((await history()).map((h) => [h.revision, h.status])).toEqual([[1, 'deployed']]);

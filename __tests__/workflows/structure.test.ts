@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildPlatform } from '../stacks/support/platform.js';
 import { describe, expect, it } from 'vitest';
+import { IMAGE as KIND_IMAGE } from '../../scripts/kind/config.js';
 import {
   REPO_ROOT,
   ROLE_VARIABLES,
@@ -358,7 +359,8 @@ describe('chart', () => {
 
   it('installs on kind with helm test, and tests the upgrade from the target branch', () => {
     expect(text).toMatch(/helm\/kind-action@/);
-    expect(text).toMatch(/kind load docker-image hono-api:ci --name hono-api/);
+    // hono-api:ci for ct install, and the image the kind deploy (the app-local cluster test) deploys.
+    expect(text).toMatch(new RegExp(`kind load docker-image hono-api:ci ${KIND_IMAGE} --name hono-api`));
     expect(text).toMatch(/ct install --config ct\.yaml/);
     expect(text).toMatch(/--upgrade/);
     expect(text).toMatch(/fetch-depth: 0/);

@@ -1,5 +1,5 @@
 /** Argument handling and help for `tsx scripts/kind.ts <command>`. */
-import { CLUSTER_CONFIG, CLUSTER_NAME, DEFAULT_LOCAL_PORT, IMAGE, KUBE_CONTEXT, RELEASE, VALUES_FILE } from './config.js';
+import { CLUSTER_CONFIG, CLUSTER_NAME, DEFAULT_LOCAL_PORT, DEPLOY_DIR, IMAGE, KUBE_CONTEXT, NAMESPACE, RELEASE } from './config.js';
 import { COMMAND_NAMES, runCommand } from './commands.js';
 import type { CommandName, CommandOptions } from './commands.js';
 import type { KindDeps } from './deps.js';
@@ -14,7 +14,7 @@ interface CommandHelp {
 
 export const HELP: Readonly<Record<CommandName, CommandHelp>> = {
   check: {
-    summary: 'check the prerequisites: docker or podman (answering), kind, kubectl, helm, the Dockerfile',
+    summary: 'check the prerequisites: docker or podman (answering), kind, kubectl, helm, terraform, the Dockerfile',
     details: ['Lists every missing prerequisite with how to install it; exits 1 if any is missing.'],
   },
   up: {
@@ -26,8 +26,12 @@ export const HELP: Readonly<Record<CommandName, CommandHelp>> = {
     details: ['Docker: docker build, then kind load docker-image.', 'Podman: podman build, podman save, then kind load image-archive.'],
   },
   deploy: {
-    summary: `helm upgrade --install ${RELEASE} with ${VALUES_FILE} (--wait --timeout 5m)`,
-    details: [`Always against the context ${KUBE_CONTEXT}, never the current one.`],
+    summary: `apply the app stack for kind (app-local): namespace ${NAMESPACE} and the ${RELEASE} release, through the Terraform Helm provider`,
+    details: [
+      `Synthesises app-local (ENVIRONMENTS=local) into ${DEPLOY_DIR}, then terraform init and apply there; the state stays there.`,
+      `The dev environment's app settings, ${IMAGE}, atomic (a rollout that does not finish in 2 minutes is rolled back).`,
+      `Always against the context ${KUBE_CONTEXT}, never the current one.`,
+    ],
   },
   test: {
     summary: `helm test ${RELEASE}: calls /readyz and / through the Service from inside the cluster`,
@@ -39,7 +43,7 @@ export const HELP: Readonly<Record<CommandName, CommandHelp>> = {
     details: [`--port <n>   local port (default ${DEFAULT_LOCAL_PORT})`],
   },
   down: {
-    summary: `delete the kind cluster "${CLUSTER_NAME}"`,
+    summary: `delete the kind cluster "${CLUSTER_NAME}" and the app-local state in ${DEPLOY_DIR}`,
     details: [],
   },
   all: {

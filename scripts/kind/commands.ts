@@ -5,22 +5,25 @@
  */
 import path from 'node:path';
 import {
-  CHART_PATH,
   CLUSTER_CONFIG,
   CLUSTER_NAME,
   CLUSTER_WAIT,
   DEFAULT_LOCAL_PORT,
+  DEPLOY_DIR,
+  DEPLOY_KUBECONFIG,
   DOCKERFILE,
   HELM_TEST_TIMEOUT,
-  HELM_TIMEOUT,
   IMAGE,
+  IMAGE_REPOSITORY,
+  IMAGE_TAG,
   KUBE_CONTEXT,
+  NAMESPACE,
   PODMAN_IMAGE,
   RELEASE,
   SERVICE,
   SERVICE_PORT,
-  VALUES_FILE,
 } from './config.js';
+import { TERRAFORM_FLAGS, appLocalSynth } from '../lib/app-local.js';
 import type { RunOptions } from '../lib/run.js';
 import type { KindDeps } from './deps.js';
 import { ALL_TOOLS, checkPrerequisites } from './prereqs.js';
@@ -39,7 +42,7 @@ export const NEEDS: Readonly<Record<CommandName, readonly Tool[]>> = {
   check: ALL_TOOLS,
   up: ['engine', 'kind'],
   image: ['engine', 'kind'],
-  deploy: ['engine', 'kind', 'helm'],
+  deploy: ['engine', 'kind', 'terraform'],
   test: ['engine', 'kind', 'helm'],
   forward: ['engine', 'kind', 'kubectl'],
   down: ['engine', 'kind'],
@@ -105,9 +108,9 @@ function requireFile(deps: KindDeps, relative: string, why: string): boolean {
 /** Prints what was found and what is missing; `tools` is complete when `ok`. */
 async function check(deps: KindDeps): Promise<{ ok: boolean; tools: Toolchain }> {
   const report = await checkPrerequisites(deps, NEEDS.check);
-  const { engine, kind, kubectl, helm } = report.tools;
+  const { engine, kind, kubectl, helm, terraform } = report.tools;
   if (engine) deps.out(`ok   container engine: ${engine.name} ${engine.version} (${engine.path})`);
-  for (const [name, found] of [['kind', kind], ['kubectl', kubectl], ['helm', helm]] as const) if (found) deps.out(`ok   ${name}: ${found}`);
+  for (const [name, found] of [['kind', kind], ['kubectl', kubectl], ['helm', helm], ['terraform', terraform?.binary]] as const) if (found) deps.out(`ok   ${name}: ${found}`);
   for (const note of report.notes) deps.err(`note: ${note}`);
   for (const problem of report.problems) deps.err(`MISSING ${problem}`);
   const dockerfile = deps.fileExists(path.join(deps.repoRoot, DOCKERFILE));
@@ -153,20 +156,31 @@ async function image(deps: KindDeps, tools: ResolvedToolchain): Promise<boolean>
   }
 }
 
+/**
+ * The app-local stack (the dev environment's app, without what only AWS provides) synthesised for
+ * the kind cluster and applied by Terraform through the Helm provider: the same path as the EKS app
+ * stack. Its state stays in DEPLOY_DIR, so a second deploy is an update and `down` removes it.
+ */
 async function deploy(deps: KindDeps, tools: ResolvedToolchain): Promise<boolean> {
-  if (!requireFile(deps, VALUES_FILE, 'the release is configured by it')) return false;
   if (!(await requireCluster(deps, tools))) return false;
-  const args = ['upgrade', '--install', RELEASE, CHART_PATH, '-f', VALUES_FILE, '--wait', '--timeout', HELM_TIMEOUT, '--kube-context', KUBE_CONTEXT];
-  return exec(deps, `deploying the ${RELEASE} release`, tools.helm, args);
+  const outdir = path.join(deps.repoRoot, DEPLOY_DIR);
+  const kubeconfig = path.join(deps.repoRoot, DEPLOY_KUBECONFIG);
+  const exported = ['export', 'kubeconfig', '--name', CLUSTER_NAME, '--kubeconfig', kubeconfig];
+  if (!(await exec(deps, 'exporting the cluster\'s kubeconfig', tools.kind, exported, { env: kindEnv(tools) }))) return false;
+  const synth = appLocalSynth({ outdir, kubeconfig, context: KUBE_CONTEXT, imageRepository: IMAGE_REPOSITORY, imageTag: IMAGE_TAG });
+  if (!(await exec(deps, 'synthesising the app-local stack', synth.command, synth.args, { env: synth.env }))) return false;
+  const terraform = { cwd: synth.stackDir, env: tools.terraform.env };
+  if (!(await exec(deps, 'terraform init of app-local', tools.terraform.binary, ['init', ...TERRAFORM_FLAGS], terraform))) return false;
+  return exec(deps, `deploying the ${RELEASE} release (terraform apply of app-local)`, tools.terraform.binary, ['apply', '-auto-approve', ...TERRAFORM_FLAGS], terraform);
 }
 
 async function test(deps: KindDeps, tools: ResolvedToolchain): Promise<boolean> {
   if (!(await requireCluster(deps, tools))) return false;
-  return exec(deps, `helm test of ${RELEASE}`, tools.helm, ['test', RELEASE, '--timeout', HELM_TEST_TIMEOUT, '--kube-context', KUBE_CONTEXT]);
+  return exec(deps, `helm test of ${RELEASE}`, tools.helm, ['test', RELEASE, '--namespace', NAMESPACE, '--timeout', HELM_TEST_TIMEOUT, '--kube-context', KUBE_CONTEXT]);
 }
 
 function forwardArgs(port: number): string[] {
-  return ['--context', KUBE_CONTEXT, 'port-forward', `svc/${SERVICE}`, `${port}:${SERVICE_PORT}`, '--address', '127.0.0.1'];
+  return ['--context', KUBE_CONTEXT, '--namespace', NAMESPACE, 'port-forward', `svc/${SERVICE}`, `${port}:${SERVICE_PORT}`, '--address', '127.0.0.1'];
 }
 
 async function forward(deps: KindDeps, tools: ResolvedToolchain, port: number): Promise<boolean> {
@@ -177,6 +191,8 @@ async function forward(deps: KindDeps, tools: ResolvedToolchain, port: number): 
 
 async function down(deps: KindDeps, tools: ResolvedToolchain): Promise<boolean> {
   if (!(await exec(deps, 'deleting the kind cluster', tools.kind, ['delete', 'cluster', '--name', CLUSTER_NAME], { env: kindEnv(tools) }))) return false;
+  // The app-local state described the deleted cluster: a later deploy starts afresh.
+  deps.removePath(path.join(deps.repoRoot, DEPLOY_DIR));
   deps.out(`Cluster "${CLUSTER_NAME}" deleted.`);
   return true;
 }

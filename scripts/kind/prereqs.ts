@@ -1,14 +1,14 @@
 /**
  * Prerequisites of the kind workflow: a container engine that answers (Docker, or Podman), kind,
- * kubectl and helm. Each missing one is named with how to install it.
+ * kubectl, helm and terraform. Each missing one is named with how to install it.
  */
 import { type FoundEngine, RUNNING_ENGINES, describeDetection, detectContainerEngine } from '../lib/container-engine.js';
-import { INSTALL_HINTS, findHelmWith } from '../lib/tools.js';
+import { INSTALL_HINTS, findHelmWith, findTerraformWith } from '../lib/tools.js';
 import type { KindDeps } from './deps.js';
 
 /** What a command can need: `engine` is Docker or Podman. */
-export type Tool = 'engine' | 'kind' | 'kubectl' | 'helm';
-export const ALL_TOOLS: readonly Tool[] = ['engine', 'kind', 'kubectl', 'helm'];
+export type Tool = 'engine' | 'kind' | 'kubectl' | 'helm' | 'terraform';
+export const ALL_TOOLS: readonly Tool[] = ['engine', 'kind', 'kubectl', 'helm', 'terraform'];
 
 export interface Engine {
   name: 'docker' | 'podman';
@@ -21,6 +21,8 @@ export interface Toolchain {
   kind?: string;
   kubectl?: string;
   helm?: string;
+  /** Terraform, with the environment to run it in (the pinned one's provider mirror). */
+  terraform?: { binary: string; env: NodeJS.ProcessEnv };
 }
 
 /** A toolchain with everything a command asked for. */
@@ -71,6 +73,11 @@ export async function checkPrerequisites(deps: KindDeps, needs: readonly Tool[] 
     const helm = findHelmWith(deps);
     if (helm) tools.helm = helm;
     else problems.push(`helm is not installed (not from \`npm run tools\`, not on PATH): ${INSTALL_HINTS.helm}`);
+  }
+  if (needs.includes('terraform')) {
+    const terraform = findTerraformWith(deps);
+    if (terraform) tools.terraform = terraform;
+    else problems.push(`terraform is not installed (not from \`npm run tools\`, not on PATH): ${INSTALL_HINTS.terraform}`);
   }
   return { ok: problems.length === 0, tools, problems, notes };
 }

@@ -10,6 +10,7 @@ import { ENGINE_INSTALL_HINTS } from './container-engine.js';
 import { HELM_INSTALL_HINT, REPO_ROOT, pinnedHelmPath } from './helm.js';
 import { type Run, runCommand } from './run.js';
 import { isExecutableFile, lookPath } from './which.js';
+import { ToolMissingError, toolchain } from '../../tools/toolchain.js';
 
 export interface ToolDeps {
   run: Run;
@@ -45,6 +46,7 @@ export const INSTALL_HINTS = {
   kind: 'install kind >= 0.24: https://kind.sigs.k8s.io/docs/user/quick-start/#installation (e.g. `brew install kind` or `go install sigs.k8s.io/kind@v0.29.0`)',
   kubectl: 'install kubectl: https://kubernetes.io/docs/tasks/tools/ (e.g. `brew install kubectl`)',
   helm: HELM_INSTALL_HINT,
+  terraform: 'run `npm run tools` (it installs the pinned Terraform and its providers), or install Terraform >= 1.10: https://developer.hashicorp.com/terraform/install',
 } as const;
 
 /**
@@ -53,4 +55,28 @@ export const INSTALL_HINTS = {
  */
 export function findHelmWith(deps: Pick<ToolDeps, 'lookPath' | 'isExecutable'>, pinned: string = pinnedHelmPath()): string | undefined {
   return deps.isExecutable(pinned) ? pinned : deps.lookPath('helm');
+}
+
+/** The pinned terraform (`npm run tools`) and the environment that takes its providers from the toolchain's mirror; undefined when not installed. */
+export function pinnedTerraform(): { binary: string; env: NodeJS.ProcessEnv } | undefined {
+  try {
+    const chain = toolchain();
+    return { binary: chain.terraform().binary, env: chain.terraformEnv({}) };
+  } catch (err) {
+    if (err instanceof ToolMissingError) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Like findHelmWith: the pinned terraform with its provider mirror, else a terraform on PATH (which
+ * downloads the providers from the registry on `init`).
+ */
+export function findTerraformWith(
+  deps: Pick<ToolDeps, 'lookPath' | 'isExecutable'>,
+  pinned: { binary: string; env: NodeJS.ProcessEnv } | undefined = pinnedTerraform(),
+): { binary: string; env: NodeJS.ProcessEnv } | undefined {
+  if (pinned && deps.isExecutable(pinned.binary)) return pinned;
+  const onPath = deps.lookPath('terraform');
+  return onPath ? { binary: onPath, env: {} } : undefined;
 }

@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { COMMAND_NAMES, runCommand } from '../../../scripts/kind/commands.js';
 import type { CommandName } from '../../../scripts/kind/commands.js';
-import { failOn, fake } from './fakes.js';
+import { REPO, failOn, fake } from './fakes.js';
 
 const CONTEXT = 'kind-hono-api';
+
+const DEPLOY = [
+  `kind export kubeconfig --name hono-api --kubeconfig ${REPO}/.cache/kind/kubeconfig`,
+  'node --import tsx main.ts',
+  'terraform init -input=false -no-color',
+  'terraform apply -auto-approve -input=false -no-color',
+];
 
 describe('check', () => {
   it('lists what it found and exits 0 when everything is there', async () => {
@@ -14,6 +21,7 @@ describe('check', () => {
       'ok   kind: /usr/bin/kind',
       'ok   kubectl: /usr/bin/kubectl',
       'ok   helm: /usr/bin/helm',
+      'ok   terraform: /usr/bin/terraform',
       'All prerequisites found.',
     ]);
     expect(f.actions()).toEqual([]);
@@ -30,7 +38,7 @@ describe('check', () => {
   });
 
   it('reports a missing Dockerfile', async () => {
-    const f = fake({ files: ['kind/cluster.yaml', 'kind/values.yaml'] });
+    const f = fake({ files: ['kind/cluster.yaml'] });
     expect(await runCommand('check', f.deps)).toBe(1);
     expect(f.err.join('\n')).toMatch(/MISSING Dockerfile/);
   });
@@ -119,7 +127,7 @@ describe('image', () => {
   });
 
   it('fails without a Dockerfile before building', async () => {
-    const f = fake({ files: ['kind/cluster.yaml', 'kind/values.yaml'] });
+    const f = fake({ files: ['kind/cluster.yaml'] });
     expect(await runCommand('image', f.deps)).toBe(1);
     expect(f.err.join('\n')).toMatch(/Dockerfile not found/);
     expect(f.actions()).toEqual([]);
@@ -134,36 +142,61 @@ describe('commands that need the cluster', () => {
     expect(f.actions()).toEqual([]);
   });
 
-  it('deploy runs helm upgrade --install with the kind values against the cluster context', async () => {
+  it('deploy synthesises app-local for the cluster context and applies it with terraform where the stack is', async () => {
     const f = fake();
     expect(await runCommand('deploy', f.deps)).toBe(0);
-    expect(f.actions()).toEqual([`helm upgrade --install hono-api helm/hono-api -f kind/values.yaml --wait --timeout 5m --kube-context ${CONTEXT}`]);
+    expect(f.actions()).toEqual(DEPLOY);
+    const [, synth, init, apply] = f.calls.filter((c) => !/info|get clusters/.test(c.line));
+    expect(synth!.options.env).toMatchObject({
+      ENVIRONMENTS: 'local',
+      CDKTF_OUTDIR: `${REPO}/.cache/kind`,
+      LOCAL_KUBECONFIG: `${REPO}/.cache/kind/kubeconfig`,
+      LOCAL_KUBE_CONTEXT: CONTEXT,
+      LOCAL_IMAGE_REPOSITORY: 'hono-api',
+      IMAGE_TAG: 'dev',
+    });
+    for (const call of [init!, apply!]) expect(call.options.cwd).toBe(`${REPO}/.cache/kind/stacks/app-local`);
+  });
+
+  it('deploy stops at the first failing step and says which', async () => {
+    const f = fake({ respond: [failOn('node --import tsx', 'LOCAL_KUBECONFIG = "x": no such file')] });
+    expect(await runCommand('deploy', f.deps)).toBe(1);
+    expect(f.actions()).toEqual(DEPLOY.slice(0, 2));
+    expect(f.err.join('\n')).toMatch(/synthesising the app-local stack failed.*LOCAL_KUBECONFIG/);
+  });
+
+  it('deploy without terraform names it with how to install it, and runs nothing', async () => {
+    const f = fake({ tools: ['docker', 'kind', 'kubectl', 'helm'] });
+    expect(await runCommand('deploy', f.deps)).toBe(1);
+    expect(f.err.join('\n')).toMatch(/terraform is not installed.*npm run tools/);
+    expect(f.actions()).toEqual([]);
   });
 
   it('test runs helm test against the cluster context', async () => {
     const f = fake();
     expect(await runCommand('test', f.deps)).toBe(0);
-    expect(f.actions()).toEqual([`helm test hono-api --timeout 2m --kube-context ${CONTEXT}`]);
+    expect(f.actions()).toEqual([`helm test hono-api --namespace hono-api --timeout 2m --kube-context ${CONTEXT}`]);
   });
 
   it('forward prints the URL and port-forwards the Service on 127.0.0.1', async () => {
     const f = fake();
     expect(await runCommand('forward', f.deps)).toBe(0);
     expect(f.out.join('\n')).toMatch(/http:\/\/127\.0\.0\.1:8080\//);
-    expect(f.actions()).toEqual([`kubectl --context ${CONTEXT} port-forward svc/hono-api 8080:80 --address 127.0.0.1`]);
+    expect(f.actions()).toEqual([`kubectl --context ${CONTEXT} --namespace hono-api port-forward svc/hono-api 8080:80 --address 127.0.0.1`]);
   });
 
   it('forward uses the requested local port', async () => {
     const f = fake();
     expect(await runCommand('forward', f.deps, { port: 9090 })).toBe(0);
     expect(f.out.join('\n')).toMatch(/http:\/\/127\.0\.0\.1:9090\//);
-    expect(f.actions()).toEqual([`kubectl --context ${CONTEXT} port-forward svc/hono-api 9090:80 --address 127.0.0.1`]);
+    expect(f.actions()).toEqual([`kubectl --context ${CONTEXT} --namespace hono-api port-forward svc/hono-api 9090:80 --address 127.0.0.1`]);
   });
 
   it('down deletes the cluster', async () => {
     const f = fake();
     expect(await runCommand('down', f.deps)).toBe(0);
     expect(f.actions()).toEqual(['kind delete cluster --name hono-api']);
+    expect(f.removed).toEqual([`${REPO}/.cache/kind`]);
   });
 });
 
@@ -172,8 +205,8 @@ describe('all', () => {
     'kind create cluster --name hono-api --config kind/cluster.yaml --wait 120s',
     'docker build --tag hono-api:dev --file Dockerfile .',
     'kind load docker-image hono-api:dev --name hono-api',
-    `helm upgrade --install hono-api helm/hono-api -f kind/values.yaml --wait --timeout 5m --kube-context ${CONTEXT}`,
-    `helm test hono-api --timeout 2m --kube-context ${CONTEXT}`,
+    ...DEPLOY,
+    `helm test hono-api --namespace hono-api --timeout 2m --kube-context ${CONTEXT}`,
   ];
   // `kind get clusters` answers "no cluster" until the create has run.
   const clusterAfterCreate = () => {
@@ -190,7 +223,7 @@ describe('all', () => {
     expect(f.actions()).toEqual(FULL_RUN);
     expect(f.out.filter((line) => line.startsWith('==> '))).toEqual(['==> check', '==> up', '==> image', '==> deploy', '==> test']);
     expect(f.out.join('\n')).toMatch(/tsx scripts\/kind\.ts forward/);
-    expect(f.out.join('\n')).toMatch(/kubectl --context kind-hono-api port-forward svc\/hono-api 8080:80/);
+    expect(f.out.join('\n')).toMatch(/kubectl --context kind-hono-api --namespace hono-api port-forward svc\/hono-api 8080:80/);
   });
 
   it('checks the engine once', async () => {
@@ -203,7 +236,7 @@ describe('all', () => {
     ['up', 'kind create', 1, 'image, deploy, test'],
     ['image', 'docker build', 2, 'deploy, test'],
     ['image', 'kind load', 3, 'deploy, test'],
-    ['deploy', 'helm upgrade', 4, 'test'],
+    ['deploy', 'terraform apply', 7, 'test'],
   ])('stops at %s when `%s` fails', async (step, prefix, ran, notRun) => {
     const f = fake({ respond: [failOn(prefix), clusterAfterCreate()] });
     expect(await runCommand('all', f.deps)).toBe(1);

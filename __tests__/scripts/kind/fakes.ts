@@ -17,7 +17,7 @@ export interface Call {
 export type Responder = (call: Call) => Partial<RunResult> | undefined;
 
 export interface FakeOptions {
-  /** Tools on PATH, by name (default: docker, kind, kubectl, helm). */
+  /** Tools on PATH, by name (default: docker, kind, kubectl, helm, terraform). */
   tools?: readonly string[];
   /** Whether `docker info` answers (default true). */
   dockerEngine?: boolean;
@@ -25,7 +25,7 @@ export interface FakeOptions {
   podmanEngine?: boolean;
   /** Whether `kind get clusters` lists hono-api (default true). */
   clusterExists?: boolean;
-  /** Files present under the repository (default: Dockerfile, kind/cluster.yaml, kind/values.yaml). */
+  /** Files present under the repository (default: Dockerfile, kind/cluster.yaml). */
   files?: readonly string[];
   /** Executable files outside PATH (e.g. the repository's node_modules/.bin/helm). */
   executables?: readonly string[];
@@ -49,8 +49,8 @@ export interface Fake {
 const PROBES = [/^docker info\b/, /^podman info\b/, /^kind get clusters$/];
 
 export function fake(options: FakeOptions = {}): Fake {
-  const tools = new Set(options.tools ?? ['docker', 'kind', 'kubectl', 'helm']);
-  const files = new Set((options.files ?? ['Dockerfile', 'kind/cluster.yaml', 'kind/values.yaml']).map((f) => path.join(REPO, f)));
+  const tools = new Set(options.tools ?? ['docker', 'kind', 'kubectl', 'helm', 'terraform']);
+  const files = new Set((options.files ?? ['Dockerfile', 'kind/cluster.yaml']).map((f) => path.join(REPO, f)));
   const executables = new Set(options.executables ?? []);
   const calls: Call[] = [];
   const out: string[] = [];

@@ -1,10 +1,14 @@
-/** The committed kind files agree with scripts/kind/config.ts. */
+/** The committed kind files, and the app-local stack `deploy` applies, agree with scripts/kind/config.ts. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../../../scripts/lib/helm.js';
-import { CLUSTER_CONFIG, CLUSTER_NAME, IMAGE, VALUES_FILE } from '../../../scripts/kind/config.js';
+import { CLUSTER_CONFIG, CLUSTER_NAME, IMAGE, IMAGE_REPOSITORY, IMAGE_TAG, KUBE_CONTEXT, NAMESPACE, RELEASE } from '../../../scripts/kind/config.js';
+import { platformConfig, withImageTag } from '../../../stacks/config/environments.js';
+import { LocalAppStack } from '../../../stacks/local-app-stack.js';
+import { helmReleaseValues } from '../../stacks/support/hcl.js';
+import { synthStack, testingApp } from '../../stacks/support/platform.js';
 
 const read = (file: string) => readFileSync(path.join(REPO_ROOT, file), 'utf8');
 
@@ -32,10 +36,25 @@ describe('kind/cluster.yaml', () => {
   });
 });
 
-describe('kind/values.yaml', () => {
-  it('deploys the image the image command builds, without pulling it', () => {
-    const values = parse(read(VALUES_FILE)) as { image: { repository: string; tag: string; pullPolicy: string } };
+describe('the app-local stack `deploy` applies to kind', () => {
+  const env = withImageTag(platformConfig, IMAGE_TAG).environments.dev;
+  const stack = new LocalAppStack(testingApp(), 'app-local', { env, target: { kubeconfig: '/kubeconfig', context: KUBE_CONTEXT, imageRepository: IMAGE_REPOSITORY } });
+  const json = synthStack(stack) as { resource: { helm_release: Record<string, { name: string; namespace: string; values: string[] }>; kubernetes_namespace_v1: Record<string, { metadata: { name: string } }> }; provider: { helm: { kubernetes: { config_context?: string } }[] } };
+  const [release] = Object.values(json.resource.helm_release);
+  const values = helmReleaseValues(release!.values) as { image: { repository: string; tag: string; pullPolicy?: string } };
+  const chartDefaults = parse(read('helm/hono-api/values.yaml')) as { image: { pullPolicy: string } };
+
+  it('deploys the image `image` builds and loads, which the nodes then never pull', () => {
     expect(`${values.image.repository}:${values.image.tag}`).toBe(IMAGE);
-    expect(values.image.pullPolicy).toBe('Never');
+    expect(values.image.pullPolicy ?? chartDefaults.image.pullPolicy).toMatch(/^(IfNotPresent|Never)$/);
+  });
+
+  it('is the release `test` and `forward` address, in the kind context', () => {
+    expect(release!.name).toBe(RELEASE);
+    // The release's namespace is the one the stack creates (a reference to it).
+    const namespaces = Object.values(json.resource.kubernetes_namespace_v1).map((n) => n.metadata.name);
+    expect(namespaces).toEqual([NAMESPACE]);
+    expect(release!.namespace).toMatch(/^\$\{kubernetes_namespace_v1\./);
+    expect(json.provider.helm[0]!.kubernetes.config_context).toBe(KUBE_CONTEXT);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pinnedHelmPath } from '../../../scripts/lib/helm.js';
 import { checkPrerequisites, detectEngine } from '../../../scripts/kind/prereqs.js';
-import { INSTALL_HINTS } from '../../../scripts/lib/tools.js';
+import { INSTALL_HINTS, findTerraformWith } from '../../../scripts/lib/tools.js';
 import { fake } from './fakes.js';
 
 describe('detectEngine', () => {
@@ -65,7 +65,7 @@ describe('checkPrerequisites', () => {
     const report = await checkPrerequisites(fake().deps);
     expect(report).toEqual({
       ok: true,
-      tools: { engine: { name: 'docker', path: '/usr/bin/docker', version: '27.3.1' }, kind: '/usr/bin/kind', kubectl: '/usr/bin/kubectl', helm: '/usr/bin/helm' },
+      tools: { engine: { name: 'docker', path: '/usr/bin/docker', version: '27.3.1' }, kind: '/usr/bin/kind', kubectl: '/usr/bin/kubectl', helm: '/usr/bin/helm', terraform: { binary: '/usr/bin/terraform', env: {} } },
       problems: [],
       notes: [],
     });
@@ -75,8 +75,9 @@ describe('checkPrerequisites', () => {
     ['kind', /kind is not installed/, INSTALL_HINTS.kind],
     ['kubectl', /kubectl is not installed/, INSTALL_HINTS.kubectl],
     ['helm', /helm is not installed/, INSTALL_HINTS.helm],
+    ['terraform', /terraform is not installed/, INSTALL_HINTS.terraform],
   ])('names a missing %s with its install hint', async (tool, message, hint) => {
-    const report = await checkPrerequisites(fake({ tools: ['docker', 'kind', 'kubectl', 'helm'].filter((t) => t !== tool) }).deps);
+    const report = await checkPrerequisites(fake({ tools: ['docker', 'kind', 'kubectl', 'helm', 'terraform'].filter((t) => t !== tool) }).deps);
     expect(report.ok).toBe(false);
     expect(report.problems).toHaveLength(1);
     expect(report.problems[0]).toMatch(message);
@@ -85,7 +86,7 @@ describe('checkPrerequisites', () => {
 
   it('reports every missing tool at once', async () => {
     const report = await checkPrerequisites(fake({ tools: ['docker'], dockerEngine: false }).deps);
-    expect(report.problems.map((p) => p.split(' ')[0])).toEqual(['no', 'kind', 'kubectl', 'helm']);
+    expect(report.problems.map((p) => p.split(' ')[0])).toEqual(['no', 'kind', 'kubectl', 'helm', 'terraform']);
   });
 
   it('prefers the pinned helm of `npm run tools` to a helm on PATH, and falls back to PATH without it', async () => {
@@ -94,6 +95,13 @@ describe('checkPrerequisites', () => {
     expect(withPinned.tools.helm).toBe(pinned);
     const without = await checkPrerequisites(fake({ tools: ['docker', 'kind', 'kubectl', 'helm'] }).deps);
     expect(without.tools.helm).toBe('/usr/bin/helm');
+  });
+
+  it('prefers the pinned terraform, with its provider mirror, to a terraform on PATH', () => {
+    const pinned = { binary: '/cache/terraform/terraform', env: { TF_CLI_CONFIG_FILE: '/cache/mirror/terraformrc' } };
+    expect(findTerraformWith(fake({ executables: [pinned.binary] }).deps, pinned)).toBe(pinned);
+    expect(findTerraformWith(fake().deps, pinned)).toEqual({ binary: '/usr/bin/terraform', env: {} });
+    expect(findTerraformWith(fake({ tools: [] }).deps, undefined)).toBeUndefined();
   });
 
   it('checks only what is asked for', async () => {
