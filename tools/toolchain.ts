@@ -49,7 +49,17 @@ const manifestSchema = z.object({
   terraform: z.object({ version: z.string(), why, sources: z.array(z.string()) }),
   providers: z.record(z.string(), provider),
   go: z.record(z.string(), goTool),
-  python: z.record(z.string(), z.object({ version: z.string(), why })),
+  python: z.record(
+    z.string(),
+    z.object({
+      version: z.string(),
+      /** pip extras, e.g. ["server"] for moto[server]. */
+      extras: z.optional(z.array(z.string())),
+      /** Executables the package installs when not named like it (moto → moto_server). */
+      binaries: z.optional(z.array(z.string())),
+      why,
+    }),
+  ),
   apt: z.record(z.string(), z.object({ why })),
   /** CustomResourceDefinitions taken from upstream modules on the Go module proxy, at pinned versions. */
   crds: z.record(z.string(), z.object({ module: z.string(), version: z.string(), files: z.array(z.string()), why })),
@@ -129,6 +139,11 @@ export class Toolchain {
     return tool;
   }
 
+  /** Every executable of the Python tools: each package's name unless it lists its binaries. */
+  pythonBinaries(): string[] {
+    return Object.entries(this.manifest.python).flatMap(([name, pin]) => pin.binaries ?? [name]);
+  }
+
   pythonDir(): string {
     return path.join(this.root, 'python', `venv-${hash8(this.manifest.python)}`);
   }
@@ -166,7 +181,7 @@ export class Toolchain {
   bin(name: string): string {
     if (name === 'terraform') return this.terraform().binary;
     const goTool = this.goToolOf(name);
-    const [dir, file] = goTool ? [this.goToolDir(goTool), name] : name in this.manifest.python ? [this.pythonDir(), path.join('bin', name)] : [];
+    const [dir, file] = goTool ? [this.goToolDir(goTool), name] : this.pythonBinaries().includes(name) ? [this.pythonDir(), path.join('bin', name)] : [];
     if (!dir || !file) throw new Error(`${name} is not a tool in tools/versions.json`);
     if (!isComplete(dir)) throw this.missing(name);
     return path.join(dir, file);

@@ -239,7 +239,7 @@ async function downloadProvider(chain: Toolchain, deps: InstallDeps, name: strin
 }
 
 function pythonStep(chain: Toolchain, deps: InstallDeps): Step {
-  const pins = Object.entries(chain.manifest.python).map(([name, p]) => `${name}==${p.version}`);
+  const pins = Object.entries(chain.manifest.python).map(([name, p]) => `${name}${p.extras?.length ? `[${p.extras.join(',')}]` : ''}==${p.version}`);
   return {
     name: `python tools (${pins.join(', ')})`,
     cached: () => isComplete(chain.pythonDir()),
