@@ -12,10 +12,23 @@ backend can neither read nor write its state. This launcher, for the bootstrap t
 - evaluates the Bool operator (case-insensitive, as IAM does);
 - makes a statement whose condition does not match NEUTRAL, as in IAM.
 
+moto's EKS also leaves out of DescribeCluster what the real API returns and the AWS provider reads
+back (accessConfig, upgradePolicy, resourcesVpcConfig.vpcId and clusterSecurityGroupId), so every
+plan after an apply would replace the cluster. The launcher keeps the first two as created and, as
+EKS does, makes the cluster security group in the subnets' VPC (and deletes it with the cluster).
+Two EC2 gaps give perpetual diffs of the same kind: a rule that references a security group loses
+its description in DescribeSecurityGroupRules, and a launch template's own tags (the request's
+top-level TagSpecifications) are copied into its LaunchTemplateData. Both are answered as EC2 does.
+
 Then it starts the unchanged server:  python moto_server.py -H 127.0.0.1 -p PORT -s -c CERT -k KEY
 """
 import sys
 
+from moto.ec2.models import ec2_backends
+from moto.ec2.models import security_groups as ec2_security_groups
+from moto.ec2.models import launch_templates as ec2_launch_templates
+from moto.eks import models as eks_models
+from moto.eks import responses as eks_responses
 from moto.iam import access_control, policy_conditions
 from moto.server import main
 
@@ -43,6 +56,56 @@ def is_action_permitted(self, action, resource="*", principal=None, incoming_con
 
 
 access_control.IAMPolicyStatement.is_action_permitted = is_action_permitted
+
+_create_cluster = eks_responses.EKSResponse.create_cluster
+_delete_cluster = eks_models.EKSBackend.delete_cluster
+
+
+def create_cluster(self):
+    result = _create_cluster(self)
+    cluster = self.eks_backend.clusters[self._get_param("name")]
+    cluster.access_config = self._get_param("accessConfig") or {"authenticationMode": "CONFIG_MAP"}
+    cluster.upgrade_policy = self._get_param("upgradePolicy") or {"supportType": "EXTENDED"}
+    ec2 = ec2_backends[self.current_account][self.region]
+    vpc_config = cluster.resources_vpc_config
+    vpc_id = ec2.get_subnet(vpc_config["subnetIds"][0]).vpc_id
+    group = ec2.create_security_group(
+        name=f"eks-cluster-sg-{cluster.name}",
+        description="EKS created security group applied to ENI that is attached to EKS Control Plane master nodes, as well as any managed workloads.",
+        vpc_id=vpc_id,
+        tags={f"kubernetes.io/cluster/{cluster.name}": "owned", "aws:eks:cluster-name": cluster.name},
+    )
+    vpc_config["vpcId"] = vpc_id
+    vpc_config["clusterSecurityGroupId"] = group.id
+    return result
+
+
+def delete_cluster(self, name):
+    cluster = _delete_cluster(self, name)
+    group_id = cluster.resources_vpc_config.get("clusterSecurityGroupId")
+    if group_id:
+        ec2_backends[self.account_id][self.region_name].delete_security_group(group_id=group_id)
+    return cluster
+
+
+eks_responses.EKSResponse.create_cluster = create_cluster
+eks_models.EKSBackend.delete_cluster = delete_cluster
+
+ec2_security_groups.SecurityGroupRule.description = property(
+    lambda self: self.ip_range.get("Description") or self.source_group.get("Description")
+)
+
+_create_launch_template = ec2_launch_templates.LaunchTemplateBackend.create_launch_template
+
+
+def create_launch_template(self, name, description, template_data, tag_spec):
+    # "launch-template" is never a valid resource type inside LaunchTemplateData: those are the template's own tags.
+    specs = template_data.get("TagSpecifications") or []
+    template_data["TagSpecifications"] = [spec for spec in specs if spec.get("ResourceType") != "launch-template"]
+    return _create_launch_template(self, name, description, template_data, tag_spec)
+
+
+ec2_launch_templates.LaunchTemplateBackend.create_launch_template = create_launch_template
 
 if __name__ == "__main__":
     args = sys.argv[1:]

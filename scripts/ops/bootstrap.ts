@@ -170,6 +170,6 @@ export async function bootstrap(deps: OpsDeps, outdir: string, options: Bootstra
   }
   deps.out(`Bootstrapped: the state of ${state.stack.name} is now in ${url(location)}, locked with S3-native lock files.`);
   deps.out(`${displayPath(deps.repoRoot, localFile)} is no longer used; keep it until you have checked the bucket, then delete it.`);
-  deps.out('Next: `npm run ops -- deploy <env> --with-shared` for the first environment (it also applies registry and ci-identity).');
+  deps.out('Next (README, Bootstrap order): `npm run ops -- deploy dev --with-shared --stacks registry,ci-identity`, then the environment stack by stack.');
   return 0;
 }

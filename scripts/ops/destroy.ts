@@ -55,7 +55,9 @@ export async function destroy(deps: OpsDeps, outdir: string, options: DestroyOpt
       return stopped(deps, order, index, destroyed);
     }
     const list = await deps.run(tools.terraform!, tfArgs.stateList(stack.dir), { capture: true, env: TF_ENV, cwd: deps.repoRoot });
-    if (list.exitCode === 0 && list.stdout.trim() === '') {
+    // A stack never applied has no state object at all: `state list` then fails with this message.
+    const neverApplied = list.exitCode !== 0 && /No state file was found/.test(list.stderr);
+    if ((list.exitCode === 0 && list.stdout.trim() === '') || neverApplied) {
       deps.out(`${stack.name}: nothing in its state, nothing to destroy`);
       continue;
     }

@@ -90,9 +90,14 @@ export async function rollout(tf: TerraformRunner, stacks: readonly StackRef[], 
   }
 
   const applied: string[] = [];
-  const stop = (index: number) => {
+  /** `partly`: its apply failed, and Terraform keeps in the state whatever it created before the error. */
+  const stop = (index: number, partly = false) => {
     const rest = stacks.slice(index + 1).map((s) => s.name);
-    deps.err(`Stopped at ${stacks[index]!.name}.${applied.length ? ` Applied: ${applied.join(', ')}.` : ' Nothing was applied.'}${rest.length ? ` Not applied: ${rest.join(', ')}.` : ''}`);
+    const at = partly
+      ? `Stopped at ${stacks[index]!.name}, partly applied: what Terraform created before the error is in its state; fix the error and deploy again.`
+      : `Stopped at ${stacks[index]!.name}.`;
+    const done = applied.length ? ` Applied: ${applied.join(', ')}.` : partly ? '' : ' Nothing was applied.';
+    deps.err(`${at}${done}${rest.length ? ` Not applied: ${rest.join(', ')}.` : ''}`);
     return 1;
   };
   for (const [index, stack] of stacks.entries()) {
@@ -121,7 +126,7 @@ export async function rollout(tf: TerraformRunner, stacks: readonly StackRef[], 
     const result = await runTerraform(tf, stack, tfArgs.apply(stack.dir), 'terraform apply', 'apply.log');
     if (result.exitCode !== 0) {
       reportFailure(deps, stack, 'terraform apply', result, 'apply.log');
-      return stop(index);
+      return stop(index, true);
     }
     applied.push(stack.name);
   }

@@ -191,7 +191,15 @@ describe('deploy', () => {
     expect(tfSteps(f).filter((s) => s.endsWith('apply'))).toEqual(['network-dev apply', 'cluster-dev apply']);
     const err = f.err.join('\n');
     expect(err).toMatch(/error: cluster-dev: terraform apply failed \(terraform exited with 1\):\n {2}Error: creating EKS Cluster \(hono-api-dev\): AccessDeniedException/);
-    expect(err).toMatch(/Stopped at cluster-dev\. Applied: network-dev\. Not applied: app-dev\./);
+    expect(err).toMatch(/Stopped at cluster-dev, partly applied: .*\. Applied: network-dev\. Not applied: app-dev\./);
+  });
+
+  it('says that a failed apply may have applied part of its stack (Terraform keeps what it created), never "Nothing was applied"', async () => {
+    const f = setup({ scripts: { 'network-dev': { apply: { exitCode: 1, stderr: '╷\n│ Error: creating NAT Gateway: quota exceeded\n╵\n' } } } });
+    expect(await main(['deploy', 'dev', '--yes'], f.deps)).toBe(1);
+    const err = f.err.join('\n');
+    expect(err).not.toMatch(/Nothing was applied/);
+    expect(err).toMatch(/Stopped at network-dev, partly applied: what Terraform created before the error is in its state; fix the error and deploy again\. Not applied: cluster-dev, app-dev\./);
   });
 
   it('with --with-shared plans the shared stacks first, in dependency order', async () => {

@@ -68,6 +68,16 @@ describe('destroy', () => {
     expect(f.out.join('\n')).toMatch(/app-dev: nothing in its state, nothing to destroy/);
   });
 
+  it('skips a stack that was never applied (its S3 state object does not exist), and does not call it destroyed', async () => {
+    // What terraform 1.11 says for `state list` with an S3 backend and no state object yet.
+    const never = { stateResult: { exitCode: 1, stdout: '', stderr: 'No state file was found!\n\nState management commands require a state file. Run this command\nin a directory where Terraform has been run or use the -state flag\nto point the command to a specific state location.\n' } };
+    const f = setup({ answers: ['dev'], scripts: { 'app-dev': never, 'platform-dev': never } });
+    expect(await main(['destroy', 'dev'], f.deps)).toBe(0);
+    expect(destroyed(f)).toEqual(['cluster-dev', 'network-dev']);
+    expect(f.out.join('\n')).toMatch(/platform-dev: nothing in its state, nothing to destroy/);
+    expect(f.out.join('\n')).toMatch(/Destroyed dev: cluster-dev, network-dev\./);
+  });
+
   it('stops at the first failure, naming what was and was not destroyed', async () => {
     const f = setup({ answers: ['dev'], scripts: { 'cluster-dev': { destroy: { exitCode: 1, stderr: 'Error: deleting EKS Node Group: ResourceInUseException\n' } } } });
     expect(await main(['destroy', 'dev'], f.deps)).toBe(1);

@@ -207,6 +207,8 @@ export interface StackScript {
   destroy?: Partial<RunResult>;
   /** `state list` output. */
   state?: string;
+  /** `state list` answered in full instead (e.g. a failure). */
+  stateResult?: Partial<RunResult>;
   /** `output -json` output. */
   outputs?: Record<string, unknown>;
 }
@@ -237,7 +239,7 @@ export function terraformResponder(scripts: Readonly<Record<string, StackScript>
     }
     if (sub === 'apply') return { exitCode: 0, stdout: 'Apply complete!', ...script.apply };
     if (sub === 'destroy') return { exitCode: 0, ...script.destroy };
-    if (sub === 'state') return { exitCode: 0, stdout: script.state ?? 'aws_thing.x\n' };
+    if (sub === 'state') return { exitCode: 0, stdout: script.state ?? 'aws_thing.x\n', ...script.stateResult };
     if (sub === 'output') return { exitCode: 0, stdout: JSON.stringify(Object.fromEntries(Object.entries(script.outputs ?? {}).map(([k, v]) => [k, { value: v, sensitive: false }]))) };
     return { exitCode: 0 };
   };
