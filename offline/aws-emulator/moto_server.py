@@ -20,6 +20,11 @@ Two EC2 gaps give perpetual diffs of the same kind: a rule that references a sec
 its description in DescribeSecurityGroupRules, and a launch template's own tags (the request's
 top-level TagSpecifications) are copied into its LaunchTemplateData. Both are answered as EC2 does.
 
+And one S3 crash: in a bucket whose versioning is Suspended (the provider destroys
+aws_s3_bucket_versioning before the bucket), deleting a key disposes of every version, and a delete
+marker has no dispose(): DeleteObjects answers 500 and force_destroy retries until its timeout.
+Delete markers hold no data, so disposing of one is a no-op.
+
 Then it starts the unchanged server:  python moto_server.py -H 127.0.0.1 -p PORT -s -c CERT -k KEY
 """
 import sys
@@ -30,6 +35,7 @@ from moto.ec2.models import launch_templates as ec2_launch_templates
 from moto.eks import models as eks_models
 from moto.eks import responses as eks_responses
 from moto.iam import access_control, policy_conditions
+from moto.s3 import models as s3_models
 from moto.server import main
 
 
@@ -106,6 +112,8 @@ def create_launch_template(self, name, description, template_data, tag_spec):
 
 
 ec2_launch_templates.LaunchTemplateBackend.create_launch_template = create_launch_template
+
+s3_models.FakeDeleteMarker.dispose = lambda self, garbage=False: None
 
 if __name__ == "__main__":
     args = sys.argv[1:]
