@@ -18,6 +18,7 @@ import { AwsStack, type EnvironmentStackProps, environmentStackProps } from './c
 import { ClusterProviders } from './constructs/cluster-providers.js';
 import { helmValues } from './constructs/helm-values.js';
 import { CLUSTER_ISSUER, CLUSTER_SECRET_STORE, METRICS_TOKEN_PROPERTY, MONITORING_NAMESPACE, apiHost, appSecretName, clusterName } from './naming.js';
+import { planSubnets } from './constructs/cidr.js';
 
 export const CHART_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../helm/hono-api');
 
@@ -97,8 +98,10 @@ export function chartValues(env: EnvironmentConfig): Record<string, unknown> {
         }
       : {}),
     networkPolicy: {
-      // ALB IP targets: traffic reaches the pods from load balancer addresses inside the VPC.
-      ingress: { cidrs: [env.network.vpcCidr] },
+      // ALB IP targets: traffic reaches the pods from the load balancer's addresses, which are in the
+      // public subnets (internet-facing scheme). Not the whole VPC: with the VPC CNI every pod has a
+      // VPC address, so the VPC CIDR would admit every pod in the cluster.
+      ingress: { cidrs: planSubnets(env.network.vpcCidr, env.network.azCount).public },
       // Only Prometheus scrapes /metrics; without it nobody may.
       metrics: { namespaces: observability ? [MONITORING_NAMESPACE] : [] },
     },

@@ -64,7 +64,6 @@ export class ClusterStack extends AwsStack {
 
     new TerraformOutput(this, 'cluster_name', { value: this.eks.cluster.name });
     new TerraformOutput(this, 'cluster_endpoint', { value: this.eks.cluster.endpoint });
-    new TerraformOutput(this, 'oidc_provider_arn', { value: this.eks.oidcProvider.arn });
     new TerraformOutput(this, 'kubeconfig_command', {
       value: `aws eks update-kubeconfig --region ${env.region} --name ${name}`,
       description: 'Adds the cluster to ~/.kube/config',

@@ -11,7 +11,8 @@ import { selectEnvironments, validatePlatformConfig } from '../../stacks/config/
 import { definePlatform } from '../../stacks/platform.js';
 import { helmReleaseValues } from './support/hcl.js';
 import { ENVIRONMENTS, configWith, envConfig, synthPlatform } from './support/platform.js';
-import { type TfJson, at, deref, list, only, ref } from './support/tfjson.js';
+import { overlaps, parseCidr } from '../../stacks/constructs/cidr.js';
+import { type TfJson, at, deref, list, only, ref, resources } from './support/tfjson.js';
 
 const platform = synthPlatform();
 
@@ -52,7 +53,16 @@ describe.each(ENVIRONMENTS as EnvironmentName[])('app-%s', (env) => {
     const repo = deref(json, at(values, 'image', 'repository'));
     expect(repo.address).toMatch(/^data\.aws_ecr_repository\./);
     expect(repo.attrs.name).toBe(platformConfig.shared.registry.repositoryName);
-    expect(at(values, 'networkPolicy', 'ingress', 'cidrs')).toEqual([envConfig(env).network.vpcCidr]);
+  });
+
+  it("admits traffic to the pods only from the load balancer's subnets, not from the pods' own (VPC CNI gives pods VPC addresses)", () => {
+    // The subnets as the network stack creates them: the internet-facing ALB lives in the public tier.
+    const subnets = resources(platform.json(`network-${env}`), 'aws_subnet');
+    const tier = (t: string) => subnets.filter((s) => (s.attrs.tags as Record<string, string>).tier === t).map((s) => s.attrs.cidr_block as string);
+    expect(tier('public').length).toBeGreaterThan(0);
+    const cidrs = at(releaseValues(json), 'networkPolicy', 'ingress', 'cidrs') as string[];
+    expect([...cidrs].sort()).toEqual([...tier('public')].sort());
+    for (const podSubnet of tier('private')) for (const cidr of cidrs) expect(overlaps(parseCidr(cidr), parseCidr(podSubnet)), `${cidr} admits pods in ${podSubnet}`).toBe(false);
   });
 
   it('authenticates helm and kubernetes with `aws eks get-token` against the cluster found by name', () => {

@@ -90,10 +90,23 @@ describe.each(ENVIRONMENTS as EnvironmentName[])('cluster-%s', (env) => {
     expect(entries).toHaveLength(2 + cfg.adminPrincipalArns.length);
   });
 
-  it('has an IAM OIDC provider for the cluster issuer (IRSA)', () => {
-    const oidc = only(json, 'aws_iam_openid_connect_provider');
-    expect(oidc.attrs.url).toBe(ref(cluster, 'identity[0].oidc[0].issuer'));
-    expect(oidc.attrs.client_id_list).toEqual(['sts.amazonaws.com']);
+  it('creates no IAM OIDC provider for IRSA: every add-on role uses Pod Identity, so one would be dead weight', () => {
+    expect(resources(json, 'aws_iam_openid_connect_provider')).toEqual([]);
+    expect(JSON.stringify(platform.json(`platform-${env}`))).not.toMatch(/eks\.amazonaws\.com\/role-arn/);
+  });
+
+  it('tags exactly one security group of the node ENIs kubernetes.io/cluster/<name> (the AWS Load Balancer Controller refuses two)', () => {
+    // EKS tags the cluster security group it creates (`…clusterSecurityGroupId`) with
+    // kubernetes.io/cluster/<name>=owned; any other group on the same ENI must not carry the key.
+    const template = deref(json, at(nodeGroup.attrs, 'launch_template', 0, 'id'));
+    const groups = list(template.attrs.vpc_security_group_ids) as string[];
+    const tagged = groups.filter((g) => {
+      if (g === ref(cluster, 'vpc_config[0].cluster_security_group_id')) return true;
+      const group = deref(json, g);
+      return Object.keys((group.attrs.tags ?? {}) as Record<string, string>).some((k) => k.startsWith('kubernetes.io/cluster/'));
+    });
+    expect(groups.length).toBeGreaterThan(1);
+    expect(tagged).toHaveLength(1);
   });
 
   it('installs the five managed add-ons at the configured versions, in dependency order', () => {
@@ -112,6 +125,11 @@ describe.each(ENVIRONMENTS as EnvironmentName[])('cluster-%s', (env) => {
     for (const name of ['coredns', 'metrics-server']) expect(addon(json, name).attrs.depends_on, name).toContain(nodeGroup.address);
     for (const name of ['vpc-cni', 'kube-proxy', 'eks-pod-identity-agent']) expect(nodeGroup.attrs.depends_on, name).toContain(addon(json, name).address);
     expect(addon(json, 'vpc-cni').attrs.depends_on ?? []).not.toContain(nodeGroup.address);
+  });
+
+  it('has the VPC CNI enforce NetworkPolicies (off by default on EKS, which would leave the chart\'s default-deny inert)', () => {
+    const config = JSON.parse(String(addon(json, 'vpc-cni').attrs.configuration_values ?? '{}')) as Record<string, unknown>;
+    expect(config.enableNetworkPolicy).toBe('true');
   });
 
   it('launches nodes from a template requiring IMDSv2 with hop limit 1 and an encrypted root volume', () => {

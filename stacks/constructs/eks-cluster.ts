@@ -2,7 +2,7 @@
  * An EKS control plane with the defaults a security review expects: secrets envelope-encrypted
  * with a rotating KMS key, control-plane logs in a KMS-encrypted log group with retention, the
  * private endpoint on and the public one limited to an allowlist, access entries (authentication
- * mode API, no aws-auth ConfigMap), an IAM OIDC provider for IRSA, and managed add-ons pinned to
+ * mode API, no aws-auth ConfigMap), no IRSA OIDC provider (every add-on uses Pod Identity), and managed add-ons pinned to
  * versions.
  */
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
@@ -11,7 +11,6 @@ import { EksAccessEntry } from '@cdktf/provider-aws/lib/eks-access-entry';
 import { EksAccessPolicyAssociation } from '@cdktf/provider-aws/lib/eks-access-policy-association';
 import { EksAddon } from '@cdktf/provider-aws/lib/eks-addon';
 import { EksCluster as AwsEksCluster } from '@cdktf/provider-aws/lib/eks-cluster';
-import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
@@ -63,7 +62,6 @@ export class EksCluster extends Construct {
   readonly key: KmsKey;
   /** Extra security group on the control-plane interfaces; node rules reference it. */
   readonly clusterSecurityGroup: SecurityGroup;
-  readonly oidcProvider: IamOpenidConnectProvider;
   private readonly partition: string;
 
   constructor(scope: Construct, id: string, props: EksClusterProps) {
@@ -123,11 +121,6 @@ export class EksCluster extends Construct {
         acceptCheckovFinding(this.cluster, 'CKV_AWS_38', `publicAccessCidrs is 0.0.0.0/0 in this environment's cluster config (stacks/config/environments.ts): runner addresses are not fixed; IAM still authenticates every call`);
     }
 
-    this.oidcProvider = new IamOpenidConnectProvider(this, 'oidc', {
-      url: this.cluster.identity.get(0).oidc.get(0).issuer,
-      clientIdList: ['sts.amazonaws.com'],
-    });
-
     p.access.forEach((a, i) => this.grant(`access-${i}`, a));
   }
 
@@ -145,7 +138,9 @@ export class EksCluster extends Construct {
   /** Add-ons nodes need before they can become Ready: networking and Pod Identity. */
   addNodePrerequisiteAddons(versions: AddonVersions): EksAddon[] {
     return [
-      this.addon('vpc-cni', versions.vpcCni),
+      // NetworkPolicy enforcement is off by default in the EKS vpc-cni add-on; without it the
+      // chart's default-deny and per-port policies are accepted by the API server and do nothing.
+      this.addon('vpc-cni', versions.vpcCni, [], { enableNetworkPolicy: 'true' }),
       this.addon('kube-proxy', versions.kubeProxy),
       this.addon('eks-pod-identity-agent', versions.podIdentityAgent),
     ];
@@ -156,11 +151,12 @@ export class EksCluster extends Construct {
     return [this.addon('coredns', versions.coredns, [nodes]), this.addon('metrics-server', versions.metricsServer, [nodes])];
   }
 
-  private addon(name: string, version: string, after: ITerraformDependable[] = []): EksAddon {
+  private addon(name: string, version: string, after: ITerraformDependable[] = [], configuration?: Record<string, unknown>): EksAddon {
     return new EksAddon(this, `addon-${name}`, {
       clusterName: this.cluster.name,
       addonName: name,
       addonVersion: version,
+      ...(configuration ? { configurationValues: JSON.stringify(configuration) } : {}),
       resolveConflictsOnCreate: 'OVERWRITE',
       resolveConflictsOnUpdate: 'PRESERVE',
       dependsOn: after,

@@ -1,7 +1,7 @@
 /**
  * A managed node group of Amazon Linux 2023 nodes in private subnets, launched from a template that
  * requires IMDSv2 with a hop limit of 1 (pods cannot borrow the node's credentials; they use Pod
- * Identity or IRSA), encrypts the root volume, and attaches the recommended node security group.
+ * Identity), encrypts the root volume, and attaches the recommended node security group.
  */
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
@@ -49,7 +49,9 @@ export class ManagedNodeGroup extends Construct {
       name: `${props.name}-node`,
       description: `Nodes of ${props.name}`,
       vpcId,
-      tags: { Name: `${props.name}-node`, [`kubernetes.io/cluster/${eks.name}`]: 'owned' },
+      // No kubernetes.io/cluster/<name> tag: EKS puts it on the cluster security group, which the
+      // nodes also carry, and the AWS Load Balancer Controller refuses an ENI with two such groups.
+      tags: { Name: `${props.name}-node` },
     });
     const nodeSg = this.securityGroup.id;
     const clusterSg = cluster.clusterSecurityGroup.id;
