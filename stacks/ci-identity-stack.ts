@@ -11,6 +11,7 @@
  * roles, because its IAM permissions cover only the environments' own name prefixes.
  */
 import { DataAwsKmsAlias } from '@cdktf/provider-aws/lib/data-aws-kms-alias';
+import { DataAwsIamOpenidConnectProvider } from '@cdktf/provider-aws/lib/data-aws-iam-openid-connect-provider';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { Fn, TerraformOutput } from 'cdktf';
@@ -43,10 +44,12 @@ export class CiIdentityStack extends AwsStack {
     const partition = this.partition;
     const stateKey = new DataAwsKmsAlias(this, 'state-key', { name: `alias/${stateKmsAlias(project)}` });
 
-    const provider = new IamOpenidConnectProvider(this, 'github', {
-      url: `https://${GITHUB_OIDC_HOST}`,
-      clientIdList: ['sts.amazonaws.com'],
-    });
+    // One provider per URL and account: create it, or trust the one the account already has.
+    const url = `https://${GITHUB_OIDC_HOST}`;
+    const provider =
+      shared.github.oidcProvider === 'existing'
+        ? new DataAwsIamOpenidConnectProvider(this, 'github', { url })
+        : new IamOpenidConnectProvider(this, 'github', { url, clientIdList: ['sts.amazonaws.com'] });
 
     const subjects = ciRoleSubjects(shared.github.repository, shared.github.mainBranch, props.environments);
     const bucketArn = `arn:${partition}:s3:::${state.bucketName}`;
@@ -131,12 +134,6 @@ export class CiIdentityStack extends AwsStack {
               iam('policy', `${environmentIamPrefix(project, env)}*`),
               iam('instance-profile', `${environmentIamPrefix(project, env)}*`),
             ]),
-          },
-          {
-            Sid: 'ManageClusterOidcProviders',
-            Effect: 'Allow',
-            Action: ['iam:*OpenIDConnectProvider*'],
-            Resource: iam('oidc-provider', 'oidc.eks.*'),
           },
           { Sid: 'ServiceLinkedRoles', Effect: 'Allow', Action: 'iam:CreateServiceLinkedRole', Resource: '*' },
         ],

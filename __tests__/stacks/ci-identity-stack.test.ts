@@ -100,6 +100,15 @@ describe('ci-identity stack: GitHub OIDC', () => {
     expect(trustedSubjects(trust(roles['push-image'])[0]!)).toEqual([`repo:${repository}:ref:refs/tags/v*`]);
   });
 
+  it('with github.oidcProvider "existing", looks up the account\'s GitHub provider (one per URL: creating a second fails with EntityAlreadyExists) and trusts it', () => {
+    const json = synthPlatform({ environments: 'dev', config: configWith((c) => (c.shared.github.oidcProvider = 'existing')) }).json('ci-identity');
+    expect(resources(json, 'aws_iam_openid_connect_provider')).toEqual([]);
+    const lookup = only(json, 'aws_iam_openid_connect_provider', 'data');
+    expect(lookup.attrs.url).toBe(`https://${GITHUB_OIDC_HOST}`);
+    for (const name of ['hono-api-ci-plan', 'hono-api-ci-deploy', 'hono-api-ci-push-image'])
+      for (const s of trust(role(json, name))) expect(s.Principal, name).toEqual({ Federated: ref(lookup, 'arn') });
+  });
+
   it('follows the configured repository and main branch', () => {
     const json = synthPlatform({
       environments: 'dev',
@@ -154,9 +163,8 @@ describe('ci-identity stack: permissions', () => {
       expect(r).not.toMatch(/hono-api-ci-|\/\*$/);
     }
     for (const prefix of prefixes) expect(named.some((r) => r.endsWith(`:role/${prefix}`)), prefix).toBe(true);
-    // OIDC providers: only the clusters', never the GitHub one these roles trust.
-    const providers = iamResources.filter((r) => r.includes(':oidc-provider/'));
-    expect(providers.every((r) => r.endsWith(':oidc-provider/oidc.eks.*'))).toBe(true);
+    // No OIDC providers at all: the clusters have none (Pod Identity), and the GitHub one is the roles' own trust.
+    expect(iamResources.filter((r) => r.includes(':oidc-provider/'))).toEqual([]);
     // The only IAM action on every resource is creating service-linked roles.
     expect(statements.filter((s) => resourcesOf(s).includes('*')).flatMap(actions)).toEqual(['iam:CreateServiceLinkedRole']);
   });

@@ -3,7 +3,8 @@
  * differences spread over them (`{ ...defaults, ...overrides }`), so what differs between dev and
  * prod is exactly what is written below each name.
  *
- * Fork checklist: set `state.bucketName` (globally unique), `shared.github.repository`, the
+ * Fork checklist: set `state.bucketName` (globally unique), `shared.github.repository`,
+ * `shared.github.oidcProvider` ("existing" when the account already has GitHub's), the
  * `allowedAccountIds`, the prod `publicAccessCidrs`, and each environment's `dns` (a public
  * Route53 zone you own and its id: the example.com zones below are placeholders, and the
  * platform stack's plan fails until they are real) or delete `dns` to serve the API on the load
@@ -116,7 +117,7 @@ export const platformConfig: PlatformConfig = {
     region: REGION,
     allowedAccountIds: [],
     registry: { repositoryName: PROJECT, keepReleaseImages: 30, untaggedExpiryDays: 7 },
-    github: { repository: 'example/hono-eks-platform', mainBranch: 'main' },
+    github: { repository: 'example/hono-eks-platform', mainBranch: 'main', oidcProvider: 'create' },
   },
   environments: {
     // Cheap and disposable: one NAT gateway, spot nodes, an open API endpoint for developers.

@@ -169,6 +169,13 @@ export interface SharedConfig {
     readonly repository: string;
     /** Branch whose pushes may plan (drift detection) and deploy dev. */
     readonly mainBranch: string;
+    /**
+     * The account's IAM OIDC provider for token.actions.githubusercontent.com. An account holds one
+     * per URL, so creating a second fails with EntityAlreadyExists. `create` (default): ci-identity
+     * creates it. `existing`: it looks the account's provider up and trusts that one. Find out with
+     * `aws iam list-open-id-connect-providers`.
+     */
+    readonly oidcProvider: 'create' | 'existing';
   };
 }
 

@@ -181,6 +181,7 @@ export function validatePlatformConfig(config: PlatformConfig): PlatformConfig {
   p.check(/^[a-z0-9]+([._/-][a-z0-9]+)*$/.test(config.shared.registry.repositoryName), 'shared.registry.repositoryName', config.shared.registry.repositoryName, 'expected an ECR repository name (lowercase)');
   p.intRange('shared.registry.keepReleaseImages', config.shared.registry.keepReleaseImages, 1, 1000);
   p.intRange('shared.registry.untaggedExpiryDays', config.shared.registry.untaggedExpiryDays, 1, 365);
+  p.check(['create', 'existing'].includes(config.shared.github.oidcProvider), 'shared.github.oidcProvider', config.shared.github.oidcProvider, 'expected "create" (ci-identity creates the GitHub OIDC provider) or "existing" (the account has one: see `aws iam list-open-id-connect-providers`)');
   p.check(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(config.shared.github.repository), 'shared.github.repository', config.shared.github.repository, 'expected owner/name of a GitHub repository');
   for (const [name, pin] of Object.entries(config.charts)) {
     p.check(

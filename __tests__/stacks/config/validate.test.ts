@@ -203,6 +203,7 @@ describe('validatePlatformConfig: platform add-ons, DNS and chart versions', () 
 
   it('ExternalDNS policy and TLS mode must be known', () => {
     expectProblem((c) => ((c.environments.dev.platform.externalDns as { policy: string }).policy = 'create-only'), 'environments.dev.platform.externalDns.policy', 'create-only', /"upsert-only" or "sync"/);
+    expectProblem((c) => ((c.shared.github as { oidcProvider: string }).oidcProvider = 'lookup'), 'shared.github.oidcProvider', 'lookup', /"create".*"existing".*list-open-id-connect-providers/);
     expectProblem((c) => ((c.environments.dev.platform.tls as { mode: string }).mode = 'letsencrypt'), 'environments.dev.platform.tls.mode', 'letsencrypt', /"acm", "acme" or "none"/);
   });
 
