@@ -17,7 +17,7 @@ import type { EnvironmentConfig } from './config/types.js';
 import { AwsStack, type EnvironmentStackProps, environmentStackProps } from './constructs/aws-stack.js';
 import { ClusterProviders } from './constructs/cluster-providers.js';
 import { helmValues } from './constructs/helm-values.js';
-import { CLUSTER_ISSUER, CLUSTER_SECRET_STORE, METRICS_TOKEN_PROPERTY, MONITORING_NAMESPACE, apiHost, appSecretName, clusterName } from './naming.js';
+import { CLUSTER_SECRET_STORE, METRICS_TOKEN_PROPERTY, MONITORING_NAMESPACE, apiHost, appSecretName, clusterName } from './naming.js';
 import { planSubnets } from './constructs/cidr.js';
 
 export const CHART_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../helm/hono-api');
@@ -53,10 +53,10 @@ function ingressValues(env: EnvironmentConfig): Record<string, unknown> {
       ...(https ? { 'alb.ingress.kubernetes.io/listen-ports': '[{"HTTP": 80}, {"HTTPS": 443}]', 'alb.ingress.kubernetes.io/ssl-redirect': '443' } : {}),
       // ACM: a pinned certificate, or the controller discovers the one issued for the host.
       ...(tls.mode === 'acm' && tls.certificateArn ? { 'alb.ingress.kubernetes.io/certificate-arn': tls.certificateArn } : {}),
-      ...(tls.mode === 'acme' ? { 'cert-manager.io/cluster-issuer': CLUSTER_ISSUER } : {}),
     },
     hosts: [{ host, paths: [{ path: '/', pathType: 'Prefix' }] }],
-    ...(https ? { tls: [{ hosts: [host], ...(tls.mode === 'acme' ? { secretName: `${chartFullname(env.app.releaseName)}-tls` } : {}) }] } : {}),
+    // ACM only: validation refuses "acme", whose Secret an ALB cannot serve.
+    ...(https ? { tls: [{ hosts: [host] }] } : {}),
   };
 }
 

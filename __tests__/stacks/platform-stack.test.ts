@@ -9,14 +9,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type K8sObject, helmTemplate, parseManifests } from '../../scripts/lib/helm.js';
-import { CHART_DIR, chartFullname } from '../../stacks/app-stack.js';
+import { CHART_DIR } from '../../stacks/app-stack.js';
 import { CHARTS } from '../../stacks/config/charts.js';
 import { platformConfig } from '../../stacks/config/environments.js';
 import type { AddonChart, EnvironmentName, PlatformConfig } from '../../stacks/config/types.js';
 import { LOAD_BALANCER_CONTROLLER, loadBalancerControllerPolicy } from '../../stacks/constructs/addons/load-balancer-controller.js';
 import { OBSERVABILITY } from '../../stacks/constructs/addons/observability.js';
 import { POD_IDENTITY_PRINCIPAL } from '../../stacks/constructs/pod-identity-role.js';
-import { CLUSTER_ISSUER, CLUSTER_SECRET_STORE, MONITORING_NAMESPACE } from '../../stacks/naming.js';
+import { CLUSTER_SECRET_STORE, MONITORING_NAMESPACE } from '../../stacks/naming.js';
 import { PLATFORM_CONFIG_RELEASE } from '../../stacks/platform-stack.js';
 import { decodeEncoded, helmReleaseValues } from './support/hcl.js';
 import { type DeepMutable, ENVIRONMENTS, configWith, envConfig, synthPlatform } from './support/platform.js';
@@ -331,27 +331,10 @@ describe('each add-on is optional per environment', () => {
     expect(at(appValues, 'networkPolicy', 'metrics', 'namespaces')).toEqual([]);
   });
 
-  it('ACME mode: cert-manager with a DNS-01 role for _acme-challenge TXT records in the zone, and the ClusterIssuer; no ACM certificate', () => {
-    const { platformJson, appValues } = devWith((c) => (c.environments.dev.platform.tls = { mode: 'acme', email: 'platform@example.com', server: 'production' }));
-    const cm = release(platformJson, 'cert-manager');
-    expect(cm.attrs).toMatchObject({ version: CHARTS.certManager.version, repository: CHARTS.certManager.repository });
-    expect(namespaceOf(platformJson, cm)).toBe('cert-manager');
-    expect(valuesOf(cm)).toMatchObject({ crds: { enabled: true, keep: true } });
-    const { statements } = identityOf(platformJson, 'cert-manager');
-    const zoneArn = `arn:${partitionRef(platformJson)}:route53:::hostedzone/Z0123456789EXAMPLEDEV`;
-    const change = statements.find((s) => asList(s.Action).includes('route53:ChangeResourceRecordSets'))!;
-    expect(change.Resource).toBe(zoneArn);
-    expect(change.Condition).toEqual({
-      'ForAllValues:StringEquals': { 'route53:ChangeResourceRecordSetsRecordTypes': ['TXT'] },
-      'ForAllValues:StringLike': { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': ['_acme-challenge.dev.example.com', '_acme-challenge.*.dev.example.com'] },
-    });
-    expect(statements.some((s) => asList(s.Resource).includes('*'))).toBe(false);
-    const config = release(platformJson, PLATFORM_CONFIG_RELEASE.name);
-    expect(dependsOn(config)).toEqual(expect.arrayContaining([cm.address, release(platformJson, 'external-secrets').address]));
-    expect(at(valuesOf(config), 'clusterIssuer')).toMatchObject({ enabled: true, name: CLUSTER_ISSUER, email: 'platform@example.com', dnsZones: ['dev.example.com'] });
-    expect(count(platformJson, 'aws_acm_certificate')).toBe(0);
-    expect(at(appValues, 'ingress', 'annotations', 'cert-manager.io/cluster-issuer')).toBe(CLUSTER_ISSUER);
-    expect(at(appValues, 'ingress', 'tls')).toEqual([{ hosts: ['api.dev.example.com'], secretName: `${chartFullname('hono-api')}-tls` }]);
+  it('ACME mode is refused at synth: the app\'s Ingress is an ALB, which serves only ACM certificates (a cert-manager Secret is ignored and the HTTPS listener fails)', () => {
+    expect(() => devWith((c) => (c.environments.dev.platform.tls = { mode: 'acme', email: 'platform@example.com', server: 'production' }))).toThrow(
+      /environments\.dev\.platform\.tls\.mode = "acme"[^\n]*ingress\.className[^\n]*alb[^\n]*ACM[^\n]*"acm"/,
+    );
   });
 
   it('ACM mode with an existing certificate: no certificate requested, the ingress pins it', () => {

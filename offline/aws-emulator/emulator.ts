@@ -9,6 +9,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import type { ClientRequest } from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,7 +45,7 @@ function ready(endpoint: string, ca: Buffer): Promise<boolean> {
         res.resume();
         resolve(res.statusCode === 200);
       })
-      .on('timeout', function (this: import('node:http').ClientRequest) {
+      .on('timeout', function (this: ClientRequest) {
         this.destroy();
       })
       .on('error', () => resolve(false));

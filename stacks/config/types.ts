@@ -98,7 +98,8 @@ export type AcmeServer = 'production' | 'staging';
  * - `acme`: cert-manager with a Let's Encrypt ClusterIssuer solving DNS-01 in the hosted zone; the
  *   ingress asks for a certificate with `cert-manager.io/cluster-issuer`. The certificate lands in
  *   a Kubernetes Secret, which TLS terminated in the cluster can use (another ingress class, a
- *   Gateway, mTLS between services); an ALB cannot serve a Secret, it only serves ACM certificates.
+ *   Gateway, mTLS between services); an ALB cannot serve a Secret, it only serves ACM certificates,
+ *   so validation refuses `acme` while the app's Ingress is the ALB (today, always).
  * - `none`: plain HTTP on the load balancer's own name.
  */
 export type TlsConfig =

@@ -159,6 +159,15 @@ function validatePlatformAddons(p: Problems, at: string, env: EnvironmentConfig)
   if (tls.mode === 'acm' && tls.certificateArn !== undefined && ACM_CERTIFICATE_ARN.test(tls.certificateArn))
     p.check(tls.certificateArn.split(':')[3] === env.region, `${at}.platform.tls.certificateArn`, tls.certificateArn, `must be in ${env.region}: an ALB only uses certificates of its own region`);
   if (tls.mode === 'acme') {
+    // The app's Ingress is always the AWS Load Balancer Controller's; an ALB takes certificates from
+    // ACM only and ignores a Secret, so cert-manager's certificate would never be served.
+    p.check(
+      false,
+      `${at}.platform.tls.mode`,
+      tls.mode,
+      'the app\'s Ingress is an ALB (helm/hono-api ingress.className "alb", the AWS Load Balancer Controller), which serves only ACM certificates and ignores a cert-manager Secret, so its HTTPS listener would fail',
+      `set ${at}.platform.tls.mode to "acm" (the platform stack requests a DNS-validated ACM certificate)`,
+    );
     p.check(EMAIL.test(tls.email), `${at}.platform.tls.email`, tls.email, 'expected the e-mail address Let\'s Encrypt sends expiry notices to');
     p.check(['production', 'staging'].includes(tls.server), `${at}.platform.tls.server`, tls.server, 'expected "production" or "staging" (Let\'s Encrypt\'s test CA, for trying things out)');
   }

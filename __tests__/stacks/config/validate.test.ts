@@ -207,6 +207,15 @@ describe('validatePlatformConfig: platform add-ons, DNS and chart versions', () 
     expectProblem((c) => ((c.environments.dev.platform.tls as { mode: string }).mode = 'letsencrypt'), 'environments.dev.platform.tls.mode', 'letsencrypt', /"acm", "acme" or "none"/);
   });
 
+  it('ACME is refused while the app is served by an ALB, naming both settings and the fix', () => {
+    expectProblem(
+      (c) => (c.environments.dev.platform.tls = { mode: 'acme', email: 'ops@example.com', server: 'production' }),
+      'environments.dev.platform.tls.mode',
+      'acme',
+      /ingress\.className "alb".*only ACM certificates.*set environments\.dev\.platform\.tls\.mode to "acm"/,
+    );
+  });
+
   it('ACME needs an e-mail address and a known server', () => {
     expectProblem((c) => (c.environments.dev.platform.tls = { mode: 'acme', email: 'nobody', server: 'production' }), 'environments.dev.platform.tls.email', 'nobody', /e-mail/);
     expectProblem(
