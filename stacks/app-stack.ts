@@ -136,6 +136,9 @@ export class AppRelease extends Construct {
           'pod-security.kubernetes.io/enforce': 'restricted',
           'pod-security.kubernetes.io/enforce-version': 'latest',
           'pod-security.kubernetes.io/warn': 'restricted',
+          // The AWS Load Balancer Controller's webhook adds readiness gates for ALB target health to
+          // pods in labelled namespaces only: a rollout then waits for the ALB, not just /readyz.
+          ...(env.platform.loadBalancerController.enabled ? { 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled' } : {}),
         },
       },
     });

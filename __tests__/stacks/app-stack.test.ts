@@ -34,6 +34,9 @@ describe.each(ENVIRONMENTS as EnvironmentName[])('app-%s', (env) => {
     expect(at(ns.attrs, 'metadata', 0, 'name')).toBe(cfg.namespace);
     expect(at(ns.attrs, 'metadata', 0, 'labels')).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted' });
     expect(release.attrs.namespace).toBe(ref(ns, 'metadata[0].name'));
+    // The AWS Load Balancer Controller's webhook adds target-health readiness gates only in labelled
+    // namespaces; without them a rollout may stop old pods before the ALB sees the new ones healthy.
+    expect(at(ns.attrs, 'metadata', 0, 'labels')).toMatchObject({ 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled' });
   });
 
   it('installs the release atomically: wait, roll back and clean up on failure, bounded by a timeout', () => {
