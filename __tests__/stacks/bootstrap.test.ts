@@ -14,6 +14,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMULATED_ACCOUNT_ID, type Emulator, startEmulator } from '../../offline/aws-emulator/emulator.js';
 import { type CommandResult, runCommand } from '../../scripts/lib/run.js';
+import { platformConfig } from '../../stacks/config/environments.js';
+import { stateKmsAlias } from '../../stacks/naming.js';
 import { REPO_ROOT, toolchain } from '../../tools/toolchain.js';
 
 const README = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
@@ -56,6 +58,29 @@ const root = mkdtempSync(path.join(os.tmpdir(), 'hono-api-bootstrap-'));
 const SKIP = new Set(['node_modules', '.git', '.cache', 'cdktf.out', 'coverage', 'reports', 'dist']);
 for (const entry of readdirSync(REPO_ROOT)) if (!SKIP.has(entry)) cpSync(path.join(REPO_ROOT, entry), path.join(root, entry), { recursive: true });
 symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(root, 'node_modules'));
+
+/**
+ * The fork checklist, filled in the copy's stacks/config/environments.ts as a fork fills it in:
+ * each example value replaced where it is written (every pattern must match, or the test is stale).
+ */
+const FORK_BUCKET = 'acme-corp-hono-api-tfstate';
+const ADMIN_ROLE = `arn:aws:iam::${EMULATED_ACCOUNT_ID}:role/platform-admin`;
+const FORK_CHECKLIST: [RegExp, string | ((match: string, ...groups: string[]) => string)][] = [
+  [/bucketName: 'hono-api-tfstate-example'/, `bucketName: '${FORK_BUCKET}'`],
+  [/(shared: \{\n\s+region: REGION,\n\s+)allowedAccountIds: \[\]/, `$1allowedAccountIds: ['${EMULATED_ACCOUNT_ID}']`],
+  [/repository: 'example\/hono-eks-platform'/, "repository: 'acme-corp/hono-eks-platform'"],
+  [/allowedAccountIds: overrides\.allowedAccountIds \?\? \[\]/, `allowedAccountIds: overrides.allowedAccountIds ?? ['${EMULATED_ACCOUNT_ID}']`],
+  [/adminPrincipalArns: \[\]/, `adminPrincipalArns: ['${ADMIN_ROLE}']`],
+  [/domain: '((?:dev|staging)\.)?example\.com', hostedZoneId: 'Z0123456789EXAMPLE(DEV|STG|PRD)'/g, (_, sub = '', zone) => `domain: '${sub}acme-corp.net', hostedZoneId: 'Z0FORK0000000${zone}'`],
+];
+const configFile = path.join(root, 'stacks', 'config', 'environments.ts');
+const exampleConfig = readFileSync(configFile, 'utf8');
+let forkConfigText = exampleConfig;
+for (const [pattern, replacement] of FORK_CHECKLIST) {
+  if (!pattern.test(forkConfigText)) throw new Error(`stacks/config/environments.ts no longer has ${pattern}: update FORK_CHECKLIST`);
+  pattern.lastIndex = 0;
+  forkConfigText = forkConfigText.replace(pattern, replacement as string);
+}
 const stackDir = (stack: string) => path.join(root, 'cdktf.out', 'stacks', stack);
 
 let emulator: Emulator;
@@ -116,6 +141,19 @@ describe.sequential("the README's bootstrap against the AWS emulator", () => {
     expect(LEFT_OUT.length).toBeGreaterThan(0);
   });
 
+  it('on the example configuration, the first command refuses: one line per field to fill in, nothing created', async () => {
+    const r = await shell(`${COMMANDS[0]} --yes`);
+    expect(r.exitCode, output(r)).toBe(1);
+    expect(r.stderr).toMatch(/still runs with example values/);
+    for (const field of ['state.bucketName', 'shared.allowedAccountIds', 'shared.github.repository']) expect(r.stderr).toMatch(new RegExp(`- ${field.replace(/\./g, '\\.')} = `));
+    expect((await aws(['s3api', 'list-buckets'])).Buckets).toEqual([]);
+    expect(((await aws(['kms', 'list-aliases'])).Aliases as { AliasName: string }[]).filter((a) => !a.AliasName.startsWith('alias/aws/'))).toEqual([]);
+    // The fork fills in its checklist; every later command runs on that.
+    writeFileSync(configFile, forkConfigText);
+    const ready = await shell('npm run ops -- check-config dev');
+    expect(ready.exitCode, output(ready)).toBe(0);
+  }, 300_000);
+
   for (const command of COMMANDS) {
     const stacks = stacksOf(command);
     if (stacks.every((s) => EMULATED.has(s))) {
@@ -161,6 +199,26 @@ describe.sequential("the README's bootstrap against the AWS emulator", () => {
       }, 300_000);
     }
   }
+
+  it('every state object is under the state KMS key, and the bucket refuses a put without aws:kms', async () => {
+    const bucket = FORK_BUCKET;
+    const { KeyMetadata } = (await aws(['kms', 'describe-key', '--key-id', `alias/${stateKmsAlias(platformConfig.project)}`])) as unknown as { KeyMetadata: { Arn: string } };
+    const keys = ((await aws(['s3api', 'list-objects-v2', '--bucket', bucket])).Contents as { Key: string }[]).map((o) => o.Key);
+    expect(keys.filter((k) => k.endsWith('.tfstate')).length).toBeGreaterThanOrEqual(4);
+    for (const key of keys) {
+      const head = (await aws(['s3api', 'head-object', '--bucket', bucket, '--key', key])) as unknown as { ServerSideEncryption?: string; SSEKMSKeyId?: string };
+      expect([key, head.ServerSideEncryption]).toEqual([key, 'aws:kms']);
+      // S3 records the key as given (AWS resolves an alias to the key's ARN): either way, the state key.
+      const used = (await aws(['kms', 'describe-key', '--key-id', head.SSEKMSKeyId!])) as unknown as { KeyMetadata: { Arn: string } };
+      expect([key, used.KeyMetadata.Arn]).toEqual([key, KeyMetadata.Arn]);
+    }
+    const body = path.join(root, 'probe.txt');
+    writeFileSync(body, 'not state');
+    for (const sse of [['--server-side-encryption', 'AES256'], []]) {
+      const r = await runCommand('aws', ['s3api', 'put-object', '--bucket', bucket, '--key', 'probe.txt', '--body', body, ...sse], { env, timeoutMs: 60_000 });
+      expect([sse.join(' '), r.exitCode, r.stderr]).toEqual([sse.join(' '), 254, expect.stringMatching(/AccessDenied|Forbidden|403/)]);
+    }
+  }, 120_000);
 
   it('the stacks synthesise byte for byte the same without the emulator in the environment', async () => {
     const plain = path.join(root, 'cdktf.plain');

@@ -64,10 +64,8 @@ describe.each(ENVIRONMENTS as EnvironmentName[])('cluster-%s', (env) => {
     expect(at(vpcConfig, 'endpoint_private_access')).toBe(true);
     expect(at(vpcConfig, 'endpoint_public_access')).toBe(cfg.publicEndpoint);
     expect(at(vpcConfig, 'public_access_cidrs')).toEqual(cfg.publicAccessCidrs);
-    if (env === 'prod') {
-      expect(cfg.publicAccessCidrs.length).toBeGreaterThan(0);
-      expect(at(vpcConfig, 'public_access_cidrs')).not.toContain('0.0.0.0/0');
-    }
+    // Never empty: EKS would read that as the whole internet without anyone having written it.
+    expect(cfg.publicAccessCidrs.length).toBeGreaterThan(0);
   });
 
   it('uses access entries only: authentication mode API, no implicit admin for the creator', () => {
@@ -181,9 +179,9 @@ describe.each(ENVIRONMENTS as EnvironmentName[])('cluster-%s', (env) => {
 });
 
 describe('cluster variants', () => {
-  it('prod never exposes the endpoint to 0.0.0.0/0 and dev runs spot', () => {
-    const prod = at(only(platform.json('cluster-prod'), 'aws_eks_cluster').attrs, 'vpc_config', 0, 'public_access_cidrs');
-    expect(prod).toEqual(['203.0.113.0/24']);
+  it('a prod allowlist of real public ranges reaches the cluster as configured, and dev runs spot', () => {
+    const narrowed = synthPlatform({ environments: 'prod', config: configWith((c) => (c.environments.prod.cluster.publicAccessCidrs = ['52.10.0.0/16', '3.4.5.6/32'])) });
+    expect(at(only(narrowed.json('cluster-prod'), 'aws_eks_cluster').attrs, 'vpc_config', 0, 'public_access_cidrs')).toEqual(['52.10.0.0/16', '3.4.5.6/32']);
     expect(only(platform.json('cluster-dev'), 'aws_eks_node_group').attrs.capacity_type).toBe('SPOT');
     expect(only(platform.json('cluster-prod'), 'aws_eks_node_group').attrs.capacity_type).toBe('ON_DEMAND');
   });

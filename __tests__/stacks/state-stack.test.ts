@@ -48,9 +48,16 @@ describe('state stack: the state bucket', () => {
     expect(at(forBucket(state, 'aws_s3_bucket_ownership_controls').attrs, 'rule', 0, 'object_ownership')).toBe('BucketOwnerEnforced');
   });
 
+  it('has a bucket policy refusing object puts that do not ask for SSE-KMS', () => {
+    const policy = decodeEncoded(forBucket(state, 'aws_s3_bucket_policy').attrs.policy);
+    const deny = list(at(policy, 'Statement')).find((s) => at(s, 'Action') === 's3:PutObject');
+    expect(deny).toMatchObject({ Effect: 'Deny', Principal: '*', Resource: `${ref(bucket, 'arn')}/*` });
+    expect(at(deny, 'Condition')).toEqual({ StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' } });
+  });
+
   it('has a bucket policy denying every request without TLS, on the bucket and its objects', () => {
     const policy = decodeEncoded(forBucket(state, 'aws_s3_bucket_policy').attrs.policy);
-    const deny = list(at(policy, 'Statement')).find((s) => at(s, 'Effect') === 'Deny');
+    const deny = list(at(policy, 'Statement')).find((s) => at(s, 'Effect') === 'Deny' && at(s, 'Action') === 's3:*');
     expect(deny).toBeDefined();
     expect(at(deny, 'Principal')).toBe('*');
     expect(at(deny, 'Action')).toBe('s3:*');
@@ -97,6 +104,17 @@ describe('state stack: locking and backend', () => {
     expect(at(backend, 'local', 'path')).toBe('terraform.state.tfstate');
     expect(at(backend, 's3', 'use_lockfile')).toBeUndefined();
     for (const id of boot.ids.filter((i) => i !== 'state')) expect(Object.keys(boot.json(id).terraform?.backend ?? {}), id).toEqual(['s3']);
+  });
+
+  it('every S3 backend writes state under the key the state stack creates (Terraform would otherwise ask for AES256)', () => {
+    const alias = only(state, 'aws_kms_alias');
+    const sse = forBucket(state, 'aws_s3_bucket_server_side_encryption_configuration');
+    const bucketKey = deref(state, at(sse.attrs, 'rule', 0, 'apply_server_side_encryption_by_default', 'kms_master_key_id'));
+    expect(deref(state, alias.attrs.target_key_id).address).toBe(bucketKey.address);
+    for (const id of platform.ids) {
+      const s3 = at(platform.json(id).terraform?.backend, 's3');
+      expect([id, at(s3, 'encrypt'), at(s3, 'kms_key_id')]).toEqual([id, true, alias.attrs.name]);
+    }
   });
 
   it('outputs the bucket and the key for the bootstrap instructions', () => {

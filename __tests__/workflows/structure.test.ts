@@ -8,6 +8,7 @@ import path from 'node:path';
 import { buildPlatform } from '../stacks/support/platform.js';
 import { describe, expect, it } from 'vitest';
 import { IMAGE as KIND_IMAGE } from '../../scripts/kind/config.js';
+import { runCommand } from '../../scripts/lib/run.js';
 import {
   REPO_ROOT,
   ROLE_VARIABLES,
@@ -239,6 +240,29 @@ describe('plan jobs', () => {
     expect(readFileSync(path.join(REPO_ROOT, 'scripts/ci/plan-stacks.sh'), 'utf8')).toMatch(/plan -input=false -no-color -detailed-exitcode/);
     expect(Object.keys(drift.on).sort()).toEqual(['schedule', 'workflow_dispatch']);
   });
+});
+
+describe('example configuration never reaches AWS', () => {
+  const planning = allJobs.filter(({ job }) => assumedRoles(job).includes('plan'));
+  const guard = (job: Job) => stepsOf(job).findIndex((step) => /npm run ops -- check-config "\$CONFIG_ENVIRONMENT"/.test(step.run ?? ''));
+  const roleStep = (job: Job) => stepsOf(job).findIndex((step) => step.uses !== undefined && /configure-aws-credentials/.test(step.uses));
+
+  it('every job that takes the plan role runs check-config on its environment first', () => {
+    expect(planning.map((j) => j.label).sort()).toEqual(['deploy.yml#plan', 'drift.yml#drift', 'plan.yml#plan']);
+    for (const { job, label } of planning) {
+      expect(guard(job), label).toBeGreaterThanOrEqual(0);
+      expect(guard(job), label).toBeLessThan(roleStep(job));
+      expect(String(stepsOf(job)[guard(job)]!.env?.CONFIG_ENVIRONMENT), label).toMatch(/matrix\.environments|steps\.target\.outputs\.environment/);
+    }
+  });
+
+  it("the guard step's script, run as written, fails on the example configuration naming the fields", async () => {
+    const { job } = planning[0]!;
+    const r = await runCommand('bash', ['-ec', stepsOf(job)[guard(job)]!.run!], { cwd: REPO_ROOT, env: { ...process.env, CONFIG_ENVIRONMENT: 'prod' }, timeoutMs: 120_000 });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/- shared\.allowedAccountIds = \[\]: .*\(fix: /);
+    expect(r.stderr).toMatch(/- environments\.prod\.cluster\.adminPrincipalArns = \[\]/);
+  }, 120_000);
 });
 
 describe('deploy applies exactly the reviewed plan', () => {

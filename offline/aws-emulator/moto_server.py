@@ -10,7 +10,10 @@ backend can neither read nor write its state. This launcher, for the bootstrap t
 - refuses to start without TLS (-s with -c/-k), so every request really is aws:SecureTransport "true",
   and supplies that key to the policy evaluation;
 - evaluates the Bool operator (case-insensitive, as IAM does);
-- makes a statement whose condition does not match NEUTRAL, as in IAM.
+- makes a statement whose condition does not match NEUTRAL, as in IAM;
+- evaluates StringNotEquals (an absent key matches, as in IAM) and gives object requests the
+  s3:x-amz-server-side-encryption key from their header, so the bucket's "PutObject only with
+  aws:kms" statement judges what Terraform's S3 backend really sends.
 
 moto's EKS also leaves out of DescribeCluster what the real API returns and the AWS provider reads
 back (accessConfig, upgradePolicy, resourcesVpcConfig.vpcId and clusterSecurityGroupId), so every
@@ -27,6 +30,7 @@ Delete markers hold no data, so disposing of one is a no-op.
 
 Then it starts the unchanged server:  python moto_server.py -H 127.0.0.1 -p PORT -s -c CERT -k KEY
 """
+import contextvars
 import sys
 
 from moto.ec2.models import ec2_backends
@@ -36,6 +40,7 @@ from moto.eks import models as eks_models
 from moto.eks import responses as eks_responses
 from moto.iam import access_control, policy_conditions
 from moto.s3 import models as s3_models
+from moto.s3 import responses as s3_responses
 from moto.server import main
 
 
@@ -45,6 +50,35 @@ def _bool_equals(expected, actual):
 
 
 policy_conditions.CONDITION_OPERATIONS["Bool"] = _bool_equals
+policy_conditions.CONDITION_OPERATIONS["StringNotEquals"] = lambda expected, actual: not policy_conditions.string_equals_operation(expected, actual)
+
+# The headers of the S3 object request being served, for the bucket policy's condition keys.
+_s3_request_headers = contextvars.ContextVar("s3_request_headers", default={})
+_key_response = s3_responses.S3Response._key_response
+
+
+def key_response(self, request, full_url):
+    token = _s3_request_headers.set({k.lower(): v for k, v in request.headers.items()})
+    try:
+        return _key_response(self, request, full_url)
+    finally:
+        _s3_request_headers.reset(token)
+
+
+s3_responses.S3Response._key_response = key_response
+
+
+def get_permission(self, action, resource):
+    if self.policy is None:
+        return access_control.PermissionResult.NEUTRAL
+    headers = _s3_request_headers.get()
+    values = {}
+    if "x-amz-server-side-encryption" in headers:
+        values["s3:x-amz-server-side-encryption"] = headers["x-amz-server-side-encryption"]
+    return access_control.IAMPolicy(self.policy.decode()).is_action_permitted(action, resource, None, values)
+
+
+s3_models.FakeBucket.get_permission = get_permission
 
 _check_conditions = access_control.IAMPolicyStatement._check_conditions
 _is_action_permitted = access_control.IAMPolicyStatement.is_action_permitted

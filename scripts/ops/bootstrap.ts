@@ -16,6 +16,7 @@
  * stops with the fix rather than adopting it.
  */
 import path from 'node:path';
+import { configReady } from './check-config.js';
 import { canConfirmApply } from './confirm.js';
 import type { OpsDeps } from './deps.js';
 import { requireTools } from './doctor.js';
@@ -84,6 +85,7 @@ export function hasLocalState(text: string | undefined): boolean {
 const url = (l: S3Location) => `s3://${l.bucket}/${l.key}`;
 
 export async function bootstrap(deps: OpsDeps, outdir: string, options: BootstrapOptions): Promise<number> {
+  if (!configReady(deps, undefined, 'bootstrap')) return 1;
   const tools = await requireTools(deps, ['terraform', 'aws'], 'bootstrap');
   if (!tools) return 1;
   const aws = tools.aws!;

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { parseArgs as parseNodeArgs } from 'node:util';
 import { bootstrap } from './bootstrap.js';
+import { checkConfig } from './check-config.js';
 import { kubeconfig, status, url } from './cluster.js';
 import { cost } from './cost.js';
 import { deploy, setMessage } from './deploy.js';
@@ -15,7 +16,7 @@ import { WORKFLOW_NAMES, type WorkflowChoice, doctor, renderDoctor } from './doc
 export const PROGRAM = 'npm run ops --';
 export const DEFAULT_OUTDIR = 'cdktf.out';
 
-export const COMMAND_NAMES = ['doctor', 'bootstrap', 'deploy', 'kubeconfig', 'url', 'status', 'set-message', 'destroy', 'cost'] as const;
+export const COMMAND_NAMES = ['doctor', 'check-config', 'bootstrap', 'deploy', 'kubeconfig', 'url', 'status', 'set-message', 'destroy', 'cost'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 interface OptionSpec {
@@ -43,13 +44,23 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     env: false,
     options: {
       workflow: { type: 'string', value: 'deploy|local|all', help: 'which workflow to check (default all)' },
-      env: { type: 'string', value: 'env', help: "also check that the AWS account is one of the environment's allowedAccountIds" },
+      env: { type: 'string', value: 'env', help: "also check the environment's configuration for example values and that the AWS account is one of its allowedAccountIds" },
       json: JSON_OUT,
     },
     details: [
       'deploy: node >= 20.19, npm, terraform >= 1.10, the AWS CLI with working credentials, kubectl, helm.',
       'local:  node, npm, docker or podman (with the engine answering), kind >= 0.24, kubectl, helm.',
       'Exit code 0 when the requested workflow can run, 1 when it cannot.',
+    ],
+  },
+  'check-config': {
+    summary: 'refuse a configuration that still has example values (account guard, hosted zones, repository, cluster admins)',
+    env: true,
+    options: {},
+    details: [
+      'Checks the shared fields and the environment\'s, one line per field with how to fill it in. No AWS call.',
+      'bootstrap, deploy and set-message run the same check first; the workflows run this command before terraform.',
+      'Exit code 0 when nothing is left to fill in, 1 otherwise.',
     ],
   },
   bootstrap: {
@@ -168,6 +179,7 @@ export function commandUsage(name: CommandName): string {
 
 export type Invocation =
   | { command: 'doctor'; options: { workflow: WorkflowChoice; env?: string; json: boolean } }
+  | { command: 'check-config'; options: { env: string } }
   | { command: 'bootstrap'; options: { yes: boolean }; outdir?: string }
   | {
       command: 'deploy';
@@ -242,6 +254,8 @@ export function parseArgs(argv: readonly string[], envs: readonly string[]): Par
       if (target !== undefined && !envs.includes(target)) return fail(`unknown environment: ${target} (${known})`);
       return { kind: 'run', command, options: { workflow, ...(target ? { env: target } : {}), json: flag('json') } };
     }
+    case 'check-config':
+      return { kind: 'run', command, options: { env } };
     case 'bootstrap':
       return { kind: 'run', command, options: { yes: flag('yes') }, ...outdir };
     case 'deploy': {
@@ -303,6 +317,8 @@ export async function main(argv: readonly string[], deps: OpsDeps): Promise<numb
       deps.out(parsed.options.json ? JSON.stringify(report, null, 2) : renderDoctor(report));
       return report.ok ? 0 : 1;
     }
+    case 'check-config':
+      return checkConfig(deps, parsed.options.env);
     case 'bootstrap':
       return bootstrap(deps, outdir, parsed.options);
     case 'deploy':

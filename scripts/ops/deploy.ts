@@ -9,6 +9,7 @@
  * `--stacks a,b` narrows the run to those stacks, still in dependency order.
  */
 import { CREDENTIALS_HINT, accountProblem, callerIdentity } from './aws.js';
+import { configReady } from './check-config.js';
 import { canConfirmApply } from './confirm.js';
 import type { OpsDeps } from './deps.js';
 import { requireTools } from './doctor.js';
@@ -119,6 +120,7 @@ export async function deploy(deps: OpsDeps, outdir: string, options: DeployOptio
     return 0;
   }
 
+  if (!configReady(deps, options.env, `deploy ${options.env}`)) return 1;
   const upfront = canConfirmApply(deps, options.yes);
   if (!upfront.ok) {
     deps.err(`error: ${upfront.reason}`);
@@ -195,6 +197,7 @@ export const MAIN_TS_CHANGE_NEEDED =
   'the synthesised app stack does not carry the new messages: main.ts must pass the rootMessage/apiMessage context values through withMessages (stacks/config/environments.ts).';
 
 export async function setMessage(deps: OpsDeps, outdir: string, options: SetMessageOptions): Promise<number> {
+  if (!configReady(deps, options.env, `set-message ${options.env}`)) return 1;
   const upfront = canConfirmApply(deps, options.yes);
   if (!upfront.ok) {
     deps.err(`error: ${upfront.reason}`);

@@ -10,8 +10,10 @@ import { INSTALL_HINTS, findHelmWith } from '../lib/tools.js';
 import { CREDENTIALS_HINT, accountProblem, callerIdentity } from './aws.js';
 import type { OpsDeps } from './deps.js';
 import { formatTable } from './table.js';
+import { placeholderProblems } from '../../stacks/config/placeholders.js';
+import type { EnvironmentName } from '../../stacks/config/types.js';
 
-export type CheckName = 'node' | 'npm' | 'terraform' | 'aws' | 'aws-credentials' | 'kubectl' | 'helm' | 'container-engine' | 'kind';
+export type CheckName = 'node' | 'npm' | 'terraform' | 'aws' | 'aws-credentials' | 'kubectl' | 'helm' | 'container-engine' | 'kind' | 'config';
 export type Workflow = 'deploy' | 'local';
 export const WORKFLOW_NAMES = ['deploy', 'local', 'all'] as const;
 export type WorkflowChoice = (typeof WORKFLOW_NAMES)[number];
@@ -37,6 +39,7 @@ export const HINTS: Readonly<Record<CheckName, string>> = {
   helm: INSTALL_HINTS.helm,
   'container-engine': `${INSTALL_HINTS.docker}; ${INSTALL_HINTS.podman}`,
   kind: INSTALL_HINTS.kind,
+  config: 'fill in the fields listed, in stacks/config/environments.ts (`npm run ops -- check-config <env>` lists them again)',
 };
 
 export type CheckStatus = 'ok' | 'missing' | 'outdated' | 'failed' | 'skipped';
@@ -134,8 +137,7 @@ async function credentialsCheck(deps: OpsDeps, env: string | undefined): Promise
     const environment = deps.config.environments[env as keyof typeof deps.config.environments];
     const problem = environment ? accountProblem(account, environment.allowedAccountIds, `environments.${env}.allowedAccountIds`) : undefined;
     if (problem) return bad('aws-credentials', 'failed', problem, { account, hint: `use credentials for one of environments.${env}.allowedAccountIds` });
-    const note = environment && environment.allowedAccountIds.length === 0 ? ` (environments.${env}.allowedAccountIds is empty: any account is accepted)` : '';
-    return ok('aws-credentials', `${arn}${note}`, { account });
+    return ok('aws-credentials', arn, { account });
   }
   return ok('aws-credentials', arn, { account });
 }
@@ -170,6 +172,8 @@ export async function runCheck(deps: OpsDeps, name: CheckName, env?: string): Pr
       return engineCheck(deps);
     case 'kind':
       return tool(deps, 'kind', 'kind', ['version'], FLOORS.kind);
+    case 'config':
+      return env === undefined ? bad('config', 'skipped', 'not checked: no --env given') : configCheck(deps, env);
   }
 }
 
@@ -178,12 +182,24 @@ export function checksFor(workflow: WorkflowChoice): CheckName[] {
   return [...new Set(wanted)];
 }
 
+/** The environment's configuration, for the deploy workflow: no example value may be left (stacks/config/placeholders.ts). */
+function configCheck(deps: OpsDeps, env: string): CheckResult {
+  const problems = placeholderProblems(deps.config, env as EnvironmentName);
+  if (problems.length === 0) return ok('config', `environments.${env} and the shared settings have no example values`);
+  return bad('config', 'failed', `${problems.length} example value${problems.length === 1 ? '' : 's'} left in stacks/config/environments.ts`, {
+    hint: ['fill in each of these in stacks/config/environments.ts:', ...problems.map((line) => `      - ${line}`)].join('\n'),
+  });
+}
+
 export async function doctor(deps: OpsDeps, options: DoctorOptions): Promise<DoctorReport> {
   const checks: CheckResult[] = [];
   for (const name of checksFor(options.workflow)) checks.push(await runCheck(deps, name, options.env));
+  const deploying = options.workflow !== 'local';
+  if (deploying && options.env !== undefined) checks.push(configCheck(deps, options.env));
   const workflows: DoctorReport['workflows'] = {};
   for (const wf of options.workflow === 'all' ? (['deploy', 'local'] as const) : [options.workflow]) {
-    const failing = checks.filter((c) => WORKFLOW_CHECKS[wf].includes(c.name) && !c.ok).map((c) => c.name);
+    const belongs = (name: CheckName) => WORKFLOW_CHECKS[wf].includes(name) || (wf === 'deploy' && name === 'config');
+    const failing = checks.filter((c) => belongs(c.name) && !c.ok).map((c) => c.name);
     workflows[wf] = { ok: failing.length === 0, failing };
   }
   return {

@@ -38,8 +38,12 @@ const defaultNetwork: NetworkConfig = {
 
 const defaultCluster: ClusterConfig = {
   version: '1.33',
+  // The API server is public so that GitHub-hosted runners (no fixed addresses) can plan and
+  // apply the platform and app stacks; IAM authenticates every request and access entries
+  // authorise it. Narrow it to your runners' and offices' public ranges when CI runs on runners
+  // with fixed egress (README: "Who can reach the cluster API").
   publicEndpoint: true,
-  publicAccessCidrs: [],
+  publicAccessCidrs: ['0.0.0.0/0'],
   logRetentionDays: 365,
   nodes: {
     instanceTypes: ['m7i.large', 'm6i.large'],
@@ -120,12 +124,12 @@ export const platformConfig: PlatformConfig = {
     github: { repository: 'example/hono-eks-platform', mainBranch: 'main', oidcProvider: 'create' },
   },
   environments: {
-    // Cheap and disposable: one NAT gateway, spot nodes, an open API endpoint for developers.
+    // Cheap and disposable: one NAT gateway, spot nodes.
     // Observability is optional here (set observability.enabled to false to save ~2 GiB of node
     // memory); it is on so dev shows the whole path: DNS, TLS, secrets, metrics and dashboard.
     dev: environment('dev', {
       network: { vpcCidr: '10.10.0.0/16', natMode: 'single', flowLogRetentionDays: 14 },
-      cluster: { publicAccessCidrs: ['0.0.0.0/0'], logRetentionDays: 14 },
+      cluster: { logRetentionDays: 14 },
       nodes: { instanceTypes: ['t3a.large', 't3.large', 'm6a.large'], capacityType: 'SPOT', minSize: 2, desiredSize: 2, maxSize: 4 },
       app: { replicas: 2 },
       // Fork checklist: placeholders (example.com is reserved); a real delegated zone, or remove.
@@ -134,16 +138,15 @@ export const platformConfig: PlatformConfig = {
     }),
     staging: environment('staging', {
       network: { vpcCidr: '10.20.0.0/16', natMode: 'single', flowLogRetentionDays: 30 },
-      cluster: { publicAccessCidrs: ['0.0.0.0/0'], logRetentionDays: 30 },
+      cluster: { logRetentionDays: 30 },
       nodes: { minSize: 2, desiredSize: 2 },
       app: { replicas: 2 },
       dns: { domain: 'staging.example.com', hostedZoneId: 'Z0123456789EXAMPLESTG' },
       platform: { observability: { enabled: true, retention: '7d', retentionSizeGiB: 10 } },
     }),
-    // Highly available: a NAT gateway per AZ, on-demand nodes, the API endpoint limited to known networks.
+    // Highly available: a NAT gateway per AZ, on-demand nodes.
     prod: environment('prod', {
       network: { vpcCidr: '10.30.0.0/16', natMode: 'per-az' },
-      cluster: { publicAccessCidrs: ['203.0.113.0/24'] },
       app: { replicas: 3 },
       dns: { domain: 'example.com', hostedZoneId: 'Z0123456789EXAMPLEPRD' },
     }),

@@ -3,7 +3,8 @@
  * names the field (as a path such as `environments.prod.cluster.nodes.minSize`), the bad value and
  * the fix; all problems are reported at once.
  */
-import { overlaps, parseCidr } from '../constructs/cidr.js';
+import { nonPublicRange, overlaps, parseCidr } from '../constructs/cidr.js';
+import { ciRoleName } from '../naming.js';
 import { EXACT_CHART_VERSION } from './charts.js';
 import type { EnvironmentConfig, EnvironmentName, PlatformConfig } from './types.js';
 
@@ -37,7 +38,7 @@ const PROMETHEUS_DURATION = /^[1-9]\d*(h|d|w|y)$/;
 /** Environments where observability is part of the deal; dev may turn it off. */
 const OBSERVABILITY_REQUIRED: readonly EnvironmentName[] = ['staging', 'prod'];
 
-class Problems {
+export class Problems {
   readonly list: string[] = [];
 
   /** Records a problem unless `ok`; `fix` says what to do about it. */
@@ -64,7 +65,7 @@ class Problems {
   }
 }
 
-function validateEnvironment(p: Problems, key: string, env: EnvironmentConfig): void {
+function validateEnvironment(p: Problems, key: string, env: EnvironmentConfig, project: string): void {
   const at = `environments.${key}`;
   p.check(env.name === key, `${at}.name`, env.name, `expected "${key}" (the key it is listed under)`);
   p.check(REGION.test(env.region), `${at}.region`, env.region, 'expected an AWS region such as eu-west-1');
@@ -82,14 +83,25 @@ function validateEnvironment(p: Problems, key: string, env: EnvironmentConfig): 
   const cluster = env.cluster;
   p.check(/^1\.(29|3\d)$/.test(cluster.version), `${at}.cluster.version`, cluster.version, 'expected a supported EKS version from 1.29 to 1.39, e.g. "1.33"');
   p.check(LOG_RETENTION_DAYS.includes(cluster.logRetentionDays), `${at}.cluster.logRetentionDays`, cluster.logRetentionDays, `expected one of ${LOG_RETENTION_DAYS.join(', ')}`);
-  cluster.publicAccessCidrs.forEach((c, i) => p.cidr(`${at}.cluster.publicAccessCidrs[${i}]`, c));
-  if (env.name === 'prod' && cluster.publicEndpoint) {
-    p.check(cluster.publicAccessCidrs.length > 0, `${at}.cluster.publicAccessCidrs`, cluster.publicAccessCidrs, 'must not be empty in prod while the public endpoint is on (EKS would open it to the whole internet)', 'list your office/VPN CIDRs or set cluster.publicEndpoint to false');
-    p.check(!cluster.publicAccessCidrs.includes('0.0.0.0/0'), `${at}.cluster.publicAccessCidrs`, cluster.publicAccessCidrs, 'must not contain 0.0.0.0/0 in prod', 'list your office/VPN CIDRs or set cluster.publicEndpoint to false');
-  }
-  cluster.adminPrincipalArns.forEach((arn, i) =>
-    p.check(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(arn), `${at}.cluster.adminPrincipalArns[${i}]`, arn, 'expected an IAM role ARN'),
-  );
+  cluster.publicAccessCidrs.forEach((c, i) => {
+    const field = `${at}.cluster.publicAccessCidrs[${i}]`;
+    if (!p.cidr(field, c)) return;
+    // The public endpoint sees the public address a request comes from (a NAT's or a runner's):
+    // an entry that can never be such an address locks everyone out, CI included.
+    const why = nonPublicRange(parseCidr(c));
+    p.check(why === undefined, field, c, `is ${why}, which is never the source address of a request to the public endpoint`, 'list the public egress addresses of your runners and offices (`curl https://checkip.amazonaws.com` from each), or keep ["0.0.0.0/0"]');
+  });
+  if (cluster.publicEndpoint)
+    p.check(cluster.publicAccessCidrs.length > 0, `${at}.cluster.publicAccessCidrs`, cluster.publicAccessCidrs, 'must not be empty while the public endpoint is on (EKS would silently open it to the whole internet)', 'list the public addresses allowed, ["0.0.0.0/0"] to say "anywhere" explicitly, or set cluster.publicEndpoint to false');
+  const seen = new Set<string>();
+  cluster.adminPrincipalArns.forEach((arn, i) => {
+    const field = `${at}.cluster.adminPrincipalArns[${i}]`;
+    p.check(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(arn), field, arn, 'expected an IAM role ARN, with its path if it has one (`aws iam get-role --role-name NAME --query Role.Arn`)');
+    // EKS takes one access entry per principal; a second for the same ARN fails the apply.
+    p.check(!seen.has(arn), field, arn, 'is listed twice (EKS allows one access entry per principal)', 'remove the duplicate');
+    p.check(!(['plan', 'deploy'] as const).some((r) => arn.endsWith(`:role/${ciRoleName(project, r)}`)), field, arn, 'is a CI role, which already has its own access entry (EKS allows one per principal)', 'remove it');
+    seen.add(arn);
+  });
   for (const [name, version] of Object.entries(cluster.addons))
     p.check(ADDON_VERSION.test(version), `${at}.cluster.addons.${name}`, version, 'expected an EKS add-on version such as v1.19.5-eksbuild.3');
 
@@ -207,7 +219,7 @@ export function validatePlatformConfig(config: PlatformConfig): PlatformConfig {
   for (const [key, env] of entries) {
     // The prod-only rules (allowed CIDRs, no spot) key on the name, so a "production" would escape them.
     p.check((ENVIRONMENT_NAMES as readonly string[]).includes(key), `environments.${key}`, key, `unknown environment; expected one of ${ENVIRONMENT_NAMES.join(', ')}`);
-    validateEnvironment(p, key, env);
+    validateEnvironment(p, key, env, config.project);
   }
 
   // VPCs that may one day be peered or joined by a transit gateway must not overlap.

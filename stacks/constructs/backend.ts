@@ -4,6 +4,7 @@
  */
 import { LocalBackend, S3Backend, type TerraformStack } from 'cdktf';
 import type { StateConfig } from '../config/types.js';
+import { stateKmsAlias } from '../naming.js';
 
 export type BackendKind = 's3' | 'local';
 
@@ -22,6 +23,10 @@ export function configureBackend(stack: TerraformStack, stackId: string, project
     key: stateKey(project, stackId),
     region: state.region,
     encrypt: true,
+    // Without a key Terraform asks for SSE-S3 (AES256) on every write, which overrides the bucket's
+    // SSE-KMS default: the state (which holds generated passwords) would not be under our key. The
+    // alias is known before the key exists; S3 resolves it to the key in the caller's account.
+    kmsKeyId: `alias/${stateKmsAlias(project)}`,
     ...(state.dynamodbLockTable ? { dynamodbTable: `${state.bucketName}-lock` } : {}),
   });
   // S3-native locking (Terraform >= 1.10): a lock object next to the state, no DynamoDB needed.

@@ -75,3 +75,29 @@ export function planSubnets(vpcCidr: string, azCount: number): SubnetPlan {
     intra: indexes.map((i) => formatCidr(cidrSubnet(base, 8, intraStart + i))),
   };
 }
+
+/**
+ * Address ranges that can never be the source of a request to a public endpoint: private-use,
+ * shared (carrier-grade NAT), loopback and link-local space, and the documentation ranges whose
+ * only use is examples (RFC 5737). Each with the reason an allowlist entry inside it is wrong.
+ */
+export const NON_PUBLIC_RANGES: readonly { readonly cidr: string; readonly why: string }[] = [
+  { cidr: '10.0.0.0/8', why: 'private-use space (RFC 1918)' },
+  { cidr: '172.16.0.0/12', why: 'private-use space (RFC 1918)' },
+  { cidr: '192.168.0.0/16', why: 'private-use space (RFC 1918)' },
+  { cidr: '100.64.0.0/10', why: 'shared carrier-grade NAT space (RFC 6598)' },
+  { cidr: '127.0.0.0/8', why: 'loopback' },
+  { cidr: '169.254.0.0/16', why: 'link-local space' },
+  { cidr: '192.0.2.0/24', why: 'a documentation range (RFC 5737 TEST-NET-1)' },
+  { cidr: '198.51.100.0/24', why: 'a documentation range (RFC 5737 TEST-NET-2)' },
+  { cidr: '203.0.113.0/24', why: 'a documentation range (RFC 5737 TEST-NET-3)' },
+];
+
+/** Why `cidr` can never match a request from the internet, or undefined when it can. */
+export function nonPublicRange(cidr: Cidr): string | undefined {
+  return NON_PUBLIC_RANGES.find((r) => {
+    const range = parseCidr(r.cidr);
+    // Inside the range (an overlap no wider than it): a /0 overlaps everything and is public.
+    return cidr.prefix >= range.prefix && overlaps(cidr, range);
+  })?.why;
+}

@@ -81,13 +81,15 @@ export const RULES: Readonly<Record<string, PolicyRule>> = {
     if (first(r.attrs.image_scanning_configuration).scan_on_push !== true) problems.push('no scan on push (fix: image_scanning_configuration.scan_on_push = true)');
     return problems.length ? `ECR repository ${r.path} has ${problems.join('; ')}` : undefined;
   },
-  aws_eks_cluster: (r, _all, ctx) => {
+  aws_eks_cluster: (r) => {
     if (blocks(r.attrs.encryption_config).length === 0) return `EKS cluster ${r.path} has no secrets envelope encryption (fix: set encryption_config with a KMS key)`;
     const vpc = first(r.attrs.vpc_config);
     const cidrs = (vpc.public_access_cidrs as string[] | undefined) ?? [];
     const isPublic = vpc.endpoint_public_access !== false;
-    if (ctx.environment === 'prod' && isPublic && (cidrs.length === 0 || cidrs.some((c) => OPEN_CIDRS.includes(c))))
-      return `EKS cluster ${r.path} exposes its API endpoint to the whole internet in prod (fix: limit public_access_cidrs or turn the public endpoint off)`;
+    // Open to the internet is a documented choice (GitHub-hosted runners have no fixed addresses;
+    // IAM authenticates every call), so it must be spelled out: an empty list opens it silently.
+    if (isPublic && cidrs.length === 0)
+      return `EKS cluster ${r.path} has a public API endpoint with no public_access_cidrs, which EKS reads as the whole internet (fix: list the allowed public ranges, ["0.0.0.0/0"] to mean anywhere, or turn the public endpoint off)`;
     return undefined;
   },
   aws_launch_template: (r) => {

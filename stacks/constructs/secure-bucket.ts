@@ -70,6 +70,17 @@ export class SecureBucket extends Construct {
         Version: '2012-10-17',
         Statement: [
           {
+            // Every object is written under SSE-KMS: a put that asks for SSE-S3 (as Terraform's S3
+            // backend does when it has no kms_key_id) or no encryption at all is refused, so nothing
+            // can quietly land outside the bucket's key.
+            Sid: 'DenyObjectsWithoutKms',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 's3:PutObject',
+            Resource: `${this.bucket.arn}/*`,
+            Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+          },
+          {
             Sid: 'DenyInsecureTransport',
             Effect: 'Deny',
             Principal: '*',

@@ -9,6 +9,7 @@ describe('parseArgs: every command', () => {
     [['doctor'], { kind: 'run', command: 'doctor', options: { workflow: 'all', json: false } }],
     [['doctor', '--workflow', 'local', '--json'], { kind: 'run', command: 'doctor', options: { workflow: 'local', json: true } }],
     [['doctor', '--workflow=deploy', '--env', 'prod'], { kind: 'run', command: 'doctor', options: { workflow: 'deploy', env: 'prod', json: false } }],
+    [['check-config', 'prod'], { kind: 'run', command: 'check-config', options: { env: 'prod' } }],
     [['bootstrap'], { kind: 'run', command: 'bootstrap', options: { yes: false } }],
     [['bootstrap', '--yes', '--outdir', '/tmp/out'], { kind: 'run', command: 'bootstrap', options: { yes: true }, outdir: '/tmp/out' }],
     [['deploy', 'dev'], { kind: 'run', command: 'deploy', options: { env: 'dev', withShared: false, yes: false, dryRun: false, json: false } }],
@@ -31,7 +32,7 @@ describe('parseArgs: every command', () => {
   });
 
   it('covers every command in the cases above', () => {
-    expect([...COMMAND_NAMES].sort()).toEqual(['bootstrap', 'cost', 'deploy', 'destroy', 'doctor', 'kubeconfig', 'set-message', 'status', 'url']);
+    expect([...COMMAND_NAMES].sort()).toEqual(['bootstrap', 'check-config', 'cost', 'deploy', 'destroy', 'doctor', 'kubeconfig', 'set-message', 'status', 'url']);
   });
 });
 

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../../scripts/ops/cli.js';
 import { type CheckName, HINTS, type DoctorReport, doctor, parseVersion } from '../../../scripts/ops/doctor.js';
 import { configWith } from '../../stacks/support/platform.js';
+import { platformConfig } from '../../../stacks/config/environments.js';
+import { forkConfig } from '../../support/fork-config.js';
 import { ALL_TOOLS, type Responder, awsResponder, fake } from './fakes.js';
 
 interface Versions {
@@ -130,16 +132,29 @@ describe('doctor', () => {
   });
 
   it("with --env, checks the account against the environment's allowedAccountIds", async () => {
-    const config = configWith((c) => {
-      c.environments.prod.allowedAccountIds = ['111111111111'];
-    });
+    const config = forkConfig(configWith((c) => (c.environments.prod.allowedAccountIds = ['111111111111'])), '111111111111');
     const wrong = await run(['--env', 'prod', '--workflow', 'deploy'], { config, account: '222222222222' });
     expect(wrong.code).toBe(1);
     expect(wrong.text).toMatch(/account 222222222222, which is not in environments\.prod\.allowedAccountIds \(111111111111\)/);
     expect((await run(['--env', 'prod', '--workflow', 'deploy'], { config, account: '111111111111' })).code).toBe(0);
-    const open = await run(['--env', 'dev', '--workflow', 'deploy'], { config, account: '222222222222' });
-    expect(open.code).toBe(0);
-    expect(open.text).toMatch(/environments\.dev\.allowedAccountIds is empty: any account is accepted/);
+  });
+
+  it('with --env, refuses the example configuration: one line per field left to fill in, each naming how', async () => {
+    const example = await run(['--env', 'dev', '--workflow', 'deploy'], { config: platformConfig });
+    expect(example.code).toBe(1);
+    expect(example.text).toMatch(/deploy workflow: not ready \(config\)/);
+    for (const field of [
+      'state.bucketName',
+      'shared.allowedAccountIds',
+      'shared.github.repository',
+      'environments.dev.allowedAccountIds',
+      'environments.dev.cluster.adminPrincipalArns',
+      'environments.dev.dns.domain',
+      'environments.dev.dns.hostedZoneId',
+    ])
+      expect(example.text).toMatch(new RegExp(`- ${field.replace(/\./g, '\\.')} = .*\\(fix: .+\\)`));
+    // Without --env only the tools are checked: the example configuration is fine for synth and kind.
+    expect((await run(['--workflow', 'deploy'], { config: platformConfig })).code).toBe(0);
   });
 
   it('prints JSON with the verdict per workflow', async () => {

@@ -4,8 +4,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { platformConfig } from '../../../stacks/config/environments.js';
 import type { PlatformConfig } from '../../../stacks/config/types.js';
+import { forkConfig } from '../../support/fork-config.js';
 import type { RunOptions, RunResult } from '../../../scripts/lib/run.js';
 import type { OpsDeps } from '../../../scripts/ops/deps.js';
 import { silentProgress } from '../../../scripts/ops/progress.js';
@@ -105,7 +105,8 @@ export function fake(options: FakeOptions = {}): Fake {
     interactive: options.interactive ?? false,
     progress: silentProgress,
     now: () => 0,
-    config: options.config ?? platformConfig,
+    // A fork's configuration: commands that touch AWS refuse the example values (check-config).
+    config: options.config ?? forkConfig(),
     pricesDir: PRICES_DIR,
   };
   return f;

@@ -74,8 +74,9 @@ describe('validatePlatformConfig', () => {
     expectProblem((c) => (c.environments.staging.name = 'prod'), 'environments.staging.name', 'prod', /expected "staging"/);
   });
 
-  it('prod with a public endpoint and no allowed CIDRs', () => {
-    expectProblem((c) => (c.environments.prod.cluster.publicAccessCidrs = []), 'environments.prod.cluster.publicAccessCidrs', [], /must not be empty in prod/);
+  it('a public endpoint with no allowed CIDRs, in any environment (EKS would open it silently)', () => {
+    for (const env of ['dev', 'prod'] as const)
+      expectProblem((c) => (c.environments[env].cluster.publicAccessCidrs = []), `environments.${env}.cluster.publicAccessCidrs`, [], /must not be empty while the public endpoint is on/);
   });
 
   it('prod with no allowed CIDRs is fine once the public endpoint is off', () => {
@@ -89,8 +90,29 @@ describe('validatePlatformConfig', () => {
     ).not.toThrow();
   });
 
-  it('prod open to 0.0.0.0/0', () => {
-    expectProblem((c) => (c.environments.prod.cluster.publicAccessCidrs = ['203.0.113.0/24', '0.0.0.0/0']), 'environments.prod.cluster.publicAccessCidrs', ['203.0.113.0/24', '0.0.0.0/0'], /must not contain 0\.0\.0\.0\/0/);
+  // The endpoint sees the public address a request comes from: these entries would lock CI out.
+  it.each([
+    ['203.0.113.0/24', /documentation range \(RFC 5737/],
+    ['198.51.100.7/32', /documentation range/],
+    ['192.0.2.0/24', /documentation range/],
+    ['10.0.0.0/8', /private-use space \(RFC 1918\)/],
+    ['172.20.0.0/16', /private-use space/],
+    ['192.168.1.0/24', /private-use space/],
+    ['100.64.0.0/10', /carrier-grade NAT/],
+    ['127.0.0.1/32', /loopback/],
+  ])('an API allowlist entry that can never be a request\'s public source: %s', (cidr, why) => {
+    expectProblem((c) => (c.environments.prod.cluster.publicAccessCidrs = ['0.0.0.0/0', cidr]), 'environments.prod.cluster.publicAccessCidrs[1]', cidr, why);
+  });
+
+  it('public ranges, 0.0.0.0/0 included, are accepted in the allowlist', () => {
+    expect(() => validatePlatformConfig(configWith((c) => (c.environments.prod.cluster.publicAccessCidrs = ['0.0.0.0/0', '8.8.8.0/24', '52.0.0.0/8'])))).not.toThrow();
+  });
+
+  it('an admin principal twice, or one that is a CI role (EKS takes one access entry per principal)', () => {
+    const admin = 'arn:aws:iam::123456789012:role/admin';
+    expectProblem((c) => (c.environments.dev.cluster.adminPrincipalArns = [admin, admin]), 'environments.dev.cluster.adminPrincipalArns[1]', admin, /listed twice/);
+    const ci = 'arn:aws:iam::123456789012:role/hono-api-ci-deploy';
+    expectProblem((c) => (c.environments.dev.cluster.adminPrincipalArns = [ci]), 'environments.dev.cluster.adminPrincipalArns[0]', ci, /is a CI role/);
   });
 
   it('spot capacity in prod', () => {

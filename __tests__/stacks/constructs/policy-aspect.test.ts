@@ -128,30 +128,32 @@ describe('PolicyAspect', () => {
     expectViolation(policyStack('dev', (s) => new KmsKey(s, 'static-key', { description: 'no rotation' })), 'static-key', /KMS key .* rotation off/, /enable_key_rotation = true/);
   });
 
-  it('rejects an EKS endpoint open to 0.0.0.0/0 in prod, and a public one with no allowlist', () => {
-    for (const cidrs of [['0.0.0.0/0'], []]) {
-      const stack = policyStack('prod', (s) =>
+  it('rejects a public EKS endpoint with no allowlist (EKS would open it to the internet silently), in every environment', () => {
+    for (const env of ['dev', 'prod'] as const) {
+      const stack = policyStack(env, (s) =>
         new EksCluster(s, 'cluster', {
           name: 'open',
           roleArn: 'arn:aws:iam::123456789012:role/x',
-          vpcConfig: { subnetIds: ['subnet-1'], endpointPublicAccess: true, ...(cidrs.length ? { publicAccessCidrs: cidrs } : {}) },
+          vpcConfig: { subnetIds: ['subnet-1'], endpointPublicAccess: true },
           encryptionConfig: { resources: ['secrets'], provider: { keyArn: kmsKey(s).arn } },
         }),
       );
-      expectViolation(stack, 'cluster', /EKS cluster .* whole internet in prod/, /public_access_cidrs|public endpoint off/);
+      expectViolation(stack, 'cluster', /EKS cluster .* no public_access_cidrs/, /0\.0\.0\.0\/0|public endpoint off/);
     }
   });
 
-  it('allows an open EKS endpoint outside prod', () => {
-    const stack = policyStack('dev', (s) =>
-      new EksCluster(s, 'cluster', {
-        name: 'dev-open',
-        roleArn: 'arn:aws:iam::123456789012:role/x',
-        vpcConfig: { subnetIds: ['subnet-1'], endpointPublicAccess: true, publicAccessCidrs: ['0.0.0.0/0'] },
-        encryptionConfig: { resources: ['secrets'], provider: { keyArn: kmsKey(s).arn } },
-      }),
-    );
-    expect(() => Testing.synth(stack)).not.toThrow();
+  it('allows an explicitly open EKS endpoint in any environment (the documented access model)', () => {
+    for (const env of ['dev', 'prod'] as const) {
+      const stack = policyStack(env, (s) =>
+        new EksCluster(s, 'cluster', {
+          name: `${env}-open`,
+          roleArn: 'arn:aws:iam::123456789012:role/x',
+          vpcConfig: { subnetIds: ['subnet-1'], endpointPublicAccess: true, publicAccessCidrs: ['0.0.0.0/0'] },
+          encryptionConfig: { resources: ['secrets'], provider: { keyArn: kmsKey(s).arn } },
+        }),
+      );
+      expect(() => Testing.synth(stack)).not.toThrow();
+    }
   });
 
   it('rejects an EKS cluster without secrets encryption', () => {
@@ -249,14 +251,14 @@ describe('PolicyAspect', () => {
     expect(found).toHaveLength(3);
   });
 
-  it('guards the real stacks too: prod open to the internet fails synth even when config validation is bypassed', () => {
+  it('guards the real stacks too: a public endpoint without an allowlist fails synth even when config validation is bypassed', () => {
     const platform = synthPlatform({
       environments: 'prod',
       validate: false,
-      config: configWith((c) => (c.environments.prod.cluster.publicAccessCidrs = ['0.0.0.0/0'])),
+      config: configWith((c) => (c.environments.prod.cluster.publicAccessCidrs = [])),
     });
     expect(() => platform.json('cluster-prod')).toThrow(PolicyViolationError);
-    expect(() => platform.json('cluster-prod')).toThrow(/cluster-prod\/eks\/cluster exposes its API endpoint to the whole internet in prod/);
+    expect(() => platform.json('cluster-prod')).toThrow(/cluster-prod\/eks\/cluster has a public API endpoint with no public_access_cidrs/);
   });
 
   it('every real stack of every environment complies', () => {

@@ -1,0 +1,30 @@
+/**
+ * The example configuration with the fork checklist filled in (stacks/config/placeholders.ts lists
+ * what that is): what a fork's stacks/config/environments.ts looks like once it is ready to deploy.
+ * Tests of commands that refuse example values run against this.
+ */
+import { platformConfig } from '../../stacks/config/environments.js';
+import type { PlatformConfig } from '../../stacks/config/types.js';
+
+export const FORK_ACCOUNT = '123456789012';
+export const FORK_ADMIN_ROLE = `arn:aws:iam::${FORK_ACCOUNT}:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_AdministratorAccess_0123456789abcdef`;
+
+export function forkConfig(base: PlatformConfig = platformConfig, account = FORK_ACCOUNT): PlatformConfig {
+  const environments = Object.fromEntries(
+    Object.entries(base.environments).map(([name, env]) => [
+      name,
+      {
+        ...env,
+        allowedAccountIds: [account],
+        cluster: { ...env.cluster, adminPrincipalArns: [FORK_ADMIN_ROLE.replace(FORK_ACCOUNT, account)] },
+        ...(env.dns ? { dns: { domain: `${name}.hono-api.acme-corp.net`, hostedZoneId: `Z0${name.toUpperCase()}FORK0000000001` } } : {}),
+      },
+    ]),
+  ) as unknown as PlatformConfig['environments'];
+  return {
+    ...base,
+    state: { ...base.state, bucketName: 'acme-corp-hono-api-tfstate' },
+    shared: { ...base.shared, allowedAccountIds: [account], github: { ...base.shared.github, repository: 'acme-corp/hono-eks-platform' } },
+    environments,
+  };
+}
