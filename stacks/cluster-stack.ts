@@ -60,7 +60,7 @@ export class ClusterStack extends AwsStack {
       iamPrefix,
       dependsOn: prerequisites,
     });
-    this.eks.addWorkloadAddons(env.cluster.addons, nodes.nodeGroup);
+    this.eks.addWorkloadAddons(env.cluster.addons, nodes.nodeGroup, iamPrefix);
 
     new TerraformOutput(this, 'cluster_name', { value: this.eks.cluster.name });
     new TerraformOutput(this, 'cluster_endpoint', { value: this.eks.cluster.endpoint });

@@ -7,7 +7,8 @@
  *   ├─ external-dns (external-dns)                 records for ingress hosts in the hosted zone
  *   ├─ cert-manager (cert-manager)                 ACME mode only
  *   ├─ external-secrets (external-secrets)
- *   ├─ kube-prometheus-stack (monitoring)          with a generated Grafana admin password
+ *   ├─ kube-prometheus-stack (monitoring)          with a generated Grafana admin password, on
+ *   │                                              the gp3 StorageClass (EBS) where persistent
  *   └─ platform-config (local chart)               ClusterSecretStore, ClusterIssuer: custom
  *                                                  resources, so after their operators' CRDs
  *
@@ -34,6 +35,7 @@ import { CERT_MANAGER, CertManager } from './constructs/addons/cert-manager.js';
 import { EXTERNAL_DNS, ExternalDns } from './constructs/addons/external-dns.js';
 import { EXTERNAL_SECRETS, ExternalSecrets } from './constructs/addons/external-secrets.js';
 import { LOAD_BALANCER_CONTROLLER, LoadBalancerController } from './constructs/addons/load-balancer-controller.js';
+import { GP3_STORAGE_CLASS, gp3StorageClass } from './constructs/addons/gp3-storage-class.js';
 import { OBSERVABILITY, Observability } from './constructs/addons/observability.js';
 import { AwsStack, type EnvironmentStackProps, environmentStackProps } from './constructs/aws-stack.js';
 import { ClusterProviders } from './constructs/cluster-providers.js';
@@ -111,9 +113,18 @@ export class PlatformStack extends AwsStack {
 
     if (platform.tls.mode === 'acm' && dns && zone && !platform.tls.certificateArn) this.certificate(env, dns, zone);
 
+    // The default StorageClass for every persistent volume of the cluster (EBS CSI driver: cluster stack).
+    const storageClass = gp3StorageClass(this, 'gp3-storage-class');
+
     if (platform.observability.enabled) {
       new RandomProvider(this, 'random');
-      this.track(OBSERVABILITY.release, new Observability(this, 'observability', { after, source: charts.kubePrometheusStack, config: platform.observability }).release);
+      const observability = new Observability(this, 'observability', {
+        after: [...after, storageClass],
+        source: charts.kubePrometheusStack,
+        config: platform.observability,
+        storageClassName: GP3_STORAGE_CLASS,
+      });
+      this.track(OBSERVABILITY.release, observability.release);
     }
 
     // Custom resources of the operators: a local chart, installed once the CRDs exist.

@@ -107,22 +107,36 @@ describe.each(ENVIRONMENTS as EnvironmentName[])('cluster-%s', (env) => {
     expect(tagged).toHaveLength(1);
   });
 
-  it('installs the five managed add-ons at the configured versions, in dependency order', () => {
+  it('installs the six managed add-ons at the configured versions, in dependency order', () => {
     const versions = {
       'vpc-cni': cfg.addons.vpcCni,
       'kube-proxy': cfg.addons.kubeProxy,
       'eks-pod-identity-agent': cfg.addons.podIdentityAgent,
       coredns: cfg.addons.coredns,
       'metrics-server': cfg.addons.metricsServer,
+      'aws-ebs-csi-driver': cfg.addons.ebsCsiDriver,
     };
     expect(resources(json, 'aws_eks_addon').map((a) => a.attrs.addon_name).sort()).toEqual(Object.keys(versions).sort());
     for (const [name, version] of Object.entries(versions)) {
       expect(addon(json, name).attrs).toMatchObject({ addon_version: version, cluster_name: ref(cluster, 'name') });
     }
     // Pods need nodes; nodes need networking before they turn Ready.
-    for (const name of ['coredns', 'metrics-server']) expect(addon(json, name).attrs.depends_on, name).toContain(nodeGroup.address);
+    for (const name of ['coredns', 'metrics-server', 'aws-ebs-csi-driver']) expect(addon(json, name).attrs.depends_on, name).toContain(nodeGroup.address);
     for (const name of ['vpc-cni', 'kube-proxy', 'eks-pod-identity-agent']) expect(nodeGroup.attrs.depends_on, name).toContain(addon(json, name).address);
     expect(addon(json, 'vpc-cni').attrs.depends_on ?? []).not.toContain(nodeGroup.address);
+  });
+
+  it('gives the EBS CSI controller AWS\'s EBS CSI policy through Pod Identity, bound to its service account and the workload boundary, before the add-on starts', () => {
+    const association = resources(json, 'aws_eks_pod_identity_association').find((a) => a.attrs.service_account === 'ebs-csi-controller-sa');
+    expect(association?.attrs).toMatchObject({ namespace: 'kube-system', cluster_name: ref(cluster, 'name') });
+    const role = deref(json, association!.attrs.role_arn);
+    expect(role.attrs.name).toBe(`hono-api-${env}-ebs-csi-driver`);
+    expect(role.attrs.permissions_boundary).toBeDefined();
+    const attachments = resources(json, 'aws_iam_role_policy_attachment').filter((a) => a.attrs.role === ref(role, 'name'));
+    expect(attachments.map((a) => String(a.attrs.policy_arn).replace(/^arn:\$\{[^}]+\}/, 'arn:PARTITION'))).toEqual(['arn:PARTITION:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy']);
+    const dependsOn = addon(json, 'aws-ebs-csi-driver').attrs.depends_on as string[];
+    expect(dependsOn).toContain(association!.address);
+    for (const a of attachments) expect(dependsOn).toContain(a.address);
   });
 
   it('has the VPC CNI enforce NetworkPolicies (off by default on EKS, which would leave the chart\'s default-deny inert)', () => {

@@ -356,7 +356,7 @@ describe('each add-on is optional per environment', () => {
     expect(appValues.ingress).toEqual({ enabled: true });
   });
 
-  it('everything off: only the cluster lookup and providers remain', () => {
+  it('everything off: only the cluster lookup, the providers and the default StorageClass remain', () => {
     const { platformJson } = devWith((c) => {
       const p = c.environments.dev.platform;
       p.loadBalancerController.enabled = false;
@@ -366,7 +366,32 @@ describe('each add-on is optional per environment', () => {
       p.tls = { mode: 'none' };
     });
     expect(releases(platformJson)).toEqual([]);
-    expect(Object.keys(platformJson.resource ?? {})).toEqual([]);
+    expect(Object.keys(platformJson.resource ?? {})).toEqual(['kubernetes_storage_class_v1']);
+  });
+
+  it('makes encrypted gp3 from the EBS CSI driver the default StorageClass, bound where the pod lands', () => {
+    const sc = only(platform.json('platform-dev'), 'kubernetes_storage_class_v1');
+    expect(sc.attrs).toMatchObject({ storage_provisioner: 'ebs.csi.aws.com', volume_binding_mode: 'WaitForFirstConsumer', allow_volume_expansion: true, parameters: { type: 'gp3', encrypted: 'true' } });
+    expect(at(sc.attrs, 'metadata', 0, 'annotations')).toEqual({ 'storageclass.kubernetes.io/is-default-class': 'true' });
+  });
+
+  it('prod keeps Prometheus, Alertmanager and Grafana on persistent gp3 volumes, created after the StorageClass; dev on the node', () => {
+    const prod = platform.json('platform-prod');
+    const sc = only(prod, 'kubernetes_storage_class_v1');
+    const kps = release(prod, 'kube-prometheus-stack');
+    expect(kps.attrs.depends_on).toContain(sc.address);
+    const values = valuesOf(kps) as Record<string, Record<string, Record<string, unknown>>>;
+    const claim = (v: unknown) => at(v, 'volumeClaimTemplate', 'spec') as Record<string, unknown>;
+    const className = at(sc.attrs, 'metadata', 0, 'name');
+    expect(claim(values.prometheus!.prometheusSpec!.storageSpec)).toMatchObject({ storageClassName: className, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '30Gi' } } });
+    expect(claim(values.alertmanager!.alertmanagerSpec!.storage)).toMatchObject({ storageClassName: className });
+    expect(values.grafana!.persistence).toMatchObject({ enabled: true, storageClassName: className });
+    // A ReadWriteOnce volume cannot be attached to the old and the new pod of a rolling update.
+    expect(values.grafana!.deploymentStrategy).toEqual({ type: 'Recreate' });
+
+    const dev = valuesOf(release(platform.json('platform-dev'), 'kube-prometheus-stack')) as typeof values;
+    expect(dev.prometheus!.prometheusSpec!.storageSpec).toEqual({ emptyDir: { sizeLimit: '8Gi' } });
+    expect(dev.grafana!.persistence).toBeUndefined();
   });
 
   it('staging and prod keep observability on; their stacks follow their own configuration', () => {

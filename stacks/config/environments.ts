@@ -27,6 +27,7 @@ const ADDONS_1_33: AddonVersions = {
   kubeProxy: 'v1.33.0-eksbuild.2',
   podIdentityAgent: 'v1.3.7-eksbuild.2',
   metricsServer: 'v0.8.0-eksbuild.2',
+  ebsCsiDriver: 'v1.45.0-eksbuild.2',
 };
 
 const defaultNetwork: NetworkConfig = {
@@ -76,7 +77,7 @@ const defaultPlatform: PlatformAddonsConfig = {
   externalDns: { enabled: true, policy: 'upsert-only' },
   externalSecrets: { enabled: true },
   tls: { mode: 'acm' },
-  observability: { enabled: true, retention: '15d', retentionSizeGiB: 20 },
+  observability: { enabled: true, retention: '15d', retentionSizeGiB: 20, storage: 'persistent' },
 };
 
 const environment = (
@@ -134,7 +135,7 @@ export const platformConfig: PlatformConfig = {
       app: { replicas: 2 },
       // Fork checklist: placeholders (example.com is reserved); a real delegated zone, or remove.
       dns: { domain: 'dev.example.com', hostedZoneId: 'Z0123456789EXAMPLEDEV' },
-      platform: { observability: { enabled: true, retention: '3d', retentionSizeGiB: 5 } },
+      platform: { observability: { enabled: true, retention: '3d', retentionSizeGiB: 5, storage: 'ephemeral' } },
     }),
     staging: environment('staging', {
       network: { vpcCidr: '10.20.0.0/16', natMode: 'single', flowLogRetentionDays: 30 },
@@ -142,7 +143,7 @@ export const platformConfig: PlatformConfig = {
       nodes: { minSize: 2, desiredSize: 2 },
       app: { replicas: 2 },
       dns: { domain: 'staging.example.com', hostedZoneId: 'Z0123456789EXAMPLESTG' },
-      platform: { observability: { enabled: true, retention: '7d', retentionSizeGiB: 10 } },
+      platform: { observability: { enabled: true, retention: '7d', retentionSizeGiB: 10, storage: 'persistent' } },
     }),
     // Highly available: a NAT gateway per AZ, on-demand nodes.
     prod: environment('prod', {

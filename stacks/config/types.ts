@@ -25,6 +25,8 @@ export interface AddonVersions {
   readonly kubeProxy: string;
   readonly podIdentityAgent: string;
   readonly metricsServer: string;
+  /** The EBS CSI driver: persistent volumes (Prometheus, Alertmanager and Grafana in prod). */
+  readonly ebsCsiDriver: string;
 }
 
 export interface ClusterConfig {
@@ -112,8 +114,15 @@ export interface ObservabilityConfig {
   readonly enabled: boolean;
   /** How long Prometheus keeps samples, e.g. "15d" (a Prometheus duration). */
   readonly retention: string;
-  /** Size cap for the Prometheus data (emptyDir on the node's disk), in GiB. */
+  /** Size cap for the Prometheus data, in GiB; its volume is half as large again. */
   readonly retentionSizeGiB: number;
+  /**
+   * Where Prometheus, Alertmanager and Grafana keep their data. `persistent`: EBS volumes of the
+   * platform's gp3 StorageClass (the cluster stack installs the EBS CSI driver), surviving pod
+   * restarts and node replacement; required in prod. `ephemeral`: the node's disk (emptyDir),
+   * lost whenever the pod moves; cheaper, for dev.
+   */
+  readonly storage: 'persistent' | 'ephemeral';
 }
 
 /** The platform-<env> stack: which add-ons run in the environment's cluster. */

@@ -186,6 +186,15 @@ function validatePlatformAddons(p: Problems, at: string, env: EnvironmentConfig)
 
   p.check(PROMETHEUS_DURATION.test(observability.retention), `${at}.platform.observability.retention`, observability.retention, 'expected a duration such as 12h, 15d or 4w');
   p.intRange(`${at}.platform.observability.retentionSizeGiB`, observability.retentionSizeGiB, 1, 500);
+  p.check(['persistent', 'ephemeral'].includes(observability.storage), `${at}.platform.observability.storage`, observability.storage, 'expected "persistent" or "ephemeral"');
+  if (env.name === 'prod')
+    p.check(
+      observability.storage === 'persistent',
+      `${at}.platform.observability.storage`,
+      observability.storage,
+      'must be "persistent" in prod: on the node\'s disk, metrics, silences and Grafana\'s state are lost whenever a pod moves',
+      'set it to "persistent" (EBS volumes of the gp3 StorageClass)',
+    );
   if (OBSERVABILITY_REQUIRED.includes(env.name))
     p.check(observability.enabled, `${at}.platform.observability.enabled`, observability.enabled, `is required in ${OBSERVABILITY_REQUIRED.join(' and ')} (the service's alerts and dashboard live there)`, 'turn it on; only dev may run without it');
 }

@@ -19,6 +19,10 @@ import { Construct } from 'constructs';
 import type { AddonVersions } from '../config/types.js';
 import { acceptCheckovFinding, acceptShortRetention } from './checkov.js';
 import { KmsKey } from './kms-key.js';
+import { PodIdentityRole } from './pod-identity-role.js';
+
+/** The service account the aws-ebs-csi-driver add-on runs its controller as. */
+export const EBS_CSI_CONTROLLER_SERVICE_ACCOUNT = 'ebs-csi-controller-sa';
 
 /** EKS cluster access policies an access entry can be associated with. */
 export type AccessPolicy = 'AmazonEKSClusterAdminPolicy' | 'AmazonEKSAdminViewPolicy' | 'AmazonEKSViewPolicy';
@@ -146,9 +150,26 @@ export class EksCluster extends Construct {
     ];
   }
 
-  /** Add-ons that run as pods, so they wait for the nodes. metrics-server feeds the HPA. */
-  addWorkloadAddons(versions: AddonVersions, nodes: ITerraformDependable): EksAddon[] {
-    return [this.addon('coredns', versions.coredns, [nodes]), this.addon('metrics-server', versions.metricsServer, [nodes])];
+  /**
+   * Add-ons that run as pods, so they wait for the nodes. metrics-server feeds the HPA; the EBS CSI
+   * driver provisions persistent volumes, its controller calling EC2 through a Pod Identity role
+   * with AWS's managed policy for it (created with the environment's IAM prefix, bounded).
+   */
+  addWorkloadAddons(versions: AddonVersions, nodes: ITerraformDependable, iamPrefix: string): EksAddon[] {
+    const ebsCsi = new PodIdentityRole(this, 'ebs-csi-driver', {
+      clusterName: this.cluster.name,
+      roleName: `${iamPrefix}ebs-csi-driver`,
+      description: `EBS CSI driver controller of ${this.cluster.name}: creates, attaches and deletes the cluster's volumes`,
+      namespace: 'kube-system',
+      serviceAccount: EBS_CSI_CONTROLLER_SERVICE_ACCOUNT,
+      statements: [],
+      managedPolicyArns: [`arn:${this.partition}:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy`],
+    });
+    return [
+      this.addon('coredns', versions.coredns, [nodes]),
+      this.addon('metrics-server', versions.metricsServer, [nodes]),
+      this.addon('aws-ebs-csi-driver', versions.ebsCsiDriver, [nodes, ...ebsCsi.readyBefore]),
+    ];
   }
 
   private addon(name: string, version: string, after: ITerraformDependable[] = [], configuration?: Record<string, unknown>): EksAddon {

@@ -10,6 +10,7 @@
 import { EksPodIdentityAssociation } from '@cdktf/provider-aws/lib/eks-pod-identity-association';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Fn, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { PolicyStatement } from './github-oidc-role.js';
@@ -26,7 +27,10 @@ export interface PodIdentityRoleProps {
   readonly description: string;
   readonly namespace: string;
   readonly serviceAccount: string;
+  /** Inline permissions; may be empty when `managedPolicyArns` grant what the workload needs. */
   readonly statements: readonly PolicyStatement[];
+  /** AWS managed policies the workload's maintainers publish (e.g. AmazonEBSCSIDriverPolicy). Default none. */
+  readonly managedPolicyArns?: readonly string[];
 }
 
 /** Pod Identity assumes the role and tags the session (cluster, namespace, service account). */
@@ -37,22 +41,28 @@ export const podIdentityTrustPolicy = () => ({
 
 export class PodIdentityRole extends Construct {
   readonly role: IamRole;
-  readonly policy: IamRolePolicy;
+  /** Everything that grants the role its permissions. */
+  readonly grants: ITerraformDependable[] = [];
   readonly association: EksPodIdentityAssociation;
 
   constructor(scope: Construct, id: string, props: PodIdentityRoleProps) {
     super(scope, id);
-    if (props.statements.length === 0) throw new Error(`PodIdentityRole ${props.roleName}: no policy statements`);
+    const managed = props.managedPolicyArns ?? [];
+    if (props.statements.length === 0 && managed.length === 0) throw new Error(`PodIdentityRole ${props.roleName}: no policy statements and no managed policies`);
     this.role = new IamRole(this, 'role', {
       name: props.roleName,
       description: props.description,
       assumeRolePolicy: Fn.jsonencode(podIdentityTrustPolicy()),
     });
-    this.policy = new IamRolePolicy(this, 'policy', {
-      role: this.role.id,
-      name: `${props.roleName}-permissions`,
-      policy: Fn.jsonencode({ Version: '2012-10-17', Statement: props.statements }),
-    });
+    if (props.statements.length > 0)
+      this.grants.push(
+        new IamRolePolicy(this, 'policy', {
+          role: this.role.id,
+          name: `${props.roleName}-permissions`,
+          policy: Fn.jsonencode({ Version: '2012-10-17', Statement: props.statements }),
+        }),
+      );
+    managed.forEach((policyArn, i) => this.grants.push(new IamRolePolicyAttachment(this, `managed-${i}`, { role: this.role.name, policyArn })));
     this.association = new EksPodIdentityAssociation(this, 'association', {
       clusterName: props.clusterName,
       namespace: props.namespace,
@@ -66,6 +76,6 @@ export class PodIdentityRole extends Construct {
    * pods started before the association exists run without AWS access until they restart.
    */
   get readyBefore(): ITerraformDependable[] {
-    return [this.policy, this.association];
+    return [...this.grants, this.association];
   }
 }

@@ -115,6 +115,11 @@ describe('validatePlatformConfig', () => {
     expectProblem((c) => (c.environments.dev.cluster.adminPrincipalArns = [ci]), 'environments.dev.cluster.adminPrincipalArns[0]', ci, /is a CI role/);
   });
 
+  it('prod observability on the node\'s disk (lost whenever a pod moves)', () => {
+    expectProblem((c) => (c.environments.prod.platform.observability.storage = 'ephemeral'), 'environments.prod.platform.observability.storage', 'ephemeral', /must be "persistent" in prod.*fix: set it to "persistent"/);
+    expect(() => validatePlatformConfig(configWith((c) => (c.environments.dev.platform.observability.storage = 'ephemeral')))).not.toThrow();
+  });
+
   it('spot capacity in prod', () => {
     expectProblem((c) => (c.environments.prod.cluster.nodes.capacityType = 'SPOT'), 'environments.prod.cluster.nodes.capacityType', 'SPOT', /not allowed in prod.*fix: use ON_DEMAND/);
   });

@@ -10,8 +10,11 @@
  * - Grafana's admin password is generated (random_password) into a Secret that the chart only
  *   references (`grafana.admin.existingSecret`); the chart's default password `prom-operator` is
  *   never used. The password lives in Terraform state, which is KMS-encrypted in S3.
- * - Data is kept on the node's disk (emptyDir) up to a size cap: persistent volumes need the EBS
- *   CSI driver, which the cluster does not install.
+ * - With `storage: persistent` (required in prod) Prometheus, Alertmanager and Grafana keep their
+ *   data on EBS volumes of the platform's gp3 StorageClass (the EBS CSI driver comes with the
+ *   cluster stack); Grafana's Deployment then recreates its pod instead of rolling it, since a
+ *   ReadWriteOnce volume cannot be attached to the old and the new pod at once. With `ephemeral`
+ *   the data lives on the node's disk (emptyDir) up to a size cap and is lost when a pod moves.
  * - EKS runs the control plane: its scheduler, controller manager and etcd cannot be scraped.
  */
 import type { Release } from '@cdktf/provider-helm/lib/release';
@@ -37,6 +40,28 @@ export const OBSERVABILITY = {
 export interface ObservabilityProps extends Pick<AddonScope, 'after'> {
   readonly source: ChartPin;
   readonly config: ObservabilityConfig;
+  /** StorageClass of the persistent volumes (with `storage: persistent`). */
+  readonly storageClassName: string;
+}
+
+/** Alertmanager keeps silences and notification state; Grafana its database (users, annotations). */
+const SMALL_VOLUME = '2Gi';
+
+const claim = (storageClassName: string, size: string) => ({
+  volumeClaimTemplate: { spec: { storageClassName, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: size } } } },
+});
+
+/** The chart values that place each component's data, persistent or on the node. */
+export function observabilityStorageValues(config: ObservabilityConfig, storageClassName: string) {
+  // Headroom over the retention cap: Prometheus stops at retentionSize, the WAL comes on top.
+  const prometheusSize = `${Math.ceil(config.retentionSizeGiB * 1.5)}Gi`;
+  if (config.storage === 'ephemeral')
+    return { prometheus: { storageSpec: { emptyDir: { sizeLimit: prometheusSize } } }, alertmanager: {}, grafana: {} };
+  return {
+    prometheus: { storageSpec: claim(storageClassName, prometheusSize) },
+    alertmanager: { storage: claim(storageClassName, SMALL_VOLUME) },
+    grafana: { persistence: { enabled: true, type: 'pvc', storageClassName, accessModes: ['ReadWriteOnce'], size: SMALL_VOLUME }, deploymentStrategy: { type: 'Recreate' } },
+  };
 }
 
 export class Observability extends Construct {
@@ -58,6 +83,7 @@ export class Observability extends Construct {
     });
 
     const { retention, retentionSizeGiB } = props.config;
+    const storage = observabilityStorageValues(props.config, props.storageClassName);
     this.release = new AddonRelease(this, 'chart', {
       source: props.source,
       name: o.release,
@@ -73,13 +99,14 @@ export class Observability extends Construct {
             scrapeConfigSelectorNilUsesHelmValues: false,
             retention,
             retentionSize: `${retentionSizeGiB}GB`,
-            storageSpec: { emptyDir: { sizeLimit: `${Math.ceil(retentionSizeGiB * 1.5)}Gi` } },
+            ...storage.prometheus,
             resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { memory: '2Gi' } },
           },
         },
-        alertmanager: { enabled: true },
+        alertmanager: { enabled: true, alertmanagerSpec: { ...storage.alertmanager } },
         grafana: {
           enabled: true,
+          ...storage.grafana,
           admin: { existingSecret: o.grafanaAdminSecret, userKey: o.grafanaUserKey, passwordKey: o.grafanaPasswordKey },
           sidecar: {
             dashboards: { enabled: true, label: o.dashboardLabel, labelValue: o.dashboardLabelValue, searchNamespace: 'ALL' },
