@@ -63,6 +63,11 @@ const manifestSchema = z.object({
   apt: z.record(z.string(), z.object({ why })),
   /** CustomResourceDefinitions taken from upstream modules on the Go module proxy, at pinned versions. */
   crds: z.record(z.string(), z.object({ module: z.string(), version: z.string(), files: z.array(z.string()), why })),
+  /**
+   * Add-on charts' default values.yaml, keyed like stacks/config/charts.ts, from the module of the
+   * chart's source repository at the pinned version (where the Go module proxy serves it).
+   */
+  chartValues: z.record(z.string(), z.object({ module: z.string(), version: z.string(), file: z.string(), why })),
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;
@@ -156,6 +161,17 @@ export class Toolchain {
   crdFiles(): string[] {
     if (!isComplete(this.crdDir())) throw this.missing('the upstream CRDs');
     return Object.entries(this.manifest.crds).flatMap(([name, c]) => c.files.map((f) => path.join(this.crdDir(), `${name}-${path.basename(f)}`)));
+  }
+
+  /** Upstream default values of the add-on charts (tools/versions.json `chartValues`). */
+  chartValuesDir(): string {
+    return path.join(this.root, 'chart-values', `values-${hash8(this.manifest.chartValues)}`);
+  }
+
+  /** The default values.yaml of the add-on chart `name` (a key of stacks/config/charts.ts). */
+  chartValuesFile(name: string): string {
+    if (!isComplete(this.chartValuesDir())) throw this.missing('the upstream chart values');
+    return path.join(this.chartValuesDir(), `${name}.yaml`);
   }
 
   terraformDir(): string {

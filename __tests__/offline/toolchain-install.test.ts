@@ -46,6 +46,10 @@ function fakeDeps(options: { fail?: RegExp; root: string } ): { deps: InstallDep
           mkdirSync(path.dirname(path.join(moduleDir, file)), { recursive: true });
           writeFileSync(path.join(moduleDir, file), `# {{- if .Values.crds.enabled }}\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: ${path.basename(file)}\n  labels:\n    app: '{{ template "x" . }}'\nspec: {}\n`);
         }
+      for (const pin of Object.values(readManifest().chartValues).filter((c) => c.module === module)) {
+        mkdirSync(path.dirname(path.join(moduleDir, pin.file)), { recursive: true });
+        writeFileSync(path.join(moduleDir, pin.file), `# values of ${module}@${version}\nreplicaCount: 1\n`);
+      }
       return { exitCode: 0, stdout: JSON.stringify({ Dir: moduleDir }), stderr: '' };
     }
     if (command === 'go' && args[0] === 'install') {
@@ -99,6 +103,8 @@ describe('installTools', () => {
     const crds = chain.crdFiles();
     expect(crds.length).toBe(Object.values(readManifest().crds).flatMap((c) => c.files).length);
     for (const file of crds) expect(readFileSync(file, 'utf8')).not.toContain('{{');
+    // The add-on charts' default values, copied as they are from the module at the pinned version.
+    for (const [name, pin] of Object.entries(readManifest().chartValues)) expect(readFileSync(chain.chartValuesFile(name), 'utf8')).toContain(`values of ${pin.module}@${pin.version}`);
     // Both registries' names lead to the same binaries, for terraform and for OpenTofu.
     expect(readFileSync(path.join(chain.mirrorDir(), 'terraformrc'), 'utf8')).toContain('"registry.opentofu.org/hashicorp/*"');
     // The mirror lays out every provider the way terraform's unpacked filesystem mirror wants it.

@@ -14,7 +14,7 @@
  *   - Debian packages (shellcheck, podman…): apt-get, when running as root; otherwise the command to run.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describeCommand, type Run, runCommand, tail } from '../../scripts/lib/run.js';
 import { lookPath } from '../../scripts/lib/which.js';
@@ -293,8 +293,7 @@ function crdStep(chain: Toolchain, deps: InstallDeps): Step {
     install: () =>
       installInto(chain.crdDir(), async (dir) => {
         for (const [name, crd] of Object.entries(chain.manifest.crds)) {
-          const result = await step(deps, `CRDs ${name}`, 'go', ['mod', 'download', '-json', `${crd.module}@${crd.version}`], `check that the Go module proxy serves ${crd.module}@${crd.version}`, { env: { ...deps.env, GOFLAGS: '-mod=mod' } });
-          const moduleDir = (JSON.parse(result.stdout) as { Dir: string }).Dir;
+          const moduleDir = await downloadModule(deps, `CRDs ${name}`, crd.module, crd.version);
           for (const file of crd.files) {
             const doc = parseYaml(readFileSync(path.join(moduleDir, file), 'utf8')) as { kind?: string; metadata?: Record<string, unknown> };
             if (doc?.kind !== 'CustomResourceDefinition') throw new ToolInstallError(`CRDs ${name}`, `reading ${file} from ${crd.module}@${crd.version}`, 'not a CustomResourceDefinition', 'fix the file list in tools/versions.json');
@@ -310,8 +309,29 @@ function crdStep(chain: Toolchain, deps: InstallDeps): Step {
   };
 }
 
+/** A module's source from the Go module proxy (`go mod download` checks it against the checksum database); its directory. */
+async function downloadModule(deps: InstallDeps, what: string, module: string, version: string): Promise<string> {
+  const result = await step(deps, what, 'go', ['mod', 'download', '-json', `${module}@${version}`], `check that the Go module proxy serves ${module}@${version}`, { env: { ...deps.env, GOFLAGS: '-mod=mod' } });
+  return (JSON.parse(result.stdout) as { Dir: string }).Dir;
+}
+
+/** The add-on charts' default values.yaml, copied as they are from their source modules. */
+function chartValuesStep(chain: Toolchain, deps: InstallDeps): Step {
+  return {
+    name: `upstream chart values (${Object.keys(chain.manifest.chartValues).join(', ')})`,
+    cached: () => isComplete(chain.chartValuesDir()),
+    install: () =>
+      installInto(chain.chartValuesDir(), async (dir) => {
+        for (const [name, pin] of Object.entries(chain.manifest.chartValues)) {
+          const moduleDir = await downloadModule(deps, `chart values ${name}`, pin.module, pin.version);
+          copyFileSync(path.join(moduleDir, pin.file), path.join(dir, `${name}.yaml`));
+        }
+      }),
+  };
+}
+
 /** Every step, in the order they run: cheap checks first, the long Go builds after. */
-export const installSteps = (chain: Toolchain, deps: InstallDeps): Step[] => [aptStep(chain, deps), ...terraformSteps(chain, deps), pythonStep(chain, deps), crdStep(chain, deps), ...goSteps(chain, deps)];
+export const installSteps = (chain: Toolchain, deps: InstallDeps): Step[] => [aptStep(chain, deps), ...terraformSteps(chain, deps), pythonStep(chain, deps), crdStep(chain, deps), chartValuesStep(chain, deps), ...goSteps(chain, deps)];
 
 /** Installs what is missing; returns how many steps did work. */
 export async function installTools(chain: Toolchain, deps: InstallDeps): Promise<number> {

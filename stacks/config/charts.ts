@@ -28,9 +28,9 @@ export const CHARTS: PlatformCharts = {
   certManager: {
     repository: 'https://charts.jetstack.io',
     chart: 'cert-manager',
-    version: 'v1.18.0',
-    appVersion: 'v1.18.0',
-    source: 'cert-manager/website content/docs/releases/release-notes/release-notes-1.18.md ("v1.18.0 — changes since v1.17.0"); jetstack chart versions carry the v prefix',
+    version: 'v1.21.2',
+    appVersion: 'v1.21.2',
+    source: 'deploy/charts/cert-manager of github.com/cert-manager/cert-manager@v1.21.2 (the Go module proxy; the chart is versioned with the release, v prefix included). v1.18.0, pinned before, shipped global.rbac.disableHTTPChallengesRole, which v1.18.2 withdrew',
   },
   externalSecrets: {
     repository: 'https://charts.external-secrets.io',

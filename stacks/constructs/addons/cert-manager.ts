@@ -5,7 +5,7 @@
  *
  * IAM: TXT records named _acme-challenge.* in that zone only, reading the zone, and polling the
  * change status (Route53 change ids have no zone in their ARN). The issuer names the zone id, so
- * cert-manager never needs to list zones. HTTP-01 is turned off: its solver pods are not needed.
+ * cert-manager never needs to list zones. The issuer solves DNS-01 only, so no HTTP-01 solver pod ever runs.
  */
 import type { Construct } from 'constructs';
 import type { ChartPin, DnsConfig } from '../../config/types.js';
@@ -51,7 +51,6 @@ export class CertManager extends PodIdentityAddon {
       statements: certManagerStatements(props.partition, props.dns),
       values: {
         crds: { enabled: true, keep: true },
-        global: { rbac: { disableHTTPChallengesRole: true } },
         resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } },
       },
     });
