@@ -16,7 +16,7 @@ import { REPO_ROOT, helmLint, helmTemplate, parseManifestDocuments } from '../..
 import type { HelmResult, K8sObject, ManifestDocument, SetValue } from '../../scripts/lib/helm.js';
 
 export const CHART_DIR = path.join(REPO_ROOT, 'helm', 'hono-api');
-/** The Kubernetes version the chart tests render for (preStop sleep needs >= 1.30). */
+/** The Kubernetes version the chart tests render for. */
 export const KUBE_VERSION = '1.31.0';
 export const RELEASE = 'demo';
 export const NAMESPACE = 'apps';

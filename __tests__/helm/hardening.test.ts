@@ -136,29 +136,16 @@ describe.each(FILES)('rollout and shutdown: $name', ({ file }) => {
     expect(strategy?.rollingUpdate?.maxUnavailable).toBe(0);
   });
 
-  it('gives a grace period longer than the preStop sleep plus the service shutdown timeout', async () => {
+  it('drains in the service (DRAIN_DELAY_MS), with no preStop hook, and a grace period longer than its shutdown timeout', async () => {
     const { objects } = await rendered();
     const spec = only<IDeployment>(objects, 'Deployment').spec!.template.spec!;
-    const preStopSleep = appContainer(spec).lifecycle?.preStop?.sleep?.seconds ?? 0;
+    const container = appContainer(spec);
+    expect(container.lifecycle?.preStop).toBeUndefined();
+    expect(container.lifecycle?.postStart).toBeUndefined();
+    expect(configData(objects).DRAIN_DELAY_MS).toBe(String((effectiveValue(values, 'shutdown.drainSeconds') as number) * 1000));
     const shutdownSeconds = Number(configData(objects).SHUTDOWN_TIMEOUT_MS) / 1000;
     expect(shutdownSeconds).toBeGreaterThan(0);
-    expect(spec.terminationGracePeriodSeconds).toBeGreaterThan(preStopSleep + shutdownSeconds);
-  });
-
-  it('drains with the preStop sleep action, or in the app when drainMethod is app (Kubernetes 1.31)', async () => {
-    const { objects } = await rendered();
-    const container = appContainer(only<IDeployment>(objects, 'Deployment').spec!.template.spec!);
-    const drainSeconds = effectiveValue(values, 'shutdown.drainSeconds') as number;
-    const method = effectiveValue(values, 'shutdown.drainMethod');
-    expect(container.lifecycle?.preStop?.exec).toBeUndefined();
-    expect(container.lifecycle?.postStart?.exec).toBeUndefined();
-    if (method === 'app') {
-      expect(container.lifecycle?.preStop).toBeUndefined();
-      expect(configData(objects).DRAIN_DELAY_MS).toBe(String(drainSeconds * 1000));
-    } else {
-      expect(container.lifecycle?.preStop).toEqual({ sleep: { seconds: drainSeconds } });
-      expect(configData(objects).DRAIN_DELAY_MS).toBe('0');
-    }
+    expect(spec.terminationGracePeriodSeconds).toBeGreaterThan(shutdownSeconds);
   });
 
   it('spreads pods across zones and hosts', async () => {
@@ -172,43 +159,52 @@ describe.each(FILES)('rollout and shutdown: $name', ({ file }) => {
   });
 });
 
-describe('drain method by Kubernetes version', () => {
-  const drainOf = async (input: RenderInput) => {
-    const { objects } = await render(input);
+describe('the shutdown timeline: one setting, every deadline derived from it (templates/_helpers.tpl)', () => {
+  const timelineOf = async (input: RenderInput) => {
+    const { objects } = await render({ ...input, set: { 'ingress.enabled': true, ...input.set } });
     const spec = only<IDeployment>(objects, 'Deployment').spec!.template.spec!;
     const data = configData(objects);
+    const ingress = only<{ metadata: { annotations: Record<string, string> } }>(objects, 'Ingress');
+    const attributes = ingress.metadata.annotations['alb.ingress.kubernetes.io/target-group-attributes'] ?? '';
     return {
       preStop: appContainer(spec).lifecycle?.preStop,
-      drainDelayMs: data.DRAIN_DELAY_MS,
-      grace: spec.terminationGracePeriodSeconds!,
+      drainSeconds: Number(data.DRAIN_DELAY_MS) / 1000,
       shutdownSeconds: Number(data.SHUTDOWN_TIMEOUT_MS) / 1000,
+      deregistrationDelay: Number(/deregistration_delay\.timeout_seconds=(\d+)/.exec(attributes)?.[1]),
+      grace: spec.terminationGracePeriodSeconds!,
     };
   };
 
-  it('uses the preStop sleep action on 1.31 (auto)', async () => {
-    const drain = await drainOf({ set: { 'shutdown.drainSeconds': 12 } });
-    expect(drain.preStop).toEqual({ sleep: { seconds: 12 } });
-    expect(drain.drainDelayMs).toBe('0');
-    expect(drain.grace).toBeGreaterThan(12 + drain.shutdownSeconds);
+  // From the smallest to the largest values the schema accepts, with the defaults between.
+  it.each([
+    [0, 1000, 1],
+    [10, 10000, 5],
+    [15, 10000, 5],
+    [120, 300000, 1],
+    [120, 300000, 60],
+  ])('drainSeconds %i, requestTimeoutMs %i, marginSeconds %i: drain ≤ ALB deregistration ≤ grace, and every request gets its full timeout', async (drain, timeoutMs, margin) => {
+    const t = await timelineOf({ set: { 'shutdown.drainSeconds': drain, 'config.requestTimeoutMs': timeoutMs, 'shutdown.marginSeconds': margin } });
+    expect(t.preStop).toBeUndefined();
+    expect(t.drainSeconds).toBe(drain);
+    // A request accepted at the last moment of the drain can run its whole timeout before the hard stop.
+    expect(t.shutdownSeconds).toBeGreaterThanOrEqual(drain + timeoutMs / 1000);
+    // The ALB holds a deregistering target as long as the pod may still answer on it, and no longer
+    // than the pod lives (its default, 300 s, outlives every pod).
+    expect(t.deregistrationDelay).toBeGreaterThanOrEqual(t.shutdownSeconds);
+    expect(t.deregistrationDelay).toBeLessThanOrEqual(t.grace);
+    // The kubelet never SIGKILLs before the service's own timeout.
+    expect(t.grace).toBeGreaterThan(t.shutdownSeconds);
   });
 
-  it('moves the drain into DRAIN_DELAY_MS on 1.29, where there is no sleep action', async () => {
-    const drain = await drainOf({ kubeVersion: '1.29.0', set: { 'shutdown.drainSeconds': 12 } });
-    expect(drain.preStop).toBeUndefined();
-    expect(drain.drainDelayMs).toBe('12000');
-    expect(drain.shutdownSeconds).toBeGreaterThanOrEqual(12);
-    expect(drain.grace).toBeGreaterThan(drain.shutdownSeconds);
+  it('keeps other target group attributes given in the annotations, and refuses a deregistration delay set by hand', async () => {
+    const key = 'alb.ingress.kubernetes.io/target-group-attributes';
+    const { objects } = await render({ values: { ingress: { enabled: true, annotations: { [key]: 'stickiness.enabled=false' } } } });
+    expect(only<{ metadata: { annotations: Record<string, string> } }>(objects, 'Ingress').metadata.annotations[key]).toMatch(/^stickiness\.enabled=false,deregistration_delay\.timeout_seconds=\d+$/);
+    await expect(render({ values: { ingress: { enabled: true, annotations: { [key]: 'deregistration_delay.timeout_seconds=300' } } } })).rejects.toThrow(/deregistration_delay[\s\S]*shutdown\.drainSeconds[\s\S]*Fix:/);
   });
 
-  it('moves the drain into DRAIN_DELAY_MS with drainMethod=app on 1.31', async () => {
-    const drain = await drainOf({ set: { 'shutdown.drainSeconds': 12, 'shutdown.drainMethod': 'app' } });
-    expect(drain.preStop).toBeUndefined();
-    expect(drain.drainDelayMs).toBe('12000');
-    expect(drain.grace).toBeGreaterThan(drain.shutdownSeconds);
-  });
-
-  it('keeps the grace period above the shutdown timeout at the largest drain and request timeout', async () => {
-    const drain = await drainOf({ set: { 'shutdown.drainSeconds': 120, 'config.requestTimeoutMs': 300000, 'shutdown.marginSeconds': 1 } });
-    expect(drain.grace).toBeGreaterThan(120 + drain.shutdownSeconds);
+  it('sets no ALB attribute on another ingress class', async () => {
+    const { objects } = await render({ set: { 'ingress.enabled': true, 'ingress.className': 'nginx' } });
+    expect(Object.keys(only<{ metadata: { annotations?: Record<string, string> } }>(objects, 'Ingress').metadata.annotations ?? {})).not.toContain('alb.ingress.kubernetes.io/target-group-attributes');
   });
 });

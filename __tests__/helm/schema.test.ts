@@ -146,7 +146,6 @@ describe('cross-field checks (templates/_validate.tpl)', () => {
     ['ingress and httpRoute together', { values: { ingress: { enabled: true }, httpRoute: { enabled: true, parentRefs: [{ name: 'gw' }] } } }, [/ingress\.enabled/, /httpRoute\.enabled/]],
     ['httpRoute without parentRefs', { set: { 'httpRoute.enabled': true } }, [/httpRoute\.parentRefs/]],
     ['priorityClass.create with priorityClassName', { set: { 'priorityClass.create': true, priorityClassName: 'high' } }, [/priorityClass\.create/, /priorityClassName/]],
-    ['drainMethod preStopSleep on Kubernetes 1.29', { kubeVersion: '1.29.0', set: { 'shutdown.drainMethod': 'preStopSleep' } }, [/shutdown\.drainMethod/, /1\.30/]],
   ])('rejects %s with a message naming the fields and the fix', async (_, input, fields) => {
     const message = await rejection(input);
     for (const field of fields) expect(message).toMatch(field);
@@ -154,8 +153,7 @@ describe('cross-field checks (templates/_validate.tpl)', () => {
   });
 
   it.each<[string, RenderInput]>([
-    ['drainMethod app on Kubernetes 1.29', { kubeVersion: '1.29.0', set: { 'shutdown.drainMethod': 'app' } }],
-    ['drainMethod preStopSleep on Kubernetes 1.31', { set: { 'shutdown.drainMethod': 'preStopSleep' } }],
+    ['Kubernetes 1.29 (the drain needs no preStop sleep action)', { kubeVersion: '1.29.0' }],
     ['autoscaling with only a CPU target', { values: { autoscaling: { enabled: true, targetMemoryUtilizationPercentage: null } } }],
     ['an existing secret alone', { set: { 'secrets.existingSecret': 'mine' } }],
   ])('accepts %s', async (_, input) => {

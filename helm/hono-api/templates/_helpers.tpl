@@ -78,33 +78,46 @@ the appVersion). A `latest` tag fails the render unless image.allowLatest is tru
 {{- end }}
 {{- end }}
 
-{{/* Drain method after resolving `auto` against the cluster version. */}}
-{{- define "hono-api.drainMethod" -}}
-{{- $method := .Values.shutdown.drainMethod }}
-{{- if eq $method "auto" }}
-{{- if semverCompare ">=1.30.0-0" .Capabilities.KubeVersion.Version }}preStopSleep{{ else }}app{{ end }}
-{{- else if and (eq $method "preStopSleep") (not (semverCompare ">=1.30.0-0" .Capabilities.KubeVersion.Version)) }}
-{{- fail (printf "shutdown.drainMethod \"preStopSleep\" needs Kubernetes >= 1.30 (the preStop sleep action); this cluster is %s. Fix: set shutdown.drainMethod to \"app\" or \"auto\"." .Capabilities.KubeVersion.Version) }}
-{{- else }}
-{{- $method }}
-{{- end }}
-{{- end }}
+{{/*
+The shutdown timeline, all derived from shutdown.drainSeconds (D), the request timeout (T) and
+shutdown.marginSeconds (M), in seconds from the moment Kubernetes deletes the pod:
 
-{{/* DRAIN_DELAY_MS for the service: the whole drain when the app does it, else 0. */}}
+  0        SIGTERM: the service answers /readyz 503 and `Connection: close` on every response, so
+           keep-alive clients reconnect elsewhere; the pod leaves the endpoints and the AWS Load
+           Balancer Controller deregisters its ALB target (no new requests once that is done)
+  0 .. D   the service keeps serving whatever still arrives (DRAIN_DELAY_MS = D)
+  D        it stops accepting; requests in flight finish within T
+  D+T+M    SHUTDOWN_TIMEOUT_MS: the service exits 1 if anything still hangs
+  D+T+M    the ALB target group's deregistration delay ends: the ALB drops what it still holds
+  +M       terminationGracePeriodSeconds: only then would the kubelet SIGKILL
+
+The drain is the service's own (no preStop hook): it is the only part that can tell keep-alive
+clients to reconnect, and it works on every node version.
+*/}}
+
+{{/* DRAIN_DELAY_MS for the service: D. */}}
 {{- define "hono-api.appDrainMs" -}}
-{{- if eq (include "hono-api.drainMethod" .) "app" }}{{ mul (int .Values.shutdown.drainSeconds) 1000 }}{{ else }}0{{ end }}
+{{- mul (int .Values.shutdown.drainSeconds) 1000 }}
 {{- end }}
 
-{{/* SHUTDOWN_TIMEOUT_MS: drain + request timeout + margin, so an in-flight request can always finish. */}}
+{{/* SHUTDOWN_TIMEOUT_MS: D + T + M, so an in-flight request can always finish. */}}
 {{- define "hono-api.shutdownTimeoutMs" -}}
 {{- add (include "hono-api.appDrainMs" . | int) (int .Values.config.requestTimeoutMs) (mul (int .Values.shutdown.marginSeconds) 1000) }}
 {{- end }}
 
-{{/* Grace period: preStop sleep + the service's hard timeout + margin, so Kubernetes never SIGKILLs first. */}}
+{{/* The shutdown timeout in whole seconds, rounded up. */}}
+{{- define "hono-api.shutdownTimeoutSeconds" -}}
+{{- div (add (include "hono-api.shutdownTimeoutMs" . | int) 999) 1000 }}
+{{- end }}
+
+{{/* ALB deregistration delay: the whole shutdown, so the ALB never gives up on a request the pod still answers, nor waits for a pod that is gone (its default is 300 s). */}}
+{{- define "hono-api.deregistrationDelaySeconds" -}}
+{{- include "hono-api.shutdownTimeoutSeconds" . }}
+{{- end }}
+
+{{/* Grace period: the shutdown timeout + M, so Kubernetes never SIGKILLs first. */}}
 {{- define "hono-api.terminationGracePeriodSeconds" -}}
-{{- $preStop := 0 }}
-{{- if eq (include "hono-api.drainMethod" .) "preStopSleep" }}{{ $preStop = int .Values.shutdown.drainSeconds }}{{ end }}
-{{- add $preStop (div (add (include "hono-api.shutdownTimeoutMs" . | int) 999) 1000) (int .Values.shutdown.marginSeconds) }}
+{{- add (include "hono-api.shutdownTimeoutSeconds" . | int) (int .Values.shutdown.marginSeconds) }}
 {{- end }}
 
 {{/* Replicas that will run in steady state (HPA minimum when autoscaling). */}}
