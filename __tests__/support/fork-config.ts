@@ -7,7 +7,8 @@ import { platformConfig } from '../../stacks/config/environments.js';
 import type { PlatformConfig } from '../../stacks/config/types.js';
 
 export const FORK_ACCOUNT = '123456789012';
-export const FORK_ADMIN_ROLE = `arn:aws:iam::${FORK_ACCOUNT}:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_AdministratorAccess_0123456789abcdef`;
+/** The role the ops fakes' caller identity assumes (arn:aws:sts::…:assumed-role/admin/me), with an SSO-style path. */
+export const FORK_ADMIN_ROLE = `arn:aws:iam::${FORK_ACCOUNT}:role/aws-reserved/sso.amazonaws.com/eu-west-1/admin`;
 
 export function forkConfig(base: PlatformConfig = platformConfig, account = FORK_ACCOUNT): PlatformConfig {
   const environments = Object.fromEntries(

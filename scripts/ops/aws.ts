@@ -37,3 +37,24 @@ export function accountProblem(account: string, allowed: readonly string[], fiel
     'Switch to a profile of the right account (AWS_PROFILE), or fix the list in stacks/config/environments.ts'
   );
 }
+
+/** The role name of an assumed-role session ARN (arn:aws:sts::…:assumed-role/NAME/session), or undefined. */
+export function assumedRoleName(arn: string): string | undefined {
+  return /^arn:aws[a-z-]*:sts::\d{12}:assumed-role\/([^/]+)\//.exec(arn)?.[1];
+}
+
+/**
+ * Why the caller would get 401 from the cluster's Kubernetes API, or undefined: only the roles with
+ * an access entry may talk to it (the cluster stack gives them to `adminRoleArns` and CI's roles).
+ * Role ARNs carry a path (SSO roles: aws-reserved/sso.amazonaws.com/…), session ARNs do not, so
+ * they are compared by role name.
+ */
+export function clusterAccessProblem(callerArn: string, adminRoleArns: readonly string[], ciRoleArnNames: readonly string[], field: string): string | undefined {
+  const role = assumedRoleName(callerArn);
+  const allowed = [...adminRoleArns.map((arn) => arn.split('/').at(-1)!), ...ciRoleArnNames];
+  if (role !== undefined && allowed.includes(role)) return undefined;
+  return (
+    `the AWS credentials (${callerArn}) are not a role with an access entry on the cluster, so its Kubernetes API would answer 401. ` +
+    `Add ${role ? `the role ${role} (its ARN: \`aws iam get-role --role-name ${role} --query Role.Arn\`)` : 'an IAM role you can assume'} to ${field} and deploy the cluster stack first, or use credentials of a role listed there`
+  );
+}

@@ -8,7 +8,9 @@
  * the environment depends on (after `bootstrap`, the state stack is an ordinary S3-backed stack).
  * `--stacks a,b` narrows the run to those stacks, still in dependency order.
  */
-import { CREDENTIALS_HINT, accountProblem, callerIdentity } from './aws.js';
+import type { EnvironmentName } from '../../stacks/config/types.js';
+import { ciRoleName } from '../../stacks/naming.js';
+import { CREDENTIALS_HINT, type CallerIdentity, accountProblem, callerIdentity, clusterAccessProblem } from './aws.js';
 import { configReady } from './check-config.js';
 import { canConfirmApply } from './confirm.js';
 import type { OpsDeps } from './deps.js';
@@ -42,12 +44,15 @@ export function select(deps: OpsDeps, manifest: Manifest, env: string, options: 
   }
 }
 
-/** Checks the credentials against every stack's allowed accounts (its aws provider's allowed_account_ids). */
-export async function checkAccount(deps: OpsDeps, aws: string, outdir: string, stacks: readonly ManifestStack[]): Promise<boolean> {
+/**
+ * Checks the credentials against every stack's allowed accounts (its aws provider's
+ * allowed_account_ids); the caller's identity when they pass, undefined (after saying why) otherwise.
+ */
+export async function checkAccount(deps: OpsDeps, aws: string, outdir: string, stacks: readonly ManifestStack[]): Promise<CallerIdentity | undefined> {
   const result = await callerIdentity(deps, aws);
   if ('error' in result) {
     deps.err(`error: no usable AWS credentials (aws sts get-caller-identity: ${result.error}). Fix: ${CREDENTIALS_HINT}`);
-    return false;
+    return undefined;
   }
   const { account, arn } = result.identity;
   for (const stack of stacks) {
@@ -56,16 +61,30 @@ export async function checkAccount(deps: OpsDeps, aws: string, outdir: string, s
       allowed = awsProvider(readStackJson(deps, outdir, stack)).allowedAccountIds;
     } catch (err) {
       deps.err(`error: ${(err as Error).message}`);
-      return false;
+      return undefined;
     }
     const problem = accountProblem(account, allowed, `the accounts ${stack.name} may run in (allowedAccountIds)`);
     if (problem) {
       deps.err(`error: ${problem}.`);
-      return false;
+      return undefined;
     }
   }
   deps.err(`AWS account ${account} (${arn})`);
-  return true;
+  return result.identity;
+}
+
+/** Stacks whose providers talk to the cluster's Kubernetes API (helm, kubernetes). */
+const CLUSTER_FACING = /^(platform|app)-/;
+
+/** Whether the caller may talk to the cluster when the run plans a stack that does; says why not. */
+export function canReachCluster(deps: OpsDeps, caller: CallerIdentity, env: string, stacks: readonly ManifestStack[]): boolean {
+  const facing = stacks.filter((s) => CLUSTER_FACING.test(s.name));
+  const environment = deps.config.environments[env as EnvironmentName];
+  if (facing.length === 0 || !environment) return true;
+  const ci = (['deploy', 'plan'] as const).map((role) => ciRoleName(deps.config.project, role));
+  const problem = clusterAccessProblem(caller.arn, environment.cluster.adminPrincipalArns, ci, `environments.${env}.cluster.adminPrincipalArns`);
+  if (problem) deps.err(`error: ${facing.map((s) => s.name).join(' and ')}: ${problem}.`);
+  return problem === undefined;
 }
 
 export function dryRunReport(deps: OpsDeps, outdir: string, request: SynthRequest, selection: Selection, env: string) {
@@ -132,7 +151,8 @@ export async function deploy(deps: OpsDeps, outdir: string, options: DeployOptio
   if (!manifest) return 1;
   const selection = select(deps, manifest, options.env, { withShared: options.withShared, ...(options.stacks ? { only: options.stacks } : {}) });
   if (typeof selection === 'number') return selection;
-  if (!(await checkAccount(deps, tools.aws!, outdir, selection.stacks))) return 1;
+  const caller = await checkAccount(deps, tools.aws!, outdir, selection.stacks);
+  if (!caller || !canReachCluster(deps, caller, options.env, selection.stacks)) return 1;
   if (selection.sharedLeftOut.length > 0) deps.err(`Shared stacks left out (add --with-shared to include them): ${selection.sharedLeftOut.join(', ')}`);
   const stacks = selection.stacks.map((s) => stackRef(deps.repoRoot, outdir, s));
   deps.err(`Planning ${stacks.map((s) => s.name).join(' → ')}`);
@@ -228,7 +248,8 @@ export async function setMessage(deps: OpsDeps, outdir: string, options: SetMess
     deps.err(`error: ${MAIN_TS_CHANGE_NEEDED}`);
     return 1;
   }
-  if (!(await checkAccount(deps, tools.aws!, outdir, [target.stack]))) return 1;
+  const caller = await checkAccount(deps, tools.aws!, outdir, [target.stack]);
+  if (!caller || !canReachCluster(deps, caller, options.env, [target.stack])) return 1;
   const ref = stackRef(deps.repoRoot, outdir, target.stack);
   const code = await rollout({ deps, terraform: tools.terraform! }, [ref], {
     what: `the new messages to ${options.env}`,

@@ -54,3 +54,29 @@ describe('example values are refused before anything touches AWS', () => {
     expect(await main(['check-config', 'prod'], setup(config).deps)).toBe(0);
   });
 });
+
+describe('the caller must be able to reach the cluster before the platform and app stacks are planned', () => {
+  const run = (callerArn: string, argv: string[]) => {
+    const f = fake({ config: forkConfig(), respond: [synthResponder(({ env }) => platformFixture(env, { platformStack: true })), terraformResponder({}), awsResponder({ credentials: true, callerArn })] });
+    return main(argv, f.deps).then((code) => ({ code, text: f.err.join('\n'), terraform: f.calls.filter((c) => c.line.startsWith('terraform -chdir=')) }));
+  };
+
+  it('an SSO session whose role is not an admin is refused before terraform, naming the field and the role', async () => {
+    const r = await run('arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_ReadOnly_0123456789abcdef/me@acme-corp.net', ['deploy', 'dev', '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.text).toMatch(/platform-dev and app-dev: the AWS credentials .* would answer 401/);
+    expect(r.text).toMatch(/AWSReservedSSO_ReadOnly_0123456789abcdef[\s\S]*environments\.dev\.cluster\.adminPrincipalArns/);
+    expect(r.terraform).toEqual([]);
+  });
+
+  it('a listed admin (matched by role name, the ARN\'s path aside) and the CI deploy role go ahead; stacks that never reach the cluster need neither', async () => {
+    for (const arn of ['arn:aws:sts::123456789012:assumed-role/admin/me', 'arn:aws:sts::123456789012:assumed-role/hono-api-ci-deploy/gh-123']) {
+      const r = await run(arn, ['deploy', 'dev', '--yes']);
+      expect(r.text, arn).not.toMatch(/401/);
+      expect(r.terraform.length, arn).toBeGreaterThan(0);
+    }
+    const network = await run('arn:aws:sts::123456789012:assumed-role/network-operator/me', ['deploy', 'dev', '--yes', '--stacks', 'network-dev']);
+    expect(network.text).not.toMatch(/401/);
+    expect(network.terraform.length).toBeGreaterThan(0);
+  });
+});

@@ -246,7 +246,7 @@ export function terraformResponder(scripts: Readonly<Record<string, StackScript>
   };
 }
 
-export function awsResponder(options: { account?: string; credentials?: boolean; objects?: Record<string, 'exists' | 'missing' | 'forbidden'>; buckets?: Record<string, 'exists' | 'missing' | 'forbidden'> } = {}): Responder {
+export function awsResponder(options: { account?: string; callerArn?: string; credentials?: boolean; objects?: Record<string, 'exists' | 'missing' | 'forbidden'>; buckets?: Record<string, 'exists' | 'missing' | 'forbidden'> } = {}): Responder {
   return (call) => {
     if (path.basename(call.command) !== 'aws') return undefined;
     const [service, op] = call.args;
@@ -254,7 +254,7 @@ export function awsResponder(options: { account?: string; credentials?: boolean;
     if (service === 'sts')
       return options.credentials === false
         ? { exitCode: 253, stderr: '\nUnable to locate credentials. You can configure credentials by running "aws configure".\n' }
-        : { stdout: JSON.stringify({ Account: options.account ?? '123456789012', Arn: 'arn:aws:sts::123456789012:assumed-role/admin/me', UserId: 'X' }) };
+        : { stdout: JSON.stringify({ Account: options.account ?? '123456789012', Arn: options.callerArn ?? 'arn:aws:sts::123456789012:assumed-role/admin/me', UserId: 'X' }) };
     if (service === 's3api') {
       const bucket = call.args[call.args.indexOf('--bucket') + 1]!;
       const state = op === 'head-object' ? (options.objects?.[`${bucket}/${call.args[call.args.indexOf('--key') + 1]}`] ?? 'missing') : (options.buckets?.[bucket] ?? 'missing');
