@@ -159,9 +159,12 @@ describe.each(FILES)('rollout and shutdown: $name', ({ file }) => {
   });
 });
 
+/** An ALB Ingress with the NetworkPolicy source it needs (the load balancer's subnets). */
+const ALB_INGRESS = { ingress: { enabled: true }, networkPolicy: { ingress: { cidrs: ['10.0.0.0/16'] } } };
+
 describe('the shutdown timeline: one setting, every deadline derived from it (templates/_helpers.tpl)', () => {
   const timelineOf = async (input: RenderInput) => {
-    const { objects } = await render({ ...input, set: { 'ingress.enabled': true, ...input.set } });
+    const { objects } = await render({ ...input, values: ALB_INGRESS, set: { ...input.set } });
     const spec = only<IDeployment>(objects, 'Deployment').spec!.template.spec!;
     const data = configData(objects);
     const ingress = only<{ metadata: { annotations: Record<string, string> } }>(objects, 'Ingress');
@@ -198,13 +201,13 @@ describe('the shutdown timeline: one setting, every deadline derived from it (te
 
   it('keeps other target group attributes given in the annotations, and refuses a deregistration delay set by hand', async () => {
     const key = 'alb.ingress.kubernetes.io/target-group-attributes';
-    const { objects } = await render({ values: { ingress: { enabled: true, annotations: { [key]: 'stickiness.enabled=false' } } } });
+    const { objects } = await render({ values: { ...ALB_INGRESS, ingress: { enabled: true, annotations: { [key]: 'stickiness.enabled=false' } } } });
     expect(only<{ metadata: { annotations: Record<string, string> } }>(objects, 'Ingress').metadata.annotations[key]).toMatch(/^stickiness\.enabled=false,deregistration_delay\.timeout_seconds=\d+$/);
-    await expect(render({ values: { ingress: { enabled: true, annotations: { [key]: 'deregistration_delay.timeout_seconds=300' } } } })).rejects.toThrow(/deregistration_delay[\s\S]*shutdown\.drainSeconds[\s\S]*Fix:/);
+    await expect(render({ values: { ...ALB_INGRESS, ingress: { enabled: true, annotations: { [key]: 'deregistration_delay.timeout_seconds=300' } } } })).rejects.toThrow(/deregistration_delay[\s\S]*shutdown\.drainSeconds[\s\S]*Fix:/);
   });
 
   it('sets no ALB attribute on another ingress class', async () => {
-    const { objects } = await render({ set: { 'ingress.enabled': true, 'ingress.className': 'nginx' } });
+    const { objects } = await render({ values: { ...ALB_INGRESS, ingress: { enabled: true, className: 'nginx' } } });
     expect(Object.keys(only<{ metadata: { annotations?: Record<string, string> } }>(objects, 'Ingress').metadata.annotations ?? {})).not.toContain('alb.ingress.kubernetes.io/target-group-attributes');
   });
 });

@@ -145,7 +145,12 @@ describe('cross-field checks (templates/_validate.tpl)', () => {
     ['externalSecret without data', { set: { 'externalSecret.enabled': true } }, [/externalSecret\.data/]],
     ['ingress and httpRoute together', { values: { ingress: { enabled: true }, httpRoute: { enabled: true, parentRefs: [{ name: 'gw' }] } } }, [/ingress\.enabled/, /httpRoute\.enabled/]],
     ['httpRoute without parentRefs', { set: { 'httpRoute.enabled': true } }, [/httpRoute\.parentRefs/]],
-    ['priorityClass.create with priorityClassName', { set: { 'priorityClass.create': true, priorityClassName: 'high' } }, [/priorityClass\.create/, /priorityClassName/]],
+    ['priorityClass.create with priorityClassName', { set: { 'priorityClass.create': true, 'priorityClass.name': 'mine', priorityClassName: 'high' } }, [/priorityClass\.create/, /priorityClassName/]],
+    ['priorityClass.create without a name (cluster-wide: a release-derived name collides across namespaces)', { set: { 'priorityClass.create': true } }, [/priorityClass\.create/, /priorityClass\.name/]],
+    ['an Ingress with the default NetworkPolicy (nothing admitted: the load balancer is blocked)', { set: { 'ingress.enabled': true } }, [/ingress\.enabled/, /networkPolicy\.ingress/]],
+    ['an HTTPRoute with the default NetworkPolicy', { values: { httpRoute: { enabled: true, parentRefs: [{ name: 'gw' }] } } }, [/httpRoute\.enabled/, /networkPolicy\.ingress/]],
+    ['a ServiceMonitor while the service exports no metrics (HonoApiDown would fire)', { set: { 'config.metricsEnabled': false, 'metrics.serviceMonitor.enabled': true } }, [/config\.metricsEnabled/, /serviceMonitor/]],
+    ['a PrometheusRule while the service exports no metrics', { set: { 'config.metricsEnabled': false, 'metrics.prometheusRule.enabled': true } }, [/config\.metricsEnabled/, /prometheusRule/]],
   ])('rejects %s with a message naming the fields and the fix', async (_, input, fields) => {
     const message = await rejection(input);
     for (const field of fields) expect(message).toMatch(field);

@@ -16,7 +16,7 @@ const MATRIX: { name: string; input: RenderInput }[] = [
   ...CI_VALUES_FILES.map((file) => ({ name: label(file), input: { valuesFiles: [file] } })),
   { name: 'defaults on Kubernetes 1.29 (drain in the app)', input: { kubeVersion: '1.29.0' } },
   { name: 'secrets.create', input: { values: { secrets: { create: true, values: { METRICS_AUTH_TOKEN: 'token' } } } } },
-  { name: 'ingress without hosts, NodePort service', input: { values: { ingress: { enabled: true }, service: { type: 'NodePort' } } } },
+  { name: 'ingress without hosts, NodePort service', input: { values: { ingress: { enabled: true }, service: { type: 'NodePort' }, networkPolicy: { ingress: { cidrs: ['10.0.0.0/16'] } } } } },
   { name: 'existing secret, no service account, pull secret', input: { values: { secrets: { existingSecret: 'hono-api-env' }, serviceAccount: { create: false }, imagePullSecrets: [{ name: 'regcred' }] } } },
 ];
 

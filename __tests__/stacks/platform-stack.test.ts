@@ -245,7 +245,16 @@ describe.each(ENVIRONMENTS as EnvironmentName[])('platform-%s', (env) => {
       probeSelectorNilUsesHelmValues: false,
       retention: cfg.platform.observability.retention,
     });
-    expect(at(values, 'grafana', 'sidecar', 'dashboards')).toEqual({ enabled: true, label: 'grafana_dashboard', labelValue: '1', searchNamespace: 'ALL' });
+    expect(at(values, 'grafana', 'sidecar', 'dashboards')).toMatchObject({ enabled: true, label: 'grafana_dashboard', labelValue: '1', searchNamespace: 'ALL' });
+  });
+
+  it("observability: Grafana files a dashboard under the folder the app chart's annotation names (metrics.dashboard.folder)", async () => {
+    const sidecar = at(valuesOf(release(json, 'kube-prometheus-stack')), 'grafana', 'sidecar', 'dashboards') as Record<string, unknown>;
+    expect(at(sidecar, 'provider', 'foldersFromFilesStructure')).toBe(true);
+    // The annotation the sidecar reads is the one the chart writes: render the chart and look.
+    const { stdout } = await helmTemplate({ chart: CHART_DIR, release: 'r', namespace: 'apps', set: { 'metrics.dashboard.enabled': true, 'metrics.dashboard.folder': 'Services' } });
+    const dashboard = parseManifests(stdout).find((o) => o.kind === 'ConfigMap' && String(o.metadata?.name).endsWith('-dashboard'));
+    expect(Object.entries(dashboard?.metadata?.annotations ?? {})).toEqual([[sidecar.folderAnnotation, 'Services']]);
   });
 
   it('ACM mode: a DNS-validated certificate for the API host, validation records in the hosted zone, the zone checked at plan time', () => {

@@ -21,6 +21,15 @@
 {{- if and .Values.httpRoute.enabled (empty .Values.httpRoute.parentRefs) }}
 {{- fail "httpRoute.enabled is true but httpRoute.parentRefs is empty. Fix: name the Gateway to attach to." }}
 {{- end }}
+{{- if and .Values.priorityClass.create (not .Values.priorityClass.name) }}
+{{- fail "priorityClass.create is true but priorityClass.name is empty; a PriorityClass is cluster-wide, so a name derived from the release would collide across namespaces. Fix: set priorityClass.name to a name no other release uses, or reference an existing class with priorityClassName." }}
+{{- end }}
+{{- if and .Values.networkPolicy.enabled (or .Values.ingress.enabled .Values.httpRoute.enabled) (not .Values.networkPolicy.ingress.cidrs) (not .Values.networkPolicy.ingress.namespaces) (not .Values.networkPolicy.ingress.sameNamespace) }}
+{{- fail (printf "%s is true but networkPolicy.ingress admits no source, so the default-deny NetworkPolicy would block the load balancer or gateway. Fix: set networkPolicy.ingress.cidrs to the load balancer's subnets (ALB IP targets) or networkPolicy.ingress.namespaces to the ingress controller's or gateway's namespace." (ternary "ingress.enabled" "httpRoute.enabled" .Values.ingress.enabled)) }}
+{{- end }}
+{{- if and (not .Values.config.metricsEnabled) (or .Values.metrics.serviceMonitor.enabled .Values.metrics.prometheusRule.enabled) }}
+{{- fail "config.metricsEnabled is false but metrics.serviceMonitor or metrics.prometheusRule is enabled: Prometheus would scrape a /metrics that answers 404 and the HonoApiDown alert would fire. Fix: turn config.metricsEnabled on, or turn the ServiceMonitor and PrometheusRule off." }}
+{{- end }}
 {{- if and .Values.priorityClass.create .Values.priorityClassName }}
 {{- fail "priorityClass.create is true and priorityClassName is set. Fix: create one or reference an existing one, not both." }}
 {{- end }}

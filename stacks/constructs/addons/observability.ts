@@ -35,6 +35,8 @@ export const OBSERVABILITY = {
   /** The label (and value) the Grafana sidecar selects dashboard ConfigMaps by. */
   dashboardLabel: 'grafana_dashboard',
   dashboardLabelValue: '1',
+  /** The annotation naming a dashboard's Grafana folder (the app chart writes it). */
+  dashboardFolderAnnotation: 'grafana_folder',
 } as const;
 
 export interface ObservabilityProps extends Pick<AddonScope, 'after'> {
@@ -109,7 +111,15 @@ export class Observability extends Construct {
           ...storage.grafana,
           admin: { existingSecret: o.grafanaAdminSecret, userKey: o.grafanaUserKey, passwordKey: o.grafanaPasswordKey },
           sidecar: {
-            dashboards: { enabled: true, label: o.dashboardLabel, labelValue: o.dashboardLabelValue, searchNamespace: 'ALL' },
+            // A dashboard ConfigMap's grafana_folder annotation (the app chart's metrics.dashboard.folder) picks its folder.
+            dashboards: {
+              enabled: true,
+              label: o.dashboardLabel,
+              labelValue: o.dashboardLabelValue,
+              searchNamespace: 'ALL',
+              folderAnnotation: o.dashboardFolderAnnotation,
+              provider: { foldersFromFilesStructure: true },
+            },
           },
         },
         kubeControllerManager: { enabled: false },
