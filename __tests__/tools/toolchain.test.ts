@@ -9,13 +9,13 @@ const manifest = readManifest();
 const emptyRoot = () => mkdtempSync(path.join(os.tmpdir(), 'hono-api-toolchain-'));
 
 describe('the manifest', () => {
-  it('pins Helm 3.19 or newer, actionlint 1.7.x, the four providers, checkov and zizmor', () => {
+  it('pins Helm 3.19 or newer, actionlint 1.7.x, the four providers, checkov, zizmor and yamllint', () => {
     const [major, minor] = manifest.go.helm!.version.split('.').map(Number) as [number, number];
     expect(major).toBe(3);
     expect(minor).toBeGreaterThanOrEqual(19);
     expect(manifest.go.actionlint!.version).toMatch(/^1\.7\.\d+$/);
     expect(Object.keys(manifest.providers).sort()).toEqual(['aws', 'helm', 'kubernetes', 'random']);
-    expect(Object.keys(manifest.python).sort()).toEqual(['awscli', 'checkov', 'moto', 'zizmor']);
+    expect(Object.keys(manifest.python).sort()).toEqual(['awscli', 'checkov', 'moto', 'yamllint', 'zizmor']);
   });
 
   it('builds Helm with its version and the Kubernetes version it assumes set', () => {
