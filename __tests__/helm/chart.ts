@@ -14,10 +14,11 @@ import { afterAll } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { REPO_ROOT, helmLint, helmTemplate, parseManifestDocuments } from '../../scripts/lib/helm.js';
 import type { HelmResult, K8sObject, ManifestDocument, SetValue } from '../../scripts/lib/helm.js';
+import { platformConfig } from '../../stacks/config/environments.js';
 
 export const CHART_DIR = path.join(REPO_ROOT, 'helm', 'hono-api');
-/** The Kubernetes version the chart tests render for. */
-export const KUBE_VERSION = '1.31.0';
+/** The Kubernetes version the chart tests render for: the production clusters' minor. */
+export const KUBE_VERSION = `${platformConfig.environments.prod.cluster.version}.0`;
 export const RELEASE = 'demo';
 export const NAMESPACE = 'apps';
 

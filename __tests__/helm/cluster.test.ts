@@ -61,6 +61,17 @@ describe(`server-side dry-run with strict field validation (Kubernetes ${KUBE_VE
     expect(result.exitCode, result.stderr).toBe(0);
   });
 
+  // Every value the schema accepts must render objects the API accepts: its bounds included.
+  it.each([
+    ['the smallest shutdown settings', { 'shutdown.drainSeconds': 0, 'shutdown.marginSeconds': 1, 'config.requestTimeoutMs': 1, replicaCount: 1 }],
+    ['the largest shutdown settings', { 'shutdown.drainSeconds': 120, 'shutdown.marginSeconds': 60, 'config.requestTimeoutMs': 300000 }],
+  ])('hono-api with %s: every object is accepted as rendered', async (_label, set) => {
+    const rendered = await helmTemplate({ chart: CHART_DIR, release: 'dry', namespace: 'dry-run', kubeVersion: KUBE_VERSION, set });
+    expect(rendered.exitCode, rendered.stderr).toBe(0);
+    const result = await kube(['apply', '--dry-run=server', '--validate=strict', '-n', 'dry-run', '-f', '-'], rendered.stdout);
+    expect(result.exitCode, result.stderr).toBe(0);
+  });
+
   it('rejects an unknown field, so the check has teeth', async () => {
     const rendered = await helmTemplate({ chart: CHART_DIR, release: 'dry', namespace: 'dry-run', kubeVersion: KUBE_VERSION });
     const deployment = parseAllDocuments(rendered.stdout).map((d) => d.toJS() as Loose).find((d) => d?.kind === 'Deployment')!;
@@ -68,6 +79,27 @@ describe(`server-side dry-run with strict field validation (Kubernetes ${KUBE_VE
     const result = await kube(['apply', '--dry-run=server', '--validate=strict', '-n', 'dry-run', '-f', '-'], stringify(deployment));
     expect(result.exitCode).not.toBe(0);
     expect(result.stderr).toMatch(/unknown field "spec.replicaz"/);
+  });
+});
+
+describe('Pod Security admission by default (kind/pod-security.yaml): a namespace that says nothing is restricted', () => {
+  const name = `unlabelled-${process.pid}`;
+  beforeAll(async () => {
+    await kube(['delete', 'namespace', name, '--ignore-not-found', '--wait=true']);
+    await must(kube(['create', 'namespace', name]));
+  }, 120_000);
+
+  it('refuses a pod that only Pod Security would refuse (no securityContext: root allowed, escalation, capabilities, no seccomp) in a namespace without labels, where ct install and the kind deploy land', async () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'plain', namespace: name }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };
+    const result = await kube(['apply', '--dry-run=server', '-f', '-'], JSON.stringify(pod));
+    expect(result.exitCode).not.toBe(0);
+    expect(result.stderr).toMatch(/violates PodSecurity "restricted:latest"/);
+  });
+
+  it('admits the chart there as rendered', async () => {
+    const rendered = await helmTemplate({ chart: CHART_DIR, release: 'dry', namespace: name, kubeVersion: KUBE_VERSION });
+    const result = await kube(['apply', '--dry-run=server', '--validate=strict', '-n', name, '-f', '-'], rendered.stdout);
+    expect(result.exitCode, result.stderr).toBe(0);
   });
 });
 

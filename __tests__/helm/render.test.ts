@@ -12,6 +12,7 @@ import type { K8sObject } from '../../scripts/lib/helm.js';
 import {
   CHART,
   CI_VALUES_FILES,
+  KUBE_VERSION,
   appContainer,
   configData,
   isHelmTest,
@@ -39,10 +40,10 @@ describe('CI values files', () => {
       expect(result.stdout).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
     });
 
-    it('renders with helm template --kube-version 1.31.0', async () => {
+    it(`renders with helm template --kube-version ${KUBE_VERSION} (production's minor)`, async () => {
       const result = await tryRender({ valuesFiles: [file] });
       expect(result.exitCode, result.stderr).toBe(0);
-      expect(result.command).toEqual(expect.arrayContaining(['template', '--kube-version', '1.31.0']));
+      expect(result.command).toEqual(expect.arrayContaining(['template', '--kube-version', KUBE_VERSION]));
       const { objects } = await render({ valuesFiles: [file] });
       expect(ofKind(objects, 'Deployment')).toHaveLength(1);
       expect(ofKind(objects, 'Service')).toHaveLength(1);

@@ -19,8 +19,11 @@ import https from 'node:https';
 import path from 'node:path';
 import { freePort } from '../../scripts/lib/net.js';
 import { runCommand, tail } from '../../scripts/lib/run.js';
-import type { Toolchain } from '../../tools/toolchain.js';
+import { REPO_ROOT, type Toolchain } from '../../tools/toolchain.js';
 import { kubeconfig, makePki } from './certs.js';
+
+/** The Pod Security admission configuration the kind cluster mounts too (restricted by default). */
+export const POD_SECURITY_CONFIG = path.join(REPO_ROOT, 'kind', 'pod-security.yaml');
 
 export interface ClusterState {
   readonly kubeconfig: string;
@@ -158,7 +161,10 @@ export async function startControlPlane(options: StartOptions): Promise<ClusterS
       `--service-account-signing-key-file=${pki.saKey}`,
       '--service-cluster-ip-range=10.0.0.0/24',
       '--authorization-mode=Node,RBAC',
-      // The default admission plugins, PodSecurity among them; privileged containers refused outright.
+      // The default admission plugins, PodSecurity among them, enforcing `restricted` in every
+      // namespace by default exactly as the kind cluster does (the same file); privileged
+      // containers refused outright.
+      `--admission-control-config-file=${POD_SECURITY_CONFIG}`,
       '--allow-privileged=false',
       '--profiling=false',
     ]);

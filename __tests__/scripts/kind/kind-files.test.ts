@@ -4,6 +4,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../../../scripts/lib/helm.js';
+import { compareVersions } from '../../../scripts/lib/terraform.js';
+import { FLOORS } from '../../../scripts/ops/doctor.js';
 import { CLUSTER_CONFIG, CLUSTER_NAME, IMAGE, IMAGE_REPOSITORY, IMAGE_TAG, KUBE_CONTEXT, NAMESPACE, RELEASE } from '../../../scripts/kind/config.js';
 import { platformConfig, withImageTag } from '../../../stacks/config/environments.js';
 import { LocalAppStack } from '../../../stacks/local-app-stack.js';
@@ -26,13 +28,37 @@ describe('kind/cluster.yaml', () => {
     expect(config.nodes.map((n) => n.role)).toEqual(['control-plane', 'worker', 'worker']);
   });
 
-  it('pins every node to the same kindest/node v1.31 image by digest, noted in a comment', () => {
+  const prodMinor = platformConfig.environments.prod.cluster.version;
+  const image = () => {
     const images = new Set(config.nodes.map((n) => n.image));
     expect(images.size).toBe(1);
-    const [image] = [...images];
-    expect(image).toMatch(/^kindest\/node:v1\.31\.[0-9]+@sha256:[a-f0-9]{64}$/);
-    const version = /v1\.31\.[0-9]+/.exec(image!)![0];
+    return [...images][0]!;
+  };
+
+  it("pins every node to one kindest/node image by digest, of production's Kubernetes minor, noted in a comment", () => {
+    expect(image()).toMatch(new RegExp(`^kindest/node:v${prodMinor.replace('.', '\\.')}\\.[0-9]+@sha256:[a-f0-9]{64}$`));
+    const version = /v\d+\.\d+\.\d+/.exec(image())![0];
     expect(text).toMatch(new RegExp(`^#.*Kubernetes ${version.replace(/\./g, '\\.')}`, 'm'));
+  });
+
+  it('is created with the kind release its node image was built for, which enforces NetworkPolicy (>= the doctor floor)', () => {
+    const built = /published with kind (v\d+\.\d+\.\d+)/.exec(text)?.[1];
+    const workflow = read('.github/workflows/chart.yml');
+    const used = /^\s*version: (v\d+\.\d+\.\d+)/m.exec(workflow)?.[1];
+    expect(used).toBe(built);
+    expect(compareVersions(used!.slice(1), FLOORS.kind)).toBeGreaterThanOrEqual(0);
+  });
+
+  it('mounts the Pod Security admission configuration into the API server, which enforces restricted by default', () => {
+    const control = config.nodes.find((n) => n.role === 'control-plane') as { extraMounts?: { hostPath: string; containerPath: string }[]; kubeadmConfigPatches?: string[] };
+    const mount = control.extraMounts?.find((m) => m.hostPath === 'kind/pod-security.yaml');
+    expect(mount).toBeDefined();
+    const patch = parse(control.kubeadmConfigPatches![0]!) as { apiServer: { extraArgs: Record<string, string>; extraVolumes: { hostPath: string; mountPath: string }[] } };
+    const file = patch.apiServer.extraArgs['admission-control-config-file']!;
+    expect(file).toBe(mount!.containerPath);
+    expect(patch.apiServer.extraVolumes.some((v) => file.startsWith(`${v.hostPath}/`) && v.mountPath === v.hostPath)).toBe(true);
+    const admission = parse(read('kind/pod-security.yaml')) as { plugins: { name: string; configuration: { defaults: Record<string, string> } }[] };
+    expect(admission.plugins.find((p) => p.name === 'PodSecurity')?.configuration.defaults).toMatchObject({ enforce: 'restricted' });
   });
 });
 
