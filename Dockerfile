@@ -1,5 +1,3 @@
-# syntax=docker/dockerfile:1
-#
 # The hono-api service image: a multi-stage build that type-checks and bundles the service into one
 # file, then copies only that file onto a distroless Node.js runtime (no shell, no package manager),
 # running as the nonroot user 65532.
@@ -18,10 +16,11 @@ ARG RUNTIME_IMAGE=public-runtime-base
 
 # The public bases as literal FROM lines, so Dependabot can bump their digests. An overridden base
 # leaves its stage unused, and unused stages are never pulled (BuildKit, buildah).
-# node:20-bookworm-slim: Node 20 LTS on Debian 12, like the runtime.
-FROM node:20-bookworm-slim@sha256:2cf067cfed83d5ea958367df9f966191a942351a2df77d6f0193e162b5febfc0 AS public-build-base
-# gcr.io/distroless/nodejs20-debian12:nonroot
-FROM gcr.io/distroless/nodejs20-debian12:nonroot@sha256:2cd820156cf039c8b54ae2d2a97e424b6729070714de8707a6b79f20d56f6a9a AS public-runtime-base
+# node:24-bookworm-slim: Node 24, the active LTS (Node 20 reached end of life in April 2026), on
+# Debian 12, like the runtime.
+FROM node:24-bookworm-slim@sha256:a9f5f7c91a432850b2a8a7797adf5eadb6c733ceed61167806cee7ea7fbc29df AS public-build-base
+# gcr.io/distroless/nodejs24-debian12:nonroot
+FROM gcr.io/distroless/nodejs24-debian12:nonroot@sha256:14d42e2511532589a7c7e01a753667a74fcc96266e137e8125006b87b0c32d0a AS public-runtime-base
 
 # checkov:skip=CKV_DOCKER_7:BUILD_IMAGE and RUNTIME_IMAGE default to the stages above, pinned by digest; an override names its own mirror
 FROM ${BUILD_IMAGE} AS build
@@ -57,7 +56,10 @@ LABEL org.opencontainers.image.title="hono-api" \
       org.opencontainers.image.created="${BUILD_TIME}" \
       org.opencontainers.image.licenses="MIT"
 WORKDIR /app
-COPY --from=build --chown=65532:65532 /app/dist/ /app/
+# Owned by root (no --chown), written by root in the build stage with mode 644/755: the process
+# (65532) can read and run the bundle but never change it, even where the root filesystem is not
+# mounted read-only.
+COPY --from=build /app/dist/ /app/
 USER 65532:65532
 ENV NODE_ENV=production PORT=8080 HOST=0.0.0.0
 EXPOSE 8080

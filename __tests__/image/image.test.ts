@@ -148,6 +148,16 @@ describe.skipIf(!detection.found)(`container image ${TEST_IMAGE_TAG}`, () => {
     expect([...paths].filter((f) => f.startsWith('run/secrets'))).toEqual([]);
   });
 
+  it.skipIf(!canRun)('keeps the app files root-owned, so the runtime user cannot change them even on a writable root filesystem', async () => {
+    const write = await runCommand(
+      engine.program,
+      runArgs(engine.kind, { image: TEST_IMAGE_TAG, remove: true, command: ['-e', "require('fs').appendFileSync('/app/server.mjs', '//')"] }),
+      { env: engine.env },
+    );
+    expect(write.exitCode, `${describeCommand(write.command)} should fail`).not.toBe(0);
+    expect(write.stderr).toMatch(/EACCES|permission denied/i);
+  });
+
   it.skipIf(!canRun)('builds from a context that .dockerignore keeps to what the Dockerfile copies', async () => {
     const files = await buildContextFiles(engine, runCommand, REPO_ROOT);
     note('build context', `${files.length} entries`);
@@ -208,6 +218,11 @@ describe.skipIf(!detection.found)(`container image ${TEST_IMAGE_TAG}`, () => {
       const res = await fetch(`http://127.0.0.1:${port}/`);
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ message: ROOT_MESSAGE });
+    });
+
+    it('runs the Node major the Dockerfile names (24, the active LTS)', async () => {
+      const version = await runCommand(engine.program, ['exec', container, '/nodejs/bin/node', '--version'], { env: engine.env });
+      expect(version.stdout.trim()).toMatch(/^v24\.\d+\.\d+$/);
     });
 
     it('can write /tmp but nothing else', async () => {

@@ -24,18 +24,19 @@ const dockerfile = readFileSync(path.join(REPO_ROOT, 'Dockerfile'), 'utf8');
 describe('the bases to stand in for', () => {
   it("reads the Dockerfile's pinned defaults", () => {
     const bases = parseDockerfileBases(dockerfile);
-    expect(bases.buildImage).toMatch(/^node:20-bookworm-slim@sha256:[0-9a-f]{64}$/);
-    expect(bases.runtimeImage).toMatch(/^gcr\.io\/distroless\/nodejs20-debian12:nonroot@sha256:[0-9a-f]{64}$/);
+    // Node 24, the active LTS: Node 20 reached end of life in April 2026.
+    expect(bases.buildImage).toMatch(/^node:24-bookworm-slim@sha256:[0-9a-f]{64}$/);
+    expect(bases.runtimeImage).toMatch(/^gcr\.io\/distroless\/nodejs24-debian12:nonroot@sha256:[0-9a-f]{64}$/);
   });
 
   it('names local stand-ins with the same Node major and Debian release', () => {
     expect(standInTargets(parseDockerfileBases(dockerfile))).toEqual({
-      nodeMajor: 20,
+      nodeMajor: 24,
       suite: 'bookworm',
-      buildTag: 'localhost/stand-in/node:20-bookworm-slim',
-      runtimeTag: 'localhost/stand-in/distroless-nodejs20:nonroot',
-      buildOf: 'node:20-bookworm-slim',
-      runtimeOf: 'gcr.io/distroless/nodejs20-debian12:nonroot',
+      buildTag: 'localhost/stand-in/node:24-bookworm-slim',
+      runtimeTag: 'localhost/stand-in/distroless-nodejs24:nonroot',
+      buildOf: 'node:24-bookworm-slim',
+      runtimeOf: 'gcr.io/distroless/nodejs24-debian12:nonroot',
     });
   });
 
@@ -72,8 +73,9 @@ describe('versions', () => {
     expect(() => nodePackageFor('s390x')).toThrow(/x64 and arm64 only/);
   });
 
-  it("uses the npm that the official Node 20 image ships", () => {
+  it("uses the npm that the official Node image of each major ships", () => {
     expect(npmSpecFor(20)).toBe('10.8.2');
+    expect(npmSpecFor(24)).toBe('11');
     expect(npmSpecFor(99)).toBe('10');
   });
 });

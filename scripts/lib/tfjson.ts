@@ -14,6 +14,7 @@ export interface TfJson {
   readonly terraform?: {
     readonly backend?: Record<string, Attrs>;
     readonly required_providers?: Record<string, { source: string; version: string }>;
+    readonly required_version?: string;
   };
 }
 

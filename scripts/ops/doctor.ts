@@ -10,6 +10,8 @@ import { INSTALL_HINTS, findHelmWith } from '../lib/tools.js';
 import { CREDENTIALS_HINT, accountProblem, callerIdentity } from './aws.js';
 import type { OpsDeps } from './deps.js';
 import { formatTable } from './table.js';
+import { TERRAFORM_MINIMUM, TERRAFORM_REQUIRED_VERSION } from '../../stacks/constructs/provider-versions.js';
+import { readManifest } from '../../tools/toolchain.js';
 import { placeholderProblems } from '../../stacks/config/placeholders.js';
 import type { EnvironmentName } from '../../stacks/config/types.js';
 
@@ -24,15 +26,17 @@ export const WORKFLOW_CHECKS: Readonly<Record<Workflow, readonly CheckName[]>> =
   local: ['node', 'npm', 'container-engine', 'kind', 'kubectl', 'helm'],
 };
 
-/** Node: package.json engines. Terraform: S3-native state locking (use_lockfile). kind: README. */
-export const FLOORS = { node: '20.19.0', terraform: '1.10.0', kind: '0.24.0' } as const;
+/** Node: package.json engines. Terraform: the stacks' required_version (S3-native locking). kind: README. */
+export const FLOORS = { node: '20.19.0', terraform: TERRAFORM_MINIMUM, kind: '0.24.0' } as const;
+/** The Terraform the workflows and the suite run (tools/versions.json): the one to install. */
+const PINNED_TERRAFORM = readManifest().terraform.version;
 
 export const HINTS: Readonly<Record<CheckName, string>> = {
   node: `install Node.js ${FLOORS.node} or newer: https://nodejs.org/en/download (e.g. \`nvm install 20\`)`,
   npm: 'npm comes with Node.js: reinstall Node.js from https://nodejs.org/en/download',
   terraform:
-    'install Terraform >= 1.10 (the S3 backend locks state natively from 1.10): https://developer.hashicorp.com/terraform/install ' +
-    '(e.g. `brew install hashicorp/tap/terraform`, or `tfenv install 1.12.2`)',
+    `install Terraform ${PINNED_TERRAFORM}, the version CI runs (the stacks accept ${TERRAFORM_REQUIRED_VERSION}): https://developer.hashicorp.com/terraform/install ` +
+    `(e.g. \`tfenv install ${PINNED_TERRAFORM}\`)`,
   aws: 'install the AWS CLI v2: https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html (the app stack also runs `aws eks get-token`)',
   'aws-credentials': CREDENTIALS_HINT,
   kubectl: INSTALL_HINTS.kubectl,

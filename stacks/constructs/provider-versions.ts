@@ -21,10 +21,19 @@ export const PROVIDER_VERSIONS: Readonly<Record<string, string>> = {
   random: '3.9.0',
 };
 
+/**
+ * The Terraform versions every stack accepts: S3-native state locking (`use_lockfile`) needs 1.10;
+ * 2.x may change the language. The toolchain, the workflows (tools/versions.json) and `ops doctor`
+ * use this floor; a version outside it stops `terraform init` with Terraform's own message.
+ */
+export const TERRAFORM_MINIMUM = '1.10.0';
+export const TERRAFORM_REQUIRED_VERSION = `>= ${TERRAFORM_MINIMUM}, < 2.0.0`;
+
 export class ProviderVersionAspect implements IAspect {
   constructor(private readonly versions: Readonly<Record<string, string>> = PROVIDER_VERSIONS) {}
 
   visit(node: IConstruct): void {
+    if (node instanceof TerraformStack) node.addOverride('terraform.required_version', TERRAFORM_REQUIRED_VERSION);
     if (!(node instanceof TerraformProvider)) return;
     const name = node.terraformResourceType;
     const version = this.versions[name];

@@ -2,8 +2,11 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { Aspects, TerraformStack, Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
-import { PROVIDER_VERSIONS, ProviderVersionAspect } from '../../../stacks/constructs/provider-versions.js';
-import { testingApp } from '../support/platform.js';
+import { compareVersions } from '../../../scripts/lib/terraform.js';
+import { FLOORS } from '../../../scripts/ops/doctor.js';
+import { PROVIDER_VERSIONS, ProviderVersionAspect, TERRAFORM_MINIMUM, TERRAFORM_REQUIRED_VERSION } from '../../../stacks/constructs/provider-versions.js';
+import { readManifest } from '../../../tools/toolchain.js';
+import { synthPlatform, testingApp } from '../support/platform.js';
 
 function synth(versions: Readonly<Record<string, string>>) {
   const stack = new TerraformStack(testingApp(), 'pins');
@@ -23,5 +26,25 @@ describe('ProviderVersionAspect', () => {
 
   it('fails synth, naming the provider and the fix, when a provider has no pin', () => {
     expect(() => synth({ aws: '5.100.0' })).toThrow(/pins\/random: provider "random" has no pinned version \(fix: add it to PROVIDER_VERSIONS/);
+  });
+});
+
+describe('required_version', () => {
+  const satisfies = (version: string, constraint: string) =>
+    constraint.split(',').every((part) => {
+      const [, op, bound] = /^\s*(>=|<)\s*(\S+)\s*$/.exec(part)!;
+      const c = compareVersions(version, bound!);
+      return op === '>=' ? c >= 0 : c < 0;
+    });
+
+  it('every stack of every environment declares the Terraform versions it accepts', () => {
+    const platform = synthPlatform({ environments: 'all' });
+    for (const id of platform.ids) expect([id, platform.json(id).terraform?.required_version]).toEqual([id, TERRAFORM_REQUIRED_VERSION]);
+  });
+
+  it('accepts the Terraform CI and the suite run (tools/versions.json), and its floor is the one ops doctor enforces', () => {
+    expect(satisfies(readManifest().terraform.version, TERRAFORM_REQUIRED_VERSION)).toBe(true);
+    expect(satisfies('1.9.8', TERRAFORM_REQUIRED_VERSION)).toBe(false); // no S3-native locking
+    expect(FLOORS.terraform).toBe(TERRAFORM_MINIMUM);
   });
 });

