@@ -35,9 +35,10 @@ import { type TestImageResult, buildTestImage, findEngine, runCommand } from '..
 import { parseDockerfileBases } from '../../scripts/image/lib/stand-ins.js';
 import { entriesAddedOver, formatBytes, parseHistory, parseSize, totalSize } from '../../scripts/image/lib/size.js';
 
-// 130 MB on the stand-in runtime base (as engines count, decimal). The public distroless base is
-// larger and outside our control, so with IMAGE_BASES=public only the app layer budget binds.
-const MAX_IMAGE_BYTES = process.env.IMAGE_BASES === 'public' ? 250e6 : 130e6;
+// 160 MB on the stand-in runtime base (as engines count, decimal): Node 24's binary alone is about
+// 120 MB (Node 20's was about 95). The public distroless base is larger and outside our control,
+// so with IMAGE_BASES=public only the app layer budget binds.
+const MAX_IMAGE_BYTES = process.env.IMAGE_BASES === 'public' ? 250e6 : 160e6;
 const MAX_APP_LAYER_BYTES = 1e6; // what the runtime stage adds: the bundle, its source map and licences
 const READY_WITHIN_MS = 2000;
 const STOP_WITHIN_MS = 2000;

@@ -172,7 +172,7 @@ describe('image configs', () => {
       entrypoint: ['/nodejs/bin/node'],
       user: '65532',
       workdir: '/home/nonroot',
-      labels: { 'local.stand-in.key': 'k', 'local.stand-in.for': 'gcr.io/distroless/nodejs20-debian12:nonroot' },
+      labels: { 'local.stand-in.key': 'k', 'local.stand-in.for': 'gcr.io/distroless/nodejs24-debian12:nonroot' },
     });
   });
 
