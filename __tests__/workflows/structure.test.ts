@@ -113,8 +113,10 @@ describe('no long-lived credentials', () => {
     expect(wf.text).not.toMatch(/AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|aws-access-key-id|aws-secret-access-key|aws-session-token/i);
   });
 
-  it.each(workflows.map((wf) => [wf.file, wf] as const))('%s: no secrets at all (AWS through OIDC, GitHub through the job token)', (_, wf) => {
-    expect(expressionsIn(wf.text).filter((e) => /\bsecrets\./.test(e))).toEqual([]);
+  // AWS through OIDC, GitHub through the job token; the one secret is the key that seals saved
+  // plans between deploy.yml's jobs (scripts/ci/seal-plans.sh), never a credential.
+  it.each(workflows.map((wf) => [wf.file, wf] as const))('%s: no secrets but the plan-sealing key', (_, wf) => {
+    expect(expressionsIn(wf.text).filter((e) => /\bsecrets\./.test(e) && !/^\s*secrets\.PLAN_ENCRYPTION_KEY\s*$/.test(e))).toEqual([]);
   });
 
   it('every configure-aws-credentials step assumes a CI role from a repository variable', () => {
@@ -275,18 +277,25 @@ describe('deploy applies exactly the reviewed plan', () => {
     expect(assumedRoles(apply)).toEqual(['deploy']);
   });
 
-  it('the plan job uploads the saved plans as a short-lived artifact, and the apply job downloads that artifact', () => {
+  it('the plan job uploads only the sealed plans, kept as long as an approval may wait; the apply job opens them against the digests the plan job recorded', () => {
     const upload = stepsOf(planJob).find((s) => s.uses?.startsWith('actions/upload-artifact@'));
     const download = stepsOf(apply).find((s) => s.uses?.startsWith('actions/download-artifact@'));
     expect(upload?.with?.name).toBe('${{ steps.target.outputs.artifact }}');
     expect(planJob.outputs?.artifact).toBe('${{ steps.target.outputs.artifact }}');
     expect(download?.with?.name).toBe('${{ needs.plan.outputs.artifact }}');
-    expect(download?.with?.path).toBe('cdktf.out');
-    const retention = Number(upload?.with?.['retention-days']);
-    expect(retention).toBeGreaterThanOrEqual(1);
-    expect(retention).toBeLessThanOrEqual(3);
-    expect(upload?.with?.['include-hidden-files']).toBe(true); // .terraform.lock.hcl
-    expect(String(upload?.with?.path)).toMatch(/^cdktf\.out$/m);
+    // One encrypted file: never cdktf.out itself, whose plan.json shows sensitive values in clear.
+    expect(upload?.with?.path).toBe('${{ runner.temp }}/plans.tar.enc');
+    expect(Number(upload?.with?.['retention-days'])).toBeGreaterThanOrEqual(30);
+    const seal = stepsOf(planJob).find((s) => s.id === 'seal');
+    expect(seal?.run).toMatch(/seal-plans\.sh seal "\$RUNNER_TEMP\/plans\.tar\.enc"/);
+    expect(planJob.outputs?.digests).toBe('${{ steps.seal.outputs.digests }}');
+    const steps = stepsOf(apply);
+    const open = steps.findIndex((s) => s.run?.includes('seal-plans.sh open'));
+    expect(steps[open]?.env?.EXPECTED_PLAN_DIGESTS).toBe('${{ needs.plan.outputs.digests }}');
+    for (const later of ['verify-image.sh', 'apply-stacks.sh']) expect(open).toBeLessThan(steps.findIndex((s) => s.run?.includes(later)));
+    const called = deploy.on.workflow_call as { secrets?: Record<string, { required?: boolean }> } | null;
+    expect(called?.secrets?.PLAN_ENCRYPTION_KEY?.required).toBe(true);
+    expect(release.jobs['deploy-prod']!.secrets).toEqual({ PLAN_ENCRYPTION_KEY: '${{ secrets.PLAN_ENCRYPTION_KEY }}' });
   });
 
   it('the plan job saves plan files (terraform plan -out) and takes the state lock', () => {

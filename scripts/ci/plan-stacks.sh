@@ -8,6 +8,8 @@
 #   plan.exitcode  0 no changes, 2 changes, anything else failed
 #   plan.json      terraform show -json tfplan
 #   plan.txt       terraform show -no-color tfplan, or the error output of a failed init or plan
+#   plan.sha256    the SHA-256 of tfplan, which the summary shows the approver and the apply
+#                  job checks before it applies anything (scripts/ci/seal-plans.sh)
 # Every stack is planned even after one fails, so the report shows them all.
 #
 # Without --lock the plans are speculative (-lock=false: a pull request or the nightly drift check
@@ -38,7 +40,7 @@ for stack in "$@"; do
     failed=1
     continue
   fi
-  rm -f "$dir/tfplan" "$dir/plan.json" "$dir/plan.txt" "$dir/plan.exitcode"
+  rm -f "$dir/tfplan" "$dir/plan.json" "$dir/plan.txt" "$dir/plan.exitcode" "$dir/plan.sha256"
   echo "::group::$stack: terraform init and plan"
   if ! terraform -chdir="$dir" init -input=false -no-color >"$dir/init.log" 2>&1; then
     cat "$dir/init.log"
@@ -54,6 +56,7 @@ for stack in "$@"; do
   cat "$dir/plan.log"
   echo "::endgroup::"
   if [[ $code -eq 0 || $code -eq 2 ]]; then
+    sha256sum "$dir/tfplan" | cut -d' ' -f1 >"$dir/plan.sha256"
     if ! terraform -chdir="$dir" show -json tfplan >"$dir/plan.json" || ! terraform -chdir="$dir" show -no-color tfplan >"$dir/plan.txt"; then
       echo "::error::$stack: terraform show failed"
       code=1

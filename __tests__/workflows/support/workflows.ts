@@ -45,6 +45,8 @@ export interface Job {
   /** A job that calls a reusable workflow (`./.github/workflows/x.yml`). */
   readonly uses?: string;
   readonly with?: Readonly<Record<string, unknown>>;
+  /** Secrets passed to a reusable workflow (never `inherit` here). */
+  readonly secrets?: Readonly<Record<string, string>> | 'inherit';
 }
 
 export interface WorkflowInput {

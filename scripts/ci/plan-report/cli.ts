@@ -6,6 +6,7 @@
  *   plan.exitcode   the exit code of `terraform plan -detailed-exitcode` (0, 2, or a failure)
  *   plan.json       `terraform show -json tfplan` (when a plan file was written)
  *   plan.txt        `terraform show -no-color tfplan`, or the error output of a failed plan
+ *   plan.sha256     the SHA-256 of tfplan (shown, so the approver approves exactly that file)
  *
  *   tsx scripts/ci/plan-report.ts --title "Plan: dev" --marker "<!-- … -->" --out report.md \
  *     [--stacks-dir cdktf.out/stacks] [--context "line"]… network-dev cluster-dev app-dev
@@ -24,7 +25,8 @@ export function readStackPlan(stacksDir: string, stack: string): StackPlan {
   const status = statusFromExitCode(code === undefined || code.trim() === '' ? undefined : Number(code.trim()));
   const json = read('plan.json');
   const text = read('plan.txt') ?? '(no output was recorded)';
-  return { stack, status, text, ...(json ? { counts: countChanges(JSON.parse(json) as PlanJson) } : {}) };
+  const sha256 = read('plan.sha256')?.trim();
+  return { stack, status, text, ...(json ? { counts: countChanges(JSON.parse(json) as PlanJson) } : {}), ...(sha256 ? { sha256 } : {}) };
 }
 
 function runUrl(env: NodeJS.ProcessEnv): string | undefined {

@@ -47,6 +47,8 @@ export interface StackPlan {
   readonly counts?: ChangeCounts;
   /** `terraform show -no-color <planfile>`, or the error output of a failed plan. */
   readonly text: string;
+  /** SHA-256 of the saved plan file: what the approver approves and the apply job checks. */
+  readonly sha256?: string;
 }
 
 export interface ReportOptions {
@@ -108,9 +110,11 @@ export function renderReport(options: ReportOptions): string {
     ...(options.context?.length ? [...options.context, ''] : []),
     verdict,
     '',
-    '| stack | result | add | change | destroy |',
-    '|---|---|--:|--:|--:|',
-    ...options.stacks.map((s) => `| \`${s.stack}\` | ${STATUS_TEXT[s.status]} | ${s.counts?.add ?? '–'} | ${s.counts?.change ?? '–'} | ${s.counts?.destroy ?? '–'} |`),
+    '| stack | result | add | change | destroy | plan file SHA-256 |',
+    '|---|---|--:|--:|--:|---|',
+    ...options.stacks.map(
+      (s) => `| \`${s.stack}\` | ${STATUS_TEXT[s.status]} | ${s.counts?.add ?? '–'} | ${s.counts?.change ?? '–'} | ${s.counts?.destroy ?? '–'} | ${s.sha256 ? `\`${s.sha256}\`` : '–'} |`,
+    ),
     '',
   ].join('\n');
   const foot = options.runUrl ? `\n[Workflow run](${options.runUrl})\n` : '';
