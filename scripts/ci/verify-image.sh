@@ -2,7 +2,9 @@
 # Refuses to deploy an image release.yml did not build and sign. Reads the image the app stack's
 # saved plan deploys (its `image` output, <registry>/<repository>:<tag>), resolves the tag's digest
 # in ECR (tags are immutable there) and verifies GitHub's build-provenance attestation for that
-# digest: signed for this repository by .github/workflows/release.yml.
+# digest: signed for this repository by .github/workflows/release.yml, run for the release tag
+# v<tag> (not merely by anyone who could push some tag), on a GitHub-hosted runner, from a commit
+# that is on the main branch (MAIN_REF, default origin/main: the checkout needs its history).
 #
 #   scripts/ci/verify-image.sh cdktf.out/stacks/app-prod
 #
@@ -47,10 +49,20 @@ if [[ -n "${EXPECTED_DIGEST:-}" && "$digest" != "$EXPECTED_DIGEST" ]]; then
 fi
 
 echo "Verifying the provenance of $repository_uri@$digest"
-if ! gh attestation verify "oci://$repository_uri@$digest" \
+if ! verified=$(gh attestation verify "oci://$repository_uri@$digest" \
   --repo "$GITHUB_REPOSITORY" \
-  --signer-workflow "$GITHUB_REPOSITORY/.github/workflows/release.yml"; then
-  echo "::error::$image ($digest) has no valid build-provenance attestation from release.yml; refusing to deploy it"
+  --signer-workflow "$GITHUB_REPOSITORY/.github/workflows/release.yml" \
+  --source-ref "refs/tags/v$tag" \
+  --deny-self-hosted-runners \
+  --format json); then
+  echo "::error::$image ($digest) has no valid build-provenance attestation from release.yml run for tag v$tag on a GitHub-hosted runner; refusing to deploy it"
+  exit 1
+fi
+# The commit the release was built from must be on main: a tag can be pushed on any commit.
+source_digest=$(jq -r '[.[].verificationResult.signature.certificate.sourceRepositoryDigest] | unique | if length == 1 then .[0] else "" end' <<<"$verified")
+main_ref="${MAIN_REF:-origin/main}"
+if [[ ! "$source_digest" =~ ^[0-9a-f]{40}$ ]] || ! git merge-base --is-ancestor "$source_digest" "$main_ref" 2>/dev/null; then
+  echo "::error::$image ($digest) was built from commit '${source_digest:-unknown}', which is not on $main_ref; refusing to deploy it"
   exit 1
 fi
 
@@ -61,5 +73,5 @@ if [[ -n "${GITHUB_OUTPUT:-}" ]]; then
   } >>"$GITHUB_OUTPUT"
 fi
 if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
-  echo "Verified build provenance of \`$image\` (\`$digest\`), signed by release.yml." >>"$GITHUB_STEP_SUMMARY"
+  echo "Verified build provenance of \`$image\` (\`$digest\`): signed by release.yml for tag v$tag, built from $source_digest on $main_ref." >>"$GITHUB_STEP_SUMMARY"
 fi

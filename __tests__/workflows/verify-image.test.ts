@@ -1,0 +1,110 @@
+/**
+ * scripts/ci/verify-image.sh, run: fake `terraform` (the saved plan's image output), `aws` (the
+ * tag's digest in ECR) and `gh` (the attestation, recording how it was asked) on PATH, and a real
+ * git repository for "is the release's commit on main". Every way an image could be forged or
+ * mixed up must stop the deploy.
+ */
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCommand } from '../../scripts/lib/run.js';
+import { REPO_ROOT } from '../../tools/toolchain.js';
+
+const REGISTRY = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
+const IMAGE = `${REGISTRY}/hono-api:1.4.0`;
+const DIGEST = `sha256:${'a'.repeat(64)}`;
+
+let work: string;
+let onMain: string;
+let offMain: string;
+
+const git = (args: string[]) => runCommand('git', ['-C', path.join(work, 'repo'), ...args], { env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
+
+function fake(name: string, body: string) {
+  writeFileSync(path.join(work, 'bin', name), `#!/usr/bin/env bash\n${body}\n`);
+  chmodSync(path.join(work, 'bin', name), 0o755);
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(path.join(os.tmpdir(), 'verify-image-'));
+  mkdirSync(path.join(work, 'bin'));
+  mkdirSync(path.join(work, 'repo'));
+  mkdirSync(path.join(work, 'app-prod'));
+  await git(['init', '-q', '-b', 'main']);
+  await git(['commit', '-q', '--allow-empty', '-m', 'on main']);
+  onMain = (await git(['rev-parse', 'HEAD'])).stdout.trim();
+  await git(['checkout', '-q', '-b', 'elsewhere']);
+  await git(['commit', '-q', '--allow-empty', '-m', 'pushed on a branch, then tagged']);
+  offMain = (await git(['rev-parse', 'HEAD'])).stdout.trim();
+  fake('terraform', `[[ "$2" == "show" ]] && echo '{"planned_values":{"outputs":{"image":{"value":"'"$FAKE_IMAGE"'"}}}}'; exit 0`);
+  fake('aws', 'echo "$FAKE_DIGEST"');
+  fake('gh', `printf '%s\\n' "$@" > "$GH_ARGS"; [[ -n "$FAKE_GH_FAILS" ]] && exit 1; echo '[{"verificationResult":{"signature":{"certificate":{"sourceRepositoryDigest":"'"$FAKE_SOURCE"'"}}}}]'`);
+});
+
+async function verify(env: Record<string, string>) {
+  const ghArgs = path.join(work, `gh-args-${Math.random()}`);
+  const r = await runCommand('bash', [path.join(REPO_ROOT, 'scripts/ci/verify-image.sh'), path.join(work, 'app-prod')], {
+    cwd: path.join(work, 'repo'),
+    timeoutMs: 30_000,
+    env: {
+      ...process.env,
+      PATH: `${path.join(work, 'bin')}${path.delimiter}${process.env.PATH}`,
+      GITHUB_REPOSITORY: 'acme-corp/hono-eks-platform',
+      GITHUB_OUTPUT: '',
+      GITHUB_STEP_SUMMARY: '',
+      MAIN_REF: 'main',
+      GH_ARGS: ghArgs,
+      FAKE_IMAGE: IMAGE,
+      FAKE_DIGEST: DIGEST,
+      FAKE_SOURCE: onMain,
+      FAKE_GH_FAILS: '',
+      ...env,
+    },
+  });
+  let asked: string[] = [];
+  try {
+    asked = readFileSync(ghArgs, 'utf8').trim().split('\n');
+  } catch {
+    // gh was never called
+  }
+  return { ...r, output: `${r.stdout}\n${r.stderr}`, asked };
+}
+
+describe('verify-image.sh', () => {
+  it('passes a release.yml attestation for tag v<tag>, built on a GitHub-hosted runner from a commit on main', async () => {
+    const r = await verify({});
+    expect(r.exitCode, r.output).toBe(0);
+    expect(r.asked).toEqual([
+      'attestation', 'verify', `oci://${REGISTRY}/hono-api@${DIGEST}`,
+      '--repo', 'acme-corp/hono-eks-platform',
+      '--signer-workflow', 'acme-corp/hono-eks-platform/.github/workflows/release.yml',
+      '--source-ref', 'refs/tags/v1.4.0',
+      '--deny-self-hosted-runners',
+      '--format', 'json',
+    ]);
+  });
+
+  it('refuses an image built from a commit that is not on main (a tag pushed on any commit)', async () => {
+    const r = await verify({ FAKE_SOURCE: offMain });
+    expect(r.exitCode).toBe(1);
+    expect(r.output).toMatch(new RegExp(`built from commit '${offMain}', which is not on main`));
+  });
+
+  it('refuses when the attestation does not verify (another workflow, ref or a self-hosted runner)', async () => {
+    const r = await verify({ FAKE_GH_FAILS: '1' });
+    expect(r.exitCode).toBe(1);
+    expect(r.output).toMatch(/no valid build-provenance attestation from release\.yml run for tag v1\.4\.0/);
+  });
+
+  it('refuses an ECR digest other than the one the release pushed', async () => {
+    const r = await verify({ EXPECTED_DIGEST: `sha256:${'b'.repeat(64)}` });
+    expect(r.exitCode).toBe(1);
+    expect(r.asked).toEqual([]);
+  });
+
+  it('refuses an image that is not an ECR repository:tag, and a source digest it cannot read', async () => {
+    expect((await verify({ FAKE_IMAGE: 'docker.io/library/hono-api:1.4.0' })).exitCode).toBe(1);
+    expect((await verify({ FAKE_SOURCE: 'not-a-commit' })).exitCode).toBe(1);
+  });
+});
