@@ -362,8 +362,18 @@ describe('release', () => {
   it('builds once, scans with Trivy (fixable CRITICAL/HIGH fail), then pushes that image', () => {
     expect(stepsOf(image).filter((s) => s.uses?.startsWith('docker/build-push-action@'))).toHaveLength(1);
     expect(step('docker/build-push-action')?.with).toMatchObject({ push: false, load: true });
-    expect(step('aquasecurity/trivy-action')?.with).toMatchObject({ 'ignore-unfixed': true, severity: 'CRITICAL,HIGH', 'exit-code': '1' });
-    const order = ['docker/build-push-action', 'aquasecurity/trivy-action', 'aws-actions/configure-aws-credentials'].map((a) => stepsOf(image).findIndex((s) => s.uses && actionName(s.uses) === a));
+    const trivy = stepsOf(image).filter((s) => s.uses && actionName(s.uses) === 'aquasecurity/trivy-action');
+    for (const scan of trivy) expect(scan.with).toMatchObject({ 'ignore-unfixed': true, severity: 'CRITICAL,HIGH', 'exit-code': '1' });
+    // The lockfile's runtime dependencies (bundled by esbuild, invisible in the image) before the build; the image after it.
+    expect(trivy.map((s) => s.with?.['scan-ref'] ?? s.with?.['image-ref'])).toEqual(['package-lock.json', 'hono-api:release']);
+    const at = (predicate: (s: { uses?: string; with?: Record<string, unknown> }) => boolean) => stepsOf(image).findIndex(predicate);
+    const order = [
+      at((s) => s.with?.['scan-ref'] === 'package-lock.json'),
+      at((s) => s.uses !== undefined && actionName(s.uses) === 'docker/build-push-action'),
+      at((s) => s.with?.['image-ref'] === 'hono-api:release'),
+      at((s) => s.uses !== undefined && actionName(s.uses) === 'aws-actions/configure-aws-credentials'),
+    ];
+    expect(order.every((i) => i >= 0)).toBe(true);
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(assumedRoles(image)).toEqual(['push-image']);
   });
@@ -376,6 +386,13 @@ describe('release', () => {
       'push-to-registry': true,
     });
     expect(step('anchore/sbom-action')?.with?.image).toBe('${{ steps.push.outputs.image }}@${{ steps.push.outputs.digest }}');
+    // An SBOM of the bundle's npm packages as well (the image SBOM sees only Debian's), and both
+    // attested to exactly the pushed digest, which the deploy verifies (verify-image.sh).
+    const sboms = stepsOf(image).filter((s) => s.uses && actionName(s.uses) === 'anchore/sbom-action');
+    expect(sboms.map((s) => s.with?.image ?? s.with?.file)).toEqual(['${{ steps.push.outputs.image }}@${{ steps.push.outputs.digest }}', 'package-lock.json']);
+    const attested = stepsOf(image).filter((s) => s.uses && actionName(s.uses) === 'actions/attest-sbom');
+    expect(attested.map((s) => s.with?.['sbom-path']).sort()).toEqual(sboms.map((s) => s.with?.['output-file']).sort());
+    for (const a of attested) expect(a.with).toMatchObject({ 'subject-name': '${{ steps.push.outputs.image }}', 'subject-digest': '${{ steps.push.outputs.digest }}', 'push-to-registry': true });
     expect(stepsOf(image).find((s) => s.id === 'push')?.run).toContain('echo "digest=$digest"');
     const summary = stepsOf(image).find((s) => s.run?.includes('GITHUB_STEP_SUMMARY'));
     expect(summary?.env?.DIGEST).toBe('${{ steps.push.outputs.digest }}');

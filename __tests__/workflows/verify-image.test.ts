@@ -39,7 +39,8 @@ beforeAll(async () => {
   offMain = (await git(['rev-parse', 'HEAD'])).stdout.trim();
   fake('terraform', `[[ "$2" == "show" ]] && echo '{"planned_values":{"outputs":{"image":{"value":"'"$FAKE_IMAGE"'"}}}}'; exit 0`);
   fake('aws', 'echo "$FAKE_DIGEST"');
-  fake('gh', `printf '%s\\n' "$@" > "$GH_ARGS"; [[ -n "$FAKE_GH_FAILS" ]] && exit 1; echo '[{"verificationResult":{"signature":{"certificate":{"sourceRepositoryDigest":"'"$FAKE_SOURCE"'"}}}}]'`);
+  // One line per call: its arguments, space-separated. The SBOM check (--predicate-type) fails on FAKE_SBOM_FAILS.
+  fake('gh', `echo "$*" >> "$GH_ARGS"; [[ -n "$FAKE_GH_FAILS" ]] && exit 1; if [[ "$*" == *--predicate-type* ]]; then [[ -z "$FAKE_SBOM_FAILS" ]]; exit; fi; echo '[{"verificationResult":{"signature":{"certificate":{"sourceRepositoryDigest":"'"$FAKE_SOURCE"'"}}}}]'`);
 });
 
 async function verify(env: Record<string, string>) {
@@ -59,6 +60,7 @@ async function verify(env: Record<string, string>) {
       FAKE_DIGEST: DIGEST,
       FAKE_SOURCE: onMain,
       FAKE_GH_FAILS: '',
+      FAKE_SBOM_FAILS: '',
       ...env,
     },
   });
@@ -75,14 +77,14 @@ describe('verify-image.sh', () => {
   it('passes a release.yml attestation for tag v<tag>, built on a GitHub-hosted runner from a commit on main', async () => {
     const r = await verify({});
     expect(r.exitCode, r.output).toBe(0);
-    expect(r.asked).toEqual([
-      'attestation', 'verify', `oci://${REGISTRY}/hono-api@${DIGEST}`,
-      '--repo', 'acme-corp/hono-eks-platform',
-      '--signer-workflow', 'acme-corp/hono-eks-platform/.github/workflows/release.yml',
-      '--source-ref', 'refs/tags/v1.4.0',
-      '--deny-self-hosted-runners',
-      '--format', 'json',
-    ]);
+    const common = `attestation verify oci://${REGISTRY}/hono-api@${DIGEST} --repo acme-corp/hono-eks-platform --signer-workflow acme-corp/hono-eks-platform/.github/workflows/release.yml --source-ref refs/tags/v1.4.0 --deny-self-hosted-runners`;
+    expect(r.asked).toEqual([`${common} --format json`, `${common} --predicate-type https://spdx.dev/Document/v2.3`]);
+  });
+
+  it('refuses an image without the SBOM attestation release.yml makes', async () => {
+    const r = await verify({ FAKE_SBOM_FAILS: '1' });
+    expect(r.exitCode).toBe(1);
+    expect(r.output).toMatch(/no SBOM attestation from release\.yml for tag v1\.4\.0/);
   });
 
   it('refuses an image built from a commit that is not on main (a tag pushed on any commit)', async () => {

@@ -58,6 +58,17 @@ if ! verified=$(gh attestation verify "oci://$repository_uri@$digest" \
   echo "::error::$image ($digest) has no valid build-provenance attestation from release.yml run for tag v$tag on a GitHub-hosted runner; refusing to deploy it"
   exit 1
 fi
+# The SBOMs release.yml attests to the image (the runtime base's packages and the bundle's npm
+# packages) must be there too, signed by the same workflow for the same tag.
+if ! gh attestation verify "oci://$repository_uri@$digest" \
+  --repo "$GITHUB_REPOSITORY" \
+  --signer-workflow "$GITHUB_REPOSITORY/.github/workflows/release.yml" \
+  --source-ref "refs/tags/v$tag" \
+  --deny-self-hosted-runners \
+  --predicate-type https://spdx.dev/Document/v2.3 >/dev/null; then
+  echo "::error::$image ($digest) has no SBOM attestation from release.yml for tag v$tag; refusing to deploy it"
+  exit 1
+fi
 # The commit the release was built from must be on main: a tag can be pushed on any commit.
 source_digest=$(jq -r '[.[].verificationResult.signature.certificate.sourceRepositoryDigest] | unique | if length == 1 then .[0] else "" end' <<<"$verified")
 main_ref="${MAIN_REF:-origin/main}"
