@@ -4,7 +4,8 @@
  * the resource's "//" block); anything else fails, and so does a recorded reason that no finding
  * needs any more.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type CheckovFinding, type CheckovReport, formatFinding, runCheckov, summarise } from '../helpers/checkov.js';
@@ -40,8 +41,27 @@ function classify(report: CheckovReport, reasons: Map<string, string>) {
 
 let report: CheckovReport;
 
+/**
+ * checkov 3.3.30's Terraform JSON parser turns every attribute of the `terraform` block into a block
+ * (checkov/terraform_json/parser.py handle_block_type → hclify, which takes only objects), so the
+ * string `required_version` makes it drop the whole file as a parsing error. Each stack is scanned
+ * as synthesised except for that one string, which has nothing for a security check to judge.
+ */
+function withoutRequiredVersion(stacksDir: string): string {
+  const copy = mkdtempSync(path.join(os.tmpdir(), 'hono-api-checkov-'));
+  cpSync(stacksDir, copy, { recursive: true });
+  for (const id of readdirSync(copy)) {
+    const file = path.join(copy, id, 'cdk.tf.json');
+    const json = JSON.parse(readFileSync(file, 'utf8')) as { terraform?: Record<string, unknown> };
+    expect(json.terraform?.required_version, id).toBeDefined();
+    delete json.terraform!.required_version;
+    writeFileSync(file, JSON.stringify(json, null, 2));
+  }
+  return copy;
+}
+
 beforeAll(async () => {
-  report = await runCheckov({ dir: path.join(synth.outdir, 'stacks'), framework: 'terraform_json' });
+  report = await runCheckov({ dir: withoutRequiredVersion(path.join(synth.outdir, 'stacks')), framework: 'terraform_json' });
   const { accepted } = classify(report, recordedReasons(synth.stacks));
   console.log(summarise('stacks (terraform_json)', report, accepted.length));
 }, 300_000);
@@ -69,7 +89,8 @@ describe('checkov on the synthesised stacks', () => {
     const dir = path.join(synth.outdir, 'broken', 'registry');
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, 'cdk.tf.json'), JSON.stringify(registry));
-    const broken = await runCheckov({ dir: path.dirname(dir), framework: 'terraform_json' });
+    const broken = await runCheckov({ dir: withoutRequiredVersion(path.dirname(dir)), framework: 'terraform_json' });
+    expect(broken.parsingErrors).toBe(0);
     const { unexplained } = classify(broken, recordedReasons({ registry }));
     expect(unexplained.map((f) => f.check_id)).toContain('CKV_AWS_51');
   }, 300_000);

@@ -16,16 +16,26 @@
 # must never hold the state lock an approved apply is waiting for). --lock is for plans that will
 # be applied (deploy.yml): they take the lock, waiting up to 10 minutes for it.
 #
+# --until-change (deploy.yml) plans layer by layer: after the first stack with changes the later
+# ones are not planned but deferred (plan.exitcode "deferred"), because they look up what that stack
+# creates and a plan made now would be built from the old lookups (or, on a first deployment, fail).
+# The apply job applies what was planned; the next run plans the rest against the new state.
+#
 # Exit status: 1 if any stack failed, else 2 if any stack has changes, else 0.
 set -uo pipefail
 
 lock=(-lock=false)
-if [[ "${1:-}" == "--lock" ]]; then
-  lock=(-lock-timeout=10m)
+until_change=0
+while [[ "${1:-}" == --* ]]; do
+  case "$1" in
+    --lock) lock=(-lock-timeout=10m) ;;
+    --until-change) until_change=1 ;;
+    *) echo "unknown option: $1" >&2; exit 64 ;;
+  esac
   shift
-fi
+done
 if [[ $# -eq 0 ]]; then
-  echo "usage: $0 [--lock] <stack>..." >&2
+  echo "usage: $0 [--lock] [--until-change] <stack>..." >&2
   exit 64
 fi
 stacks_dir="${STACKS_DIR:-cdktf.out/stacks}"
@@ -35,6 +45,13 @@ failed=0
 changed=0
 for stack in "$@"; do
   dir="$stacks_dir/$stack"
+  if [[ $until_change -eq 1 && $changed -ne 0 ]]; then
+    rm -f "$dir/tfplan" "$dir/plan.json" "$dir/plan.sha256"
+    echo deferred >"$dir/plan.exitcode"
+    echo "Not planned in this run: it reads what the stacks before it create, and one of them has changes. It is planned against the new state once those are applied (run Deploy again)." >"$dir/plan.txt"
+    echo "$stack: deferred until the changes before it are applied"
+    continue
+  fi
   if [[ ! -f "$dir/cdk.tf.json" ]]; then
     echo "::error::$dir/cdk.tf.json does not exist: was the stack synthesised (ENVIRONMENTS)?"
     failed=1

@@ -5,7 +5,7 @@
  * too, and the change counts come from the same code (scripts/ci/plan-report/summary.ts).
  */
 import path from 'node:path';
-import { type PlanJson, type StackPlan, countChanges, statusFromExitCode, totals } from '../ci/plan-report/summary.js';
+import { type PlanJson, type StackPlan, type StackStatus, countChanges, statusFromExitCode, totals } from '../ci/plan-report/summary.js';
 import type { RunResult } from '../lib/run.js';
 import type { OpsDeps } from './deps.js';
 import { type ManifestStack, stackDir } from './manifest.js';
@@ -170,7 +170,7 @@ export async function planStack(tf: TerraformRunner, stack: StackRef, initExtra:
   return { stack: stack.name, status, counts: countChanges(json), text: plan.stdout, changes: changesOf(json), json };
 }
 
-const RESULT_TEXT = { 'no-changes': 'no changes', changes: 'changes', failed: 'plan failed' } as const;
+const RESULT_TEXT: Readonly<Record<StackStatus, string>> = { 'no-changes': 'no changes', changes: 'changes', failed: 'plan failed', deferred: 'planned later' };
 
 /** The table of plans: add / change / destroy per stack and in total, then the changed resources. */
 export function renderPlanSummary(plans: readonly (PlanOutcome & { deferredBy?: readonly string[] })[], maxResources = 25): string {

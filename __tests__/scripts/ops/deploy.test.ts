@@ -230,7 +230,7 @@ describe('deploy', () => {
   it('names a missing terraform with its install hint and runs nothing else', async () => {
     const f = setup({ tools: ['aws'] });
     expect(await main(['deploy', 'dev', '--yes'], f.deps)).toBe(1);
-    expect(f.err.join('\n')).toMatch(/`deploy` cannot run:\n {2}- terraform: terraform is not on PATH\. Fix: install Terraform >= 1\.10/);
+    expect(f.err.join('\n')).toMatch(/`deploy` cannot run:\n {2}- terraform: terraform is not on PATH\. Fix: install Terraform \d+\.\d+\.\d+, the version CI runs \(the stacks accept >= 1\.10\.0/);
     expect(f.lines().filter((l) => !l.startsWith('aws --version'))).toEqual([]);
   });
 });

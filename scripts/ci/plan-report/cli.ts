@@ -21,8 +21,8 @@ import { type PlanJson, type StackPlan, countChanges, renderReport, statusFromEx
 export function readStackPlan(stacksDir: string, stack: string): StackPlan {
   const dir = path.join(stacksDir, stack);
   const read = (file: string) => (existsSync(path.join(dir, file)) ? readFileSync(path.join(dir, file), 'utf8') : undefined);
-  const code = read('plan.exitcode');
-  const status = statusFromExitCode(code === undefined || code.trim() === '' ? undefined : Number(code.trim()));
+  const code = read('plan.exitcode')?.trim();
+  const status = code === 'deferred' ? 'deferred' : statusFromExitCode(code === undefined || code === '' ? undefined : Number(code));
   const json = read('plan.json');
   const text = read('plan.txt') ?? '(no output was recorded)';
   const sha256 = read('plan.sha256')?.trim();

@@ -34,7 +34,8 @@ export function countChanges(plan: PlanJson): ChangeCounts {
 }
 
 /** `terraform plan -detailed-exitcode`: 0 no changes, 2 changes, anything else failed. */
-export type StackStatus = 'no-changes' | 'changes' | 'failed';
+/** `deferred`: not planned in this run, because a stack before it has changes (plan-stacks.sh --until-change). */
+export type StackStatus = 'no-changes' | 'changes' | 'failed' | 'deferred';
 
 export function statusFromExitCode(code: number | undefined): StackStatus {
   return code === 0 ? 'no-changes' : code === 2 ? 'changes' : 'failed';
@@ -67,7 +68,12 @@ export interface ReportOptions {
 /** GitHub rejects issue and comment bodies longer than 65,536 characters; keep a margin. */
 export const GITHUB_BODY_LIMIT = 65_000;
 
-const STATUS_TEXT: Record<StackStatus, string> = { 'no-changes': '✅ no changes', changes: '📝 changes', failed: '❌ plan failed' };
+const STATUS_TEXT: Record<StackStatus, string> = {
+  'no-changes': '✅ no changes',
+  changes: '📝 changes',
+  failed: '❌ plan failed',
+  deferred: '⏭ planned in the next run, after the changes above are applied',
+};
 
 export function totals(stacks: readonly StackPlan[]): ChangeCounts & { failed: number; changed: number } {
   return stacks.reduce(
