@@ -49,23 +49,20 @@ if [[ -n "${EXPECTED_DIGEST:-}" && "$digest" != "$EXPECTED_DIGEST" ]]; then
 fi
 
 echo "Verifying the provenance of $repository_uri@$digest"
-if ! verified=$(gh attestation verify "oci://$repository_uri@$digest" \
-  --repo "$GITHUB_REPOSITORY" \
-  --signer-workflow "$GITHUB_REPOSITORY/.github/workflows/release.yml" \
-  --source-ref "refs/tags/v$tag" \
-  --deny-self-hosted-runners \
-  --format json); then
+# Every attestation must be signed by release.yml of this repository, run for tag v<tag> on a
+# GitHub-hosted runner: the provenance, and the SBOMs below.
+verify=(gh attestation verify "oci://$repository_uri@$digest"
+  --repo "$GITHUB_REPOSITORY"
+  --signer-workflow "$GITHUB_REPOSITORY/.github/workflows/release.yml"
+  --source-ref "refs/tags/v$tag"
+  --deny-self-hosted-runners)
+if ! verified=$("${verify[@]}" --format json); then
   echo "::error::$image ($digest) has no valid build-provenance attestation from release.yml run for tag v$tag on a GitHub-hosted runner; refusing to deploy it"
   exit 1
 fi
 # The SBOMs release.yml attests to the image (the runtime base's packages and the bundle's npm
 # packages) must be there too, signed by the same workflow for the same tag.
-if ! gh attestation verify "oci://$repository_uri@$digest" \
-  --repo "$GITHUB_REPOSITORY" \
-  --signer-workflow "$GITHUB_REPOSITORY/.github/workflows/release.yml" \
-  --source-ref "refs/tags/v$tag" \
-  --deny-self-hosted-runners \
-  --predicate-type https://spdx.dev/Document/v2.3 >/dev/null; then
+if ! "${verify[@]}" --predicate-type https://spdx.dev/Document/v2.3 >/dev/null; then
   echo "::error::$image ($digest) has no SBOM attestation from release.yml for tag v$tag; refusing to deploy it"
   exit 1
 fi
