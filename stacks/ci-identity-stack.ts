@@ -1,14 +1,22 @@
 /**
- * CI identity for GitHub Actions: the account's GitHub OIDC provider and three roles.
+ * CI identity for GitHub Actions: the account's GitHub OIDC provider and the CI roles.
  *
- * - plan: read-only, plus reading state and taking the state lock. Assumable from pull requests,
- *   the main branch (drift detection, deploy plans) and release tags.
- * - deploy: changes infrastructure. Assumable only from jobs running in a GitHub environment, and
- *   those environments carry the required reviewers, so every apply was approved by a person.
+ * - pr-plan: pull requests (any same-repository branch, Dependabot's included). Plans the shared and
+ *   non-prod stacks only, with -refresh=false and -lock=false: AWS's ViewOnlyAccess (metadata,
+ *   never data) plus the few reads its data sources make, those stacks' state and nothing else; no
+ *   access entry on any cluster, so no Kubernetes Secret is within reach.
+ * - plan: the main branch (drift detection, deploy plans) and release tags. ReadOnlyAccess, all
+ *   state, the state lock, and view access (Secrets included: Helm keeps releases there) on the
+ *   clusters, for prod as much as the others.
+ * - deploy-<environment>: changes one environment. Assumable only from jobs running in that GitHub
+ *   environment, whose required reviewers approve every run; PowerUserAccess confined by explicit
+ *   denies to that environment's resources (tags, cluster and secret names, state keys) and IAM
+ *   under that environment's name prefix only. Approving a dev deploy yields nothing that can
+ *   change prod.
  * - push-image: pushes to the service's ECR repository, and nothing else. Release tags only.
  *
- * Apply this stack by hand (an administrator), never from CI: the deploy role cannot modify these
- * roles, because its IAM permissions cover only the environments' own name prefixes.
+ * Apply this stack by hand (an administrator), never from CI: no deploy role can modify these
+ * roles, because its IAM permissions cover only its environment's own name prefix.
  */
 import { DataAwsKmsAlias } from '@cdktf/provider-aws/lib/data-aws-kms-alias';
 import { DataAwsIamOpenidConnectProvider } from '@cdktf/provider-aws/lib/data-aws-iam-openid-connect-provider';
@@ -18,8 +26,18 @@ import { Fn, TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { EnvironmentName, SharedConfig } from './config/types.js';
 import { AwsStack, type AwsStackProps } from './constructs/aws-stack.js';
+import {
+  PULL_REQUEST_EXTRA_READS,
+  type StateBucket,
+  environmentConfinement,
+  environmentStateObjects,
+  sharedStateObjects,
+  stateLock,
+  stateRead,
+} from './constructs/ci-role-policies.js';
 import { GITHUB_OIDC_HOST, GithubOidcRole, type PolicyStatement } from './constructs/github-oidc-role.js';
-import { type CiRole, ciRoleName, environmentIamPrefix, stateKmsAlias, workloadBoundaryName } from './naming.js';
+import { ENVIRONMENT_TAG } from './constructs/tagging-aspect.js';
+import { type CiRole, ciRoleName, clusterName, deployRole, environmentIamPrefix, secretsPrefix, stateKmsAlias, workloadBoundaryName } from './naming.js';
 
 export interface CiIdentityStackProps extends Omit<AwsStackProps, 'environment' | 'region' | 'allowedAccountIds'> {
   readonly shared: SharedConfig;
@@ -27,12 +45,16 @@ export interface CiIdentityStackProps extends Omit<AwsStackProps, 'environment' 
   readonly environments: readonly EnvironmentName[];
 }
 
+/** Environments whose stacks pull requests plan: all but prod, which only main and tags may read. */
+export const pullRequestEnvironments = (environments: readonly string[]) => environments.filter((env) => env !== 'prod');
+
 /** The OIDC token subjects each role trusts; the workflow tests compare these with .github/. */
 export function ciRoleSubjects(repository: string, mainBranch: string, environments: readonly string[]): Record<CiRole, string[]> {
   const repo = `repo:${repository}`;
   return {
-    plan: [`${repo}:pull_request`, `${repo}:ref:refs/heads/${mainBranch}`, `${repo}:ref:refs/tags/v*`],
-    deploy: environments.map((env) => `${repo}:environment:${env}`),
+    'pr-plan': [`${repo}:pull_request`],
+    plan: [`${repo}:ref:refs/heads/${mainBranch}`, `${repo}:ref:refs/tags/v*`],
+    ...Object.fromEntries(environments.map((env) => [deployRole(env), [`${repo}:environment:${env}`]])),
     'push-image': [`${repo}:ref:refs/tags/v*`],
   };
 }
@@ -40,9 +62,10 @@ export function ciRoleSubjects(repository: string, mainBranch: string, environme
 export class CiIdentityStack extends AwsStack {
   constructor(scope: Construct, id: string, props: CiIdentityStackProps) {
     super(scope, id, { ...props, environment: 'shared', region: props.shared.region, allowedAccountIds: props.shared.allowedAccountIds });
-    const { project, shared, state } = props;
+    const { project, shared, environments } = props;
     const partition = this.partition;
     const stateKey = new DataAwsKmsAlias(this, 'state-key', { name: `alias/${stateKmsAlias(project)}` });
+    const state: StateBucket = { partition, bucketName: props.state.bucketName, project, keyArn: stateKey.targetKeyArn };
 
     // One provider per URL and account: create it, or trust the one the account already has.
     const url = `https://${GITHUB_OIDC_HOST}`;
@@ -51,18 +74,12 @@ export class CiIdentityStack extends AwsStack {
         ? new DataAwsIamOpenidConnectProvider(this, 'github', { url })
         : new IamOpenidConnectProvider(this, 'github', { url, clientIdList: ['sts.amazonaws.com'] });
 
-    const subjects = ciRoleSubjects(shared.github.repository, shared.github.mainBranch, props.environments);
-    const bucketArn = `arn:${partition}:s3:::${state.bucketName}`;
-    const stateObjects = `${bucketArn}/${project}/*`;
+    const subjects = ciRoleSubjects(shared.github.repository, shared.github.mainBranch, environments);
+    const allState = `arn:${partition}:s3:::${state.bucketName}/${project}/*`;
     const iam = (kind: string, name: string) => `arn:${partition}:iam::${this.accountId}:${kind}/${name}`;
-
-    const stateRead: PolicyStatement[] = [
-      { Sid: 'ListState', Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn },
-      { Sid: 'ReadState', Effect: 'Allow', Action: 's3:GetObject', Resource: stateObjects },
-      // The lock is an object beside the state (use_lockfile), so even a plan writes one.
-      { Sid: 'LockState', Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject'], Resource: `${bucketArn}/${project}/*.tflock` },
-      { Sid: 'StateKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: stateKey.targetKeyArn },
-    ];
+    const managed = (name: string) => `arn:${partition}:iam::aws:policy/${name}`;
+    const role = (name: CiRole, props: { description: string; managedPolicyArns?: string[]; statements: PolicyStatement[] }) =>
+      new GithubOidcRole(this, name, { roleName: ciRoleName(project, name), oidcProviderArn: provider.arn, subjects: subjects[name]!, ...props });
 
     // Roles the environments create carry this boundary: whatever policies an apply attaches to
     // them, they can never manage IAM, the organisation or the account.
@@ -77,72 +94,89 @@ export class CiIdentityStack extends AwsStack {
         ],
       }),
     });
-    const envRoles = props.environments.map((env) => iam('role', `${environmentIamPrefix(project, env)}*`));
 
-    const roles: Record<CiRole, GithubOidcRole> = {
-      plan: new GithubOidcRole(this, 'plan', {
-        roleName: ciRoleName(project, 'plan'),
-        description: 'Read-only: cdktf plan on pull requests, drift detection, deploy plans',
-        oidcProviderArn: provider.arn,
-        subjects: subjects.plan,
-        managedPolicyArns: [`arn:${partition}:iam::aws:policy/ReadOnlyAccess`],
-        statements: stateRead,
-      }),
-      deploy: new GithubOidcRole(this, 'deploy', {
-        roleName: ciRoleName(project, 'deploy'),
-        description: 'Applies approved plans; only from GitHub environments with required reviewers',
-        oidcProviderArn: provider.arn,
-        subjects: subjects.deploy,
-        managedPolicyArns: [`arn:${partition}:iam::aws:policy/PowerUserAccess`],
+    const prEnvironments = pullRequestEnvironments(environments);
+    const roles = new Map<CiRole, GithubOidcRole>();
+    roles.set(
+      'pr-plan',
+      role('pr-plan', {
+        description: `Pull requests: plans the shared and ${prEnvironments.join(', ') || 'no'} stacks, metadata only, without refresh or lock`,
+        managedPolicyArns: [managed('job-function/ViewOnlyAccess')],
         statements: [
-          ...stateRead,
-          { Sid: 'WriteState', Effect: 'Allow', Action: 's3:PutObject', Resource: stateObjects },
-          {
-            // Roles under the environments' prefixes only, and only with the workload boundary:
-            // not the CI roles, and never a role more powerful than the boundary allows.
-            Sid: 'CreateBoundedEnvironmentRoles',
-            Effect: 'Allow',
-            Action: ['iam:CreateRole', 'iam:PutRolePermissionsBoundary', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy'],
-            Resource: envRoles,
-            Condition: { StringEquals: { 'iam:PermissionsBoundary': boundary.arn } },
-          },
-          {
-            Sid: 'ManageEnvironmentRoles',
-            Effect: 'Allow',
-            Action: [
-              'iam:GetRole',
-              'iam:GetRolePolicy',
-              'iam:ListRolePolicies',
-              'iam:ListAttachedRolePolicies',
-              'iam:ListInstanceProfilesForRole',
-              'iam:UpdateRole',
-              'iam:UpdateRoleDescription',
-              'iam:UpdateAssumeRolePolicy',
-              'iam:TagRole',
-              'iam:UntagRole',
-              'iam:DeleteRole',
-              'iam:PassRole',
-            ],
-            Resource: envRoles,
-          },
-          { Sid: 'KeepTheBoundary', Effect: 'Deny', Action: 'iam:DeleteRolePermissionsBoundary', Resource: envRoles },
-          {
-            Sid: 'ManageEnvironmentPoliciesAndProfiles',
-            Effect: 'Allow',
-            Action: ['iam:*Policy*', 'iam:*InstanceProfile*'],
-            Resource: props.environments.flatMap((env) => [
-              iam('policy', `${environmentIamPrefix(project, env)}*`),
-              iam('instance-profile', `${environmentIamPrefix(project, env)}*`),
-            ]),
-          },
-          { Sid: 'ServiceLinkedRoles', Effect: 'Allow', Action: 'iam:CreateServiceLinkedRole', Resource: '*' },
+          ...stateRead(state, [...sharedStateObjects(state), ...prEnvironments.map((env) => environmentStateObjects(state, env))]),
+          { Sid: 'DataSourceReads', Effect: 'Allow', Action: [...PULL_REQUEST_EXTRA_READS], Resource: '*' },
         ],
       }),
-      'push-image': new GithubOidcRole(this, 'push-image', {
-        roleName: ciRoleName(project, 'push-image'),
+    );
+    roles.set(
+      'plan',
+      role('plan', {
+        description: 'Main branch and release tags: deploy plans and drift detection, read-only',
+        managedPolicyArns: [managed('ReadOnlyAccess')],
+        statements: [...stateRead(state, [allState]), ...stateLock(state, [`${allState}.tflock`])],
+      }),
+    );
+    for (const env of environments) {
+      const others = environments.filter((e) => e !== env);
+      const prefix = environmentIamPrefix(project, env);
+      const envRoles = iam('role', `${prefix}*`);
+      roles.set(
+        deployRole(env),
+        role(deployRole(env), {
+          description: `Applies approved plans to ${env} only; assumable only from the GitHub environment ${env}`,
+          managedPolicyArns: [managed('PowerUserAccess')],
+          statements: [
+            ...stateRead(state, [environmentStateObjects(state, env)]),
+            ...stateLock(state, [environmentStateObjects(state, env, '.tflock')]),
+            { Sid: 'WriteState', Effect: 'Allow', Action: 's3:PutObject', Resource: environmentStateObjects(state, env) },
+            {
+              // Roles under this environment's prefix only, and only with the workload boundary:
+              // not the CI roles, and never a role more powerful than the boundary allows.
+              Sid: 'CreateBoundedEnvironmentRoles',
+              Effect: 'Allow',
+              Action: ['iam:CreateRole', 'iam:PutRolePermissionsBoundary', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy'],
+              Resource: envRoles,
+              Condition: { StringEquals: { 'iam:PermissionsBoundary': boundary.arn } },
+            },
+            {
+              Sid: 'ManageEnvironmentRoles',
+              Effect: 'Allow',
+              Action: [
+                'iam:GetRole',
+                'iam:GetRolePolicy',
+                'iam:ListRolePolicies',
+                'iam:ListAttachedRolePolicies',
+                'iam:ListInstanceProfilesForRole',
+                'iam:UpdateRole',
+                'iam:UpdateRoleDescription',
+                'iam:UpdateAssumeRolePolicy',
+                'iam:TagRole',
+                'iam:UntagRole',
+                'iam:DeleteRole',
+                'iam:PassRole',
+              ],
+              Resource: envRoles,
+            },
+            { Sid: 'KeepTheBoundary', Effect: 'Deny', Action: 'iam:DeleteRolePermissionsBoundary', Resource: envRoles },
+            {
+              Sid: 'ManageEnvironmentPoliciesAndProfiles',
+              Effect: 'Allow',
+              Action: ['iam:*Policy*', 'iam:*InstanceProfile*'],
+              Resource: [iam('policy', `${prefix}*`), iam('instance-profile', `${prefix}*`)],
+            },
+            { Sid: 'ServiceLinkedRoles', Effect: 'Allow', Action: 'iam:CreateServiceLinkedRole', Resource: '*' },
+            ...environmentConfinement(
+              { partition, accountId: this.accountId, environment: env, others, clusterName: (e) => clusterName(project, e), secretsPrefix, environmentTag: ENVIRONMENT_TAG },
+              state,
+            ),
+          ],
+        }),
+      );
+    }
+    roles.set(
+      'push-image',
+      role('push-image', {
         description: 'Pushes release images to the service repository only',
-        oidcProviderArn: provider.arn,
-        subjects: subjects['push-image'],
         statements: [
           { Sid: 'Login', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
           {
@@ -162,14 +196,28 @@ export class CiIdentityStack extends AwsStack {
           },
         ],
       }),
-    };
+    );
 
     new TerraformOutput(this, 'github_oidc_provider_arn', { value: provider.arn });
     new TerraformOutput(this, 'workload_boundary_arn', { value: boundary.arn });
-    for (const [name, role] of Object.entries(roles))
-      new TerraformOutput(this, `${name.replace('-', '_')}_role_arn`, {
-        value: role.role.arn,
-        description: `Set as the repository variable AWS_${name.replace('-', '_').toUpperCase()}_ROLE_ARN`,
+    for (const [name, r] of roles) {
+      const where = ciRoleVariable(name);
+      new TerraformOutput(this, `${name.replaceAll('-', '_')}_role_arn`, {
+        value: r.role.arn,
+        description: where.environment
+          ? `Set as the variable ${where.variable} of the GitHub environment ${where.environment}`
+          : `Set as the repository variable ${where.variable}`,
       });
+    }
   }
+}
+
+/**
+ * Where the workflows read each role's ARN: a repository variable, or for the deploy roles the
+ * same variable name set in each GitHub environment, so a job in environment X can only ever
+ * read X's role (and X's trust policy would refuse any other job anyway).
+ */
+export function ciRoleVariable(role: CiRole): { variable: string; environment?: string } {
+  if (role.startsWith('deploy-')) return { variable: 'AWS_DEPLOY_ROLE_ARN', environment: role.slice('deploy-'.length) };
+  return { variable: `AWS_${role.replaceAll('-', '_').toUpperCase()}_ROLE_ARN` };
 }

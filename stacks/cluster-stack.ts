@@ -10,7 +10,7 @@ import { AwsStack, type EnvironmentStackProps, environmentStackProps } from './c
 import { type ClusterAccess, EksCluster } from './constructs/eks-cluster.js';
 import { TIER_TAG } from './constructs/network.js';
 import { ManagedNodeGroup } from './constructs/node-group.js';
-import { ciRoleName, clusterName, environmentIamPrefix, vpcName } from './naming.js';
+import { type CiRole, ciRoleName, clusterName, deployRole, environmentIamPrefix, vpcName } from './naming.js';
 
 export type ClusterStackProps = EnvironmentStackProps;
 
@@ -32,10 +32,12 @@ export class ClusterStack extends AwsStack {
         ],
       }).ids;
 
-    const role = (r: 'deploy' | 'plan') => `arn:${this.partition}:iam::${this.accountId}:role/${ciRoleName(project, r)}`;
+    const role = (r: CiRole) => `arn:${this.partition}:iam::${this.accountId}:role/${ciRoleName(project, r)}`;
     const access: ClusterAccess[] = [
-      // CI applies the app stack (Helm) and plans it (reads the release), through access entries.
-      { principalArn: role('deploy'), policy: 'AmazonEKSClusterAdminPolicy' },
+      // CI applies the app stack (Helm) with this environment's deploy role, and the main-branch
+      // plan role refreshes it (Helm keeps releases in Secrets, hence AdminView). The pull-request
+      // plan role gets no access entry: its plans run with -refresh=false and never call the cluster.
+      { principalArn: role(deployRole(env.name)), policy: 'AmazonEKSClusterAdminPolicy' },
       { principalArn: role('plan'), policy: 'AmazonEKSAdminViewPolicy' },
       ...env.cluster.adminPrincipalArns.map((principalArn) => ({ principalArn, policy: 'AmazonEKSClusterAdminPolicy' as const })),
     ];

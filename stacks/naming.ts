@@ -2,9 +2,14 @@
  * Names that cross stack boundaries. Stacks find each other's resources by these names (through
  * data sources or ARNs built from them), never by passing outputs into provider blocks.
  */
-export type CiRole = 'plan' | 'deploy' | 'push-image';
+/**
+ * The CI roles: `pr-plan` (pull requests, non-prod only), `plan` (main and release tags),
+ * `deploy-<environment>` (one per GitHub environment) and `push-image` (release tags).
+ */
+export type CiRole = 'pr-plan' | 'plan' | `deploy-${string}` | 'push-image';
 
 export const ciRoleName = (project: string, role: CiRole) => `${project}-ci-${role}`;
+export const deployRole = (environment: string): CiRole => `deploy-${environment}`;
 export const clusterName = (project: string, environment: string) => `${project}-${environment}`;
 export const vpcName = (project: string, environment: string) => `${project}-${environment}`;
 /** Prefix of every IAM name an environment's stacks create: the deploy role may manage only these. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ciRoleSubjects } from '../../stacks/ci-identity-stack.js';
 import { platformConfig } from '../../stacks/config/environments.js';
 import { GITHUB_OIDC_HOST } from '../../stacks/constructs/github-oidc-role.js';
+import { standardTags } from '../../stacks/constructs/tagging-aspect.js';
 import { decodeEncoded } from './support/hcl.js';
 import { configWith, synthPlatform } from './support/platform.js';
 import { type Found, type TfJson, at, list, only, ref, resources } from './support/tfjson.js';
@@ -49,10 +50,15 @@ function trustedSubjects(s: Statement): string[] {
 }
 
 const roles = {
+  'pr-plan': role(ci, 'hono-api-ci-pr-plan'),
   plan: role(ci, 'hono-api-ci-plan'),
-  deploy: role(ci, 'hono-api-ci-deploy'),
+  'deploy-dev': role(ci, 'hono-api-ci-deploy-dev'),
+  'deploy-staging': role(ci, 'hono-api-ci-deploy-staging'),
+  'deploy-prod': role(ci, 'hono-api-ci-deploy-prod'),
   'push-image': role(ci, 'hono-api-ci-push-image'),
 };
+const ROLE_NAMES = Object.keys(roles).map((r) => `hono-api-ci-${r}`);
+const deployRoles = ENVIRONMENTS.map((env) => [env, roles[`deploy-${env}` as keyof typeof roles]] as const);
 
 describe('ci-identity stack: GitHub OIDC', () => {
   it('trusts GitHub Actions tokens for STS', () => {
@@ -61,8 +67,8 @@ describe('ci-identity stack: GitHub OIDC', () => {
     expect(provider.attrs.client_id_list).toEqual(['sts.amazonaws.com']);
   });
 
-  it('creates exactly the plan, deploy and push-image roles', () => {
-    expect(resources(ci, 'aws_iam_role').map((r) => r.attrs.name).sort()).toEqual(['hono-api-ci-deploy', 'hono-api-ci-plan', 'hono-api-ci-push-image']);
+  it('creates exactly the pr-plan, plan, one deploy per environment and push-image roles', () => {
+    expect(resources(ci, 'aws_iam_role').map((r) => r.attrs.name).sort()).toEqual([...ROLE_NAMES].sort());
   });
 
   it.each(Object.entries(roles))('%s: only web identity from the GitHub provider, audience pinned, subjects exactly ciRoleSubjects()', (name, r) => {
@@ -79,21 +85,17 @@ describe('ci-identity stack: GitHub OIDC', () => {
     expect(Object.keys(s.Condition ?? {}).sort()).toEqual(wildcard ? ['StringEquals', 'StringLike'] : ['StringEquals']);
   });
 
-  it('plan: pull requests, the main branch and v* tags', () => {
-    expect(trustedSubjects(trust(roles.plan)[0]!)).toEqual([
-      `repo:${repository}:pull_request`,
-      `repo:${repository}:ref:refs/heads/${mainBranch}`,
-      `repo:${repository}:ref:refs/tags/v*`,
-    ]);
+  it('pr-plan: pull requests only', () => {
+    expect(trustedSubjects(trust(roles['pr-plan'])[0]!)).toEqual([`repo:${repository}:pull_request`]);
   });
 
-  it('deploy: only jobs in the dev, staging and prod GitHub environments — never a branch or a pull request', () => {
-    const subs = trustedSubjects(trust(roles.deploy)[0]!);
-    expect(subs).toEqual(['dev', 'staging', 'prod'].map((env) => `repo:${repository}:environment:${env}`));
-    for (const s of subs) {
-      expect(s).not.toMatch(/:ref:|pull_request|\*/);
-    }
-    expect(trust(roles.deploy)[0]!.Condition?.StringLike).toBeUndefined();
+  it('plan: the main branch and v* tags, never a pull request', () => {
+    expect(trustedSubjects(trust(roles.plan)[0]!)).toEqual([`repo:${repository}:ref:refs/heads/${mainBranch}`, `repo:${repository}:ref:refs/tags/v*`]);
+  });
+
+  it.each(deployRoles)('deploy-%s: only jobs in that one GitHub environment — never another, a branch or a pull request', (env, r) => {
+    expect(trustedSubjects(trust(r)[0]!)).toEqual([`repo:${repository}:environment:${env}`]);
+    expect(trust(r)[0]!.Condition?.StringLike).toBeUndefined();
   });
 
   it('push-image: only v* release tags', () => {
@@ -105,7 +107,7 @@ describe('ci-identity stack: GitHub OIDC', () => {
     expect(resources(json, 'aws_iam_openid_connect_provider')).toEqual([]);
     const lookup = only(json, 'aws_iam_openid_connect_provider', 'data');
     expect(lookup.attrs.url).toBe(`https://${GITHUB_OIDC_HOST}`);
-    for (const name of ['hono-api-ci-plan', 'hono-api-ci-deploy', 'hono-api-ci-push-image'])
+    for (const name of ROLE_NAMES)
       for (const s of trust(role(json, name))) expect(s.Principal, name).toEqual({ Federated: ref(lookup, 'arn') });
   });
 
@@ -118,7 +120,7 @@ describe('ci-identity stack: GitHub OIDC', () => {
       }),
     }).json('ci-identity');
     expect(trustedSubjects(trust(role(json, 'hono-api-ci-plan'))[0]!)).toContain('repo:acme/platform:ref:refs/heads/trunk');
-    expect(trustedSubjects(trust(role(json, 'hono-api-ci-deploy'))[0]!)).toEqual(ciRoleSubjects('acme/platform', 'trunk', ENVIRONMENTS).deploy);
+    expect(trustedSubjects(trust(role(json, 'hono-api-ci-deploy-prod'))[0]!)).toEqual(ciRoleSubjects('acme/platform', 'trunk', ENVIRONMENTS)['deploy-prod']);
     expect(JSON.stringify(json)).not.toContain(repository);
   });
 });
@@ -136,6 +138,18 @@ describe('ci-identity stack: permissions', () => {
     expect(writes.flatMap(resourcesOf).every((r) => r.endsWith('.tflock'))).toBe(true);
   });
 
+  it('pr-plan sees metadata, not data: ViewOnlyAccess, no writes, no lock, and the state of the shared and non-prod stacks only', () => {
+    expect(managedPolicies(ci, roles['pr-plan'])).toEqual([expect.stringMatching(/:iam::aws:policy\/job-function\/ViewOnlyAccess$/)]);
+    const statements = inlineStatements(ci, roles['pr-plan']);
+    const all = statements.flatMap(actions);
+    expect(all.filter((a) => /^s3:(Put|Delete)|^kms:(Encrypt|GenerateDataKey)|^iam:(?!Get|List)|^\*$/.test(a))).toEqual([]);
+    const objects = statements.filter((s) => actions(s).includes('s3:GetObject')).flatMap(resourcesOf);
+    expect(objects.map((o) => o.slice(o.indexOf('/hono-api/') + 1)).sort()).toEqual(
+      ['hono-api/*-dev.tfstate', 'hono-api/*-staging.tfstate', 'hono-api/ci-identity.tfstate', 'hono-api/registry.tfstate', 'hono-api/state.tfstate'].sort(),
+    );
+    expect(JSON.stringify(statements)).not.toContain('prod');
+  });
+
   it('push-image can push only to the service repository (plus GetAuthorizationToken, which has no resource)', () => {
     expect(managedPolicies(ci, roles['push-image'])).toEqual([]);
     const statements = inlineStatements(ci, roles['push-image']);
@@ -148,31 +162,55 @@ describe('ci-identity stack: permissions', () => {
     expect(statements.flatMap(actions)).toContain('ecr:PutImage');
   });
 
-  it('deploy manages IAM only under the environments\' prefixes, never the CI roles', () => {
-    const statements = inlineStatements(ci, roles.deploy);
+  it.each(deployRoles)('deploy-%s manages IAM only under its own environment\'s prefix, never the CI roles or another environment', (env, r) => {
+    const statements = inlineStatements(ci, r).filter((s) => s.Effect === 'Allow');
     const iamStatements = statements.filter((s) => actions(s).some((a) => a.startsWith('iam:')));
     expect(iamStatements.length).toBeGreaterThan(0);
     const iamResources = iamStatements.filter((s) => !actions(s).every((a) => a === 'iam:CreateServiceLinkedRole')).flatMap(resourcesOf);
     expect(iamResources).not.toContain('*');
-
     const named = iamResources.filter((r) => /:(role|policy|instance-profile)\//.test(r));
-    const prefixes = ENVIRONMENTS.map((env) => `hono-api-${env}-*`);
-    for (const r of named) {
-      const name = r.slice(r.lastIndexOf('/') + 1);
-      expect(prefixes, r).toContain(name);
-      expect(r).not.toMatch(/hono-api-ci-|\/\*$/);
-    }
-    for (const prefix of prefixes) expect(named.some((r) => r.endsWith(`:role/${prefix}`)), prefix).toBe(true);
+    expect(named.length).toBeGreaterThan(0);
+    for (const arn of named) expect(arn.slice(arn.lastIndexOf('/') + 1), arn).toBe(`hono-api-${env}-*`);
+    expect(named.some((arn) => arn.endsWith(`:role/hono-api-${env}-*`))).toBe(true);
     // No OIDC providers at all: the clusters have none (Pod Identity), and the GitHub one is the roles' own trust.
-    expect(iamResources.filter((r) => r.includes(':oidc-provider/'))).toEqual([]);
+    expect(iamResources.filter((arn) => arn.includes(':oidc-provider/'))).toEqual([]);
     // The only IAM action on every resource is creating service-linked roles.
     expect(statements.filter((s) => resourcesOf(s).includes('*')).flatMap(actions)).toEqual(['iam:CreateServiceLinkedRole']);
   });
 
-  it('deploy has PowerUserAccess (no IAM) and writes state objects only under the project prefix', () => {
-    expect(managedPolicies(ci, roles.deploy)).toEqual([expect.stringMatching(/:iam::aws:policy\/PowerUserAccess$/)]);
-    const writes = inlineStatements(ci, roles.deploy).filter((s) => actions(s).includes('s3:PutObject'));
-    expect(writes.flatMap(resourcesOf).every((r) => r.includes(`:s3:::${platformConfig.state.bucketName}/hono-api/`))).toBe(true);
+  it.each(deployRoles)('deploy-%s has PowerUserAccess, reads and writes only its own environment\'s state', (env, r) => {
+    expect(managedPolicies(ci, r)).toEqual([expect.stringMatching(/:iam::aws:policy\/PowerUserAccess$/)]);
+    const s3 = inlineStatements(ci, r).filter((s) => s.Effect === 'Allow' && actions(s).some((a) => /^s3:(Get|Put|Delete)Object$/.test(a)));
+    const objects = s3.flatMap(resourcesOf);
+    expect(objects.length).toBeGreaterThan(0);
+    for (const o of objects) expect(o).toMatch(new RegExp(`:s3:::${platformConfig.state.bucketName}/hono-api/\\*-${env}\\.tfstate(\\.tflock)?$`));
+  });
+
+  it.each(deployRoles)('deploy-%s is denied every other environment: by tag, cluster name, secret prefix and state key, and the state bucket itself', (env, r) => {
+    const denies = inlineStatements(ci, r).filter((s) => s.Effect === 'Deny');
+    const others = ENVIRONMENTS.filter((e) => e !== env);
+    const bySid = (sid: string) => denies.find((s) => s.Sid === sid);
+    expect(bySid('NotOtherEnvironmentsResources')?.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/environment': others } });
+    expect(bySid('NotForOtherEnvironments')?.Condition).toEqual({ StringEquals: { 'aws:RequestTag/environment': others } });
+    for (const sid of ['NotOtherEnvironmentsResources', 'NotForOtherEnvironments']) expect(bySid(sid)).toMatchObject({ Action: '*', Resource: '*' });
+    const clusters = resourcesOf(bySid('NotOtherClusters')!);
+    for (const other of others) {
+      expect(clusters.some((x) => /:eks:\*:.*:cluster\/hono-api-/.test(x) && x.endsWith(`:cluster/hono-api-${other}`))).toBe(true);
+      expect(resourcesOf(bySid('NotOtherSecrets')!).some((x) => x.endsWith(`:secret:${other}/*`))).toBe(true);
+      expect(resourcesOf(bySid('NotOtherState')!).some((x) => x.endsWith(`:s3:::${platformConfig.state.bucketName}/hono-api/*-${other}.tfstate*`))).toBe(true);
+    }
+    expect(clusters.join()).not.toContain(`hono-api-${env}`);
+    for (const shared of ['state', 'registry', 'ci-identity']) expect(resourcesOf(bySid('NotOtherState')!).some((x) => x.endsWith(`/hono-api/${shared}.tfstate*`))).toBe(true);
+    expect(actions(bySid('NotTheStateBucketItself')!)).toEqual(expect.arrayContaining(['s3:DeleteBucket*', 's3:PutBucket*']));
+    // The environment tag is the one the tagging aspect writes on every resource.
+    expect(standardTags('p', env, 'o/r')).toMatchObject({ environment: env });
+  });
+
+  it('every environment stack tags its resources with that environment (what the deploy roles\' confinement keys on)', () => {
+    const net = platform.json('network-dev');
+    const tags = (net.provider as { aws: { default_tags?: { tags: Record<string, string> }[] }[] } | undefined)?.aws?.[0]?.default_tags?.[0]?.tags;
+    const vpc = only(net, 'aws_vpc');
+    expect({ ...tags, ...(vpc.attrs.tags as Record<string, string>) }).toMatchObject({ environment: 'dev' });
   });
 
   it('sessions last at most an hour', () => {

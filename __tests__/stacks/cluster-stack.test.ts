@@ -72,7 +72,7 @@ describe.each(ENVIRONMENTS as EnvironmentName[])('cluster-%s', (env) => {
     expect(at(cluster.attrs, 'access_config', 0)).toEqual({ authentication_mode: 'API', bootstrap_cluster_creator_admin_permissions: false });
   });
 
-  it('gives the CI deploy role cluster admin and the plan role admin view, through access entries', () => {
+  it('gives this environment\'s CI deploy role cluster admin and the main-branch plan role admin view, through access entries; the pull-request plan role none', () => {
     const entries = resources(json, 'aws_eks_access_entry');
     const policyOf = (role: string) => {
       const entry = entries.filter((e) => String(e.attrs.principal_arn).endsWith(`:role/${role}`));
@@ -83,8 +83,9 @@ describe.each(ENVIRONMENTS as EnvironmentName[])('cluster-%s', (env) => {
       expect(at(assoc[0]!.attrs, 'access_scope', 0, 'type')).toBe('cluster');
       return String(assoc[0]!.attrs.policy_arn).split('/').pop();
     };
-    expect(policyOf('hono-api-ci-deploy')).toBe('AmazonEKSClusterAdminPolicy');
+    expect(policyOf(`hono-api-ci-deploy-${env}`)).toBe('AmazonEKSClusterAdminPolicy');
     expect(policyOf('hono-api-ci-plan')).toBe('AmazonEKSAdminViewPolicy');
+    expect(entries.filter((e) => new RegExp(`:role/hono-api-ci-(pr-plan|deploy-(?!${env}$))`).test(String(e.attrs.principal_arn)))).toEqual([]);
     expect(entries).toHaveLength(2 + cfg.adminPrincipalArns.length);
   });
 

@@ -9,7 +9,7 @@
  * `--stacks a,b` narrows the run to those stacks, still in dependency order.
  */
 import type { EnvironmentName } from '../../stacks/config/types.js';
-import { ciRoleName } from '../../stacks/naming.js';
+import { ciRoleName, deployRole } from '../../stacks/naming.js';
 import { CREDENTIALS_HINT, type CallerIdentity, accountProblem, callerIdentity, clusterAccessProblem } from './aws.js';
 import { configReady } from './check-config.js';
 import { canConfirmApply } from './confirm.js';
@@ -81,7 +81,7 @@ export function canReachCluster(deps: OpsDeps, caller: CallerIdentity, env: stri
   const facing = stacks.filter((s) => CLUSTER_FACING.test(s.name));
   const environment = deps.config.environments[env as EnvironmentName];
   if (facing.length === 0 || !environment) return true;
-  const ci = (['deploy', 'plan'] as const).map((role) => ciRoleName(deps.config.project, role));
+  const ci = [deployRole(env), 'plan' as const].map((role) => ciRoleName(deps.config.project, role));
   const problem = clusterAccessProblem(caller.arn, environment.cluster.adminPrincipalArns, ci, `environments.${env}.cluster.adminPrincipalArns`);
   if (problem) deps.err(`error: ${facing.map((s) => s.name).join(' and ')}: ${problem}.`);
   return problem === undefined;

@@ -4,7 +4,7 @@
  * the fix; all problems are reported at once.
  */
 import { nonPublicRange, overlaps, parseCidr } from '../constructs/cidr.js';
-import { ciRoleName } from '../naming.js';
+import { ciRoleName, deployRole } from '../naming.js';
 import { EXACT_CHART_VERSION } from './charts.js';
 import type { EnvironmentConfig, EnvironmentName, PlatformConfig } from './types.js';
 
@@ -99,7 +99,7 @@ function validateEnvironment(p: Problems, key: string, env: EnvironmentConfig, p
     p.check(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(arn), field, arn, 'expected an IAM role ARN, with its path if it has one (`aws iam get-role --role-name NAME --query Role.Arn`)');
     // EKS takes one access entry per principal; a second for the same ARN fails the apply.
     p.check(!seen.has(arn), field, arn, 'is listed twice (EKS allows one access entry per principal)', 'remove the duplicate');
-    p.check(!(['plan', 'deploy'] as const).some((r) => arn.endsWith(`:role/${ciRoleName(project, r)}`)), field, arn, 'is a CI role, which already has its own access entry (EKS allows one per principal)', 'remove it');
+    p.check(!(['plan', deployRole(env.name)] as const).some((r) => arn.endsWith(`:role/${ciRoleName(project, r)}`)), field, arn, 'is a CI role, which already has its own access entry (EKS allows one per principal)', 'remove it');
     seen.add(arn);
   });
   for (const [name, version] of Object.entries(cluster.addons))

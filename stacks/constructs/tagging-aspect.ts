@@ -31,6 +31,9 @@ export class TaggingAspect implements IAspect {
   }
 }
 
+/** The tag naming a resource's environment; the deploy roles' confinement keys on it (ci-role-policies.ts). */
+export const ENVIRONMENT_TAG = 'environment';
+
 export function standardTags(project: string, environment: string, repository: string, extra: Record<string, string> = {}) {
-  return { ...extra, project, environment, 'managed-by': 'cdktf', repository };
+  return { ...extra, project, [ENVIRONMENT_TAG]: environment, 'managed-by': 'cdktf', repository };
 }

@@ -70,7 +70,7 @@ describe('the caller must be able to reach the cluster before the platform and a
   });
 
   it('a listed admin (matched by role name, the ARN\'s path aside) and the CI deploy role go ahead; stacks that never reach the cluster need neither', async () => {
-    for (const arn of ['arn:aws:sts::123456789012:assumed-role/admin/me', 'arn:aws:sts::123456789012:assumed-role/hono-api-ci-deploy/gh-123']) {
+    for (const arn of ['arn:aws:sts::123456789012:assumed-role/admin/me', 'arn:aws:sts::123456789012:assumed-role/hono-api-ci-deploy-dev/gh-123']) {
       const r = await run(arn, ['deploy', 'dev', '--yes']);
       expect(r.text, arn).not.toMatch(/401/);
       expect(r.terraform.length, arn).toBeGreaterThan(0);

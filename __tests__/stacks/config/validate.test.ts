@@ -111,7 +111,7 @@ describe('validatePlatformConfig', () => {
   it('an admin principal twice, or one that is a CI role (EKS takes one access entry per principal)', () => {
     const admin = 'arn:aws:iam::123456789012:role/admin';
     expectProblem((c) => (c.environments.dev.cluster.adminPrincipalArns = [admin, admin]), 'environments.dev.cluster.adminPrincipalArns[1]', admin, /listed twice/);
-    const ci = 'arn:aws:iam::123456789012:role/hono-api-ci-deploy';
+    const ci = 'arn:aws:iam::123456789012:role/hono-api-ci-deploy-dev';
     expectProblem((c) => (c.environments.dev.cluster.adminPrincipalArns = [ci]), 'environments.dev.cluster.adminPrincipalArns[0]', ci, /is a CI role/);
   });
 

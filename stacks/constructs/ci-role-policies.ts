@@ -1,0 +1,120 @@
+/**
+ * What each CI role may do, as IAM statements. The ci-identity stack attaches them; the tests read
+ * them to check that every data source a pull-request plan evaluates is covered (ci-identity tests).
+ *
+ * The state bucket holds one object per stack, `<project>/<stack>.tfstate` (constructs/backend.ts),
+ * and environment stacks are named `<kind>-<environment>` (naming.ts), so "this environment's
+ * state" is the key pattern `<project>/*-<environment>.tfstate`, plus its `.tflock` beside it.
+ */
+import type { PolicyStatement } from './github-oidc-role.js';
+
+export interface StateBucket {
+  readonly partition: string;
+  readonly bucketName: string;
+  readonly project: string;
+  /** ARN of the state KMS key (SSE-KMS with an S3 Bucket Key: its encryption context is the bucket). */
+  readonly keyArn: string;
+}
+
+/** The account-wide stacks, applied by an administrator (never by a CI role). */
+export const SHARED_STACKS = ['state', 'registry', 'ci-identity'] as const;
+
+const bucketArn = (s: StateBucket) => `arn:${s.partition}:s3:::${s.bucketName}`;
+/** State objects of an environment's stacks, or of the shared stacks; `suffix` '*' adds the lock files. */
+export const environmentStateObjects = (s: StateBucket, env: string, suffix = '') => `${bucketArn(s)}/${s.project}/*-${env}.tfstate${suffix}`;
+export const sharedStateObjects = (s: StateBucket, suffix = '') => SHARED_STACKS.map((id) => `${bucketArn(s)}/${s.project}/${id}.tfstate${suffix}`);
+
+/** Reading state: list the bucket, get the given objects, decrypt with the state key. */
+export function stateRead(s: StateBucket, objects: readonly string[]): PolicyStatement[] {
+  return [
+    { Sid: 'ListState', Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn(s) },
+    { Sid: 'ReadState', Effect: 'Allow', Action: 's3:GetObject', Resource: objects },
+    { Sid: 'DecryptState', Effect: 'Allow', Action: 'kms:Decrypt', Resource: s.keyArn },
+  ];
+}
+
+/** Taking the S3-native lock (use_lockfile): a `.tflock` object beside the state. */
+export function stateLock(s: StateBucket, locks: readonly string[]): PolicyStatement[] {
+  return [
+    { Sid: 'LockState', Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject'], Resource: locks },
+    { Sid: 'EncryptLock', Effect: 'Allow', Action: ['kms:Encrypt', 'kms:GenerateDataKey'], Resource: s.keyArn },
+  ];
+}
+
+/**
+ * What a pull-request plan reads beyond AWS's ViewOnlyAccess (metadata only). Those plans run
+ * with -refresh=false, so Terraform calls AWS only for the data sources; each data source the
+ * planned stacks use is listed here with the reads it makes, and a test fails on a data source
+ * that is missing, or whose reads neither ViewOnlyAccess nor this list allows.
+ */
+export const PULL_REQUEST_DATA_SOURCE_READS: Readonly<Record<string, readonly string[]>> = {
+  aws_availability_zones: ['ec2:DescribeAvailabilityZones'],
+  aws_caller_identity: [], // sts:GetCallerIdentity needs no permission
+  aws_ecr_repository: ['ecr:DescribeRepositories', 'ecr:DescribeImages', 'ecr:ListTagsForResource'],
+  aws_eks_cluster: ['eks:DescribeCluster'],
+  aws_iam_openid_connect_provider: ['iam:ListOpenIDConnectProviders', 'iam:GetOpenIDConnectProvider'],
+  aws_kms_alias: ['kms:ListAliases', 'kms:DescribeKey'],
+  aws_partition: [],
+  aws_region: [],
+  aws_route53_zone: ['route53:ListHostedZones', 'route53:GetHostedZone', 'route53:ListTagsForResource'],
+  aws_subnets: ['ec2:DescribeSubnets'],
+  aws_vpc: ['ec2:DescribeVpcs', 'ec2:DescribeVpcAttribute'],
+};
+
+/** The reads of PULL_REQUEST_DATA_SOURCE_READS that ViewOnlyAccess does not grant. */
+export const PULL_REQUEST_EXTRA_READS = ['ecr:DescribeImages', 'ecr:ListTagsForResource', 'iam:GetOpenIDConnectProvider', 'kms:ListAliases', 'kms:DescribeKey'] as const;
+
+export interface EnvironmentScope {
+  readonly partition: string;
+  readonly accountId: string;
+  readonly environment: string;
+  /** Every other environment: the deploy role of this one must not touch theirs. */
+  readonly others: readonly string[];
+  readonly clusterName: (env: string) => string;
+  readonly secretsPrefix: (env: string) => string;
+  /** The tag key the tagging aspect puts on every resource, naming its environment. */
+  readonly environmentTag: string;
+}
+
+/**
+ * Denies that confine an environment's deploy role (which holds PowerUserAccess) to its own
+ * environment: nothing tagged with another environment, no new resource tagged for one, none of
+ * their EKS clusters (by name), Secrets Manager secrets (by prefix) or state objects, and no change
+ * to the state bucket itself. An explicit Deny wins over every Allow, the managed policy's included.
+ */
+export function environmentConfinement(scope: EnvironmentScope, state: StateBucket): PolicyStatement[] {
+  const { partition, accountId, others, environmentTag } = scope;
+  if (others.length === 0) return [];
+  const tag = `aws:ResourceTag/${environmentTag}`;
+  const requestTag = `aws:RequestTag/${environmentTag}`;
+  return [
+    { Sid: 'NotOtherEnvironmentsResources', Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEquals: { [tag]: [...others] } } },
+    { Sid: 'NotForOtherEnvironments', Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEquals: { [requestTag]: [...others] } } },
+    {
+      Sid: 'NotOtherClusters',
+      Effect: 'Deny',
+      Action: 'eks:*',
+      // cluster/<name>, and nodegroup/<name>/…, addon/<name>/…, access-entry/<name>/… and the like.
+      Resource: others.flatMap((e) => [`arn:${partition}:eks:*:${accountId}:cluster/${scope.clusterName(e)}`, `arn:${partition}:eks:*:${accountId}:*/${scope.clusterName(e)}/*`]),
+    },
+    {
+      Sid: 'NotOtherSecrets',
+      Effect: 'Deny',
+      Action: 'secretsmanager:*',
+      Resource: others.map((e) => `arn:${partition}:secretsmanager:*:${accountId}:secret:${scope.secretsPrefix(e)}*`),
+    },
+    {
+      Sid: 'NotOtherState',
+      Effect: 'Deny',
+      Action: 's3:*',
+      Resource: [...others.map((e) => environmentStateObjects(state, e, '*')), ...sharedStateObjects(state, '*')],
+    },
+    {
+      Sid: 'NotTheStateBucketItself',
+      Effect: 'Deny',
+      Action: ['s3:DeleteBucket*', 's3:PutBucket*', 's3:PutEncryptionConfiguration', 's3:PutLifecycleConfiguration', 's3:PutReplicationConfiguration'],
+      Resource: bucketArn(state),
+    },
+    { Sid: 'NotTheStateKeyItself', Effect: 'Deny', Action: ['kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:PutKeyPolicy', 'kms:CreateGrant'], Resource: state.keyArn },
+  ];
+}
