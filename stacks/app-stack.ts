@@ -8,6 +8,7 @@
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DataAwsEcrImage } from '@cdktf/provider-aws/lib/data-aws-ecr-image';
 import { DataAwsEcrRepository } from '@cdktf/provider-aws/lib/data-aws-ecr-repository';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
@@ -114,6 +115,11 @@ export interface AppReleaseProps {
   readonly values: Record<string, unknown>;
   /** The image repository (ECR's URL on EKS; a local name on kind and the local control plane). */
   readonly imageRepository: string;
+  /**
+   * The image's digest, when the target has a registry to resolve the tag in (ECR on EKS): the
+   * release then runs repository@digest, so the saved plan a reviewer approves pins the exact image.
+   */
+  readonly imageDigest?: string;
   /** Seconds Helm waits for the rollout before `atomic` rolls it back. */
   readonly timeoutSeconds?: number;
 }
@@ -152,7 +158,7 @@ export class AppRelease extends Construct {
       name: env.app.releaseName,
       namespace: this.namespace.metadata.name,
       chart: `./${chart.path}`,
-      values: [helmValues(props.values), helmValues({ image: { repository: props.imageRepository } })],
+      values: [helmValues(props.values), helmValues({ image: { repository: props.imageRepository, ...(props.imageDigest ? { digest: props.imageDigest } : {}) } })],
       // A failed rollout rolls back and removes what it created; the apply then fails loudly.
       atomic: true,
       cleanupOnFail: true,
@@ -165,7 +171,9 @@ export class AppRelease extends Construct {
 
     new TerraformOutput(this, 'release_name', { value: this.release.name }).overrideLogicalId('release_name');
     new TerraformOutput(this, 'release_namespace', { value: this.namespace.metadata.name }).overrideLogicalId('release_namespace');
-    new TerraformOutput(this, 'image', { value: `${props.imageRepository}:${env.app.imageTag}` }).overrideLogicalId('image');
+    // <repository>:<tag>[@<digest>]: scripts/ci/verify-image.sh checks the signed provenance of this.
+    const image = `${props.imageRepository}:${env.app.imageTag}${props.imageDigest ? `@${props.imageDigest}` : ''}`;
+    new TerraformOutput(this, 'image', { value: image }).overrideLogicalId('image');
   }
 }
 
@@ -177,6 +185,9 @@ export class AppStack extends AwsStack {
     super(scope, id, environmentStackProps(props));
     new ClusterProviders(this, 'cluster', { clusterName: clusterName(props.project, env.name), region: env.region });
     const repository = new DataAwsEcrRepository(this, 'repository', { name: props.repositoryName });
-    this.release = new AppRelease(this, 'app', { env, values: chartValues(env), imageRepository: repository.repositoryUrl }).release;
+    // The tag is resolved to its digest when the plan is made (ECR tags are immutable, and this
+    // fails the plan when the tag was never pushed): what is approved and applied is one image.
+    const image = new DataAwsEcrImage(this, 'image', { repositoryName: props.repositoryName, imageTag: env.app.imageTag });
+    this.release = new AppRelease(this, 'app', { env, values: chartValues(env), imageRepository: repository.repositoryUrl, imageDigest: image.imageDigest }).release;
   }
 }

@@ -58,6 +58,13 @@ describe.each(ENVIRONMENTS as EnvironmentName[])('app-%s', (env) => {
     expect(repo.attrs.name).toBe(platformConfig.shared.registry.repositoryName);
   });
 
+  it('deploys by digest: the tag is resolved in ECR when the plan is made, and the image output carries the digest verify-image.sh checks', () => {
+    const image = deref(json, at(releaseValues(json), 'image', 'digest'));
+    expect(image.address).toMatch(/^data\.aws_ecr_image\./);
+    expect(image.attrs).toMatchObject({ repository_name: platformConfig.shared.registry.repositoryName, image_tag: cfg.imageTag });
+    expect(String((json.output as Record<string, { value: string }>).image.value)).toMatch(/:\d[\w.-]*@\$\{data\.aws_ecr_image\.[\w-]+\.image_digest\}$/);
+  });
+
   it("admits traffic to the pods only from the load balancer's subnets, not from the pods' own (VPC CNI gives pods VPC addresses)", () => {
     // The subnets as the network stack creates them: the internet-facing ALB lives in the public tier.
     const subnets = resources(platform.json(`network-${env}`), 'aws_subnet');

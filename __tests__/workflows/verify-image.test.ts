@@ -56,7 +56,7 @@ async function verify(env: Record<string, string>) {
       GITHUB_STEP_SUMMARY: '',
       MAIN_REF: 'main',
       GH_ARGS: ghArgs,
-      FAKE_IMAGE: IMAGE,
+      FAKE_IMAGE: `${IMAGE}@${DIGEST}`,
       FAKE_DIGEST: DIGEST,
       FAKE_SOURCE: onMain,
       FAKE_GH_FAILS: '',
@@ -105,8 +105,18 @@ describe('verify-image.sh', () => {
     expect(r.asked).toEqual([]);
   });
 
+  it('refuses a plan that deploys by tag alone, or a digest other than the one ECR has under the tag', async () => {
+    const byTag = await verify({ FAKE_IMAGE: IMAGE });
+    expect(byTag.exitCode).toBe(1);
+    expect(byTag.output).toMatch(/without a sha256 digest; refusing to deploy an image by tag alone/);
+    const other = await verify({ FAKE_IMAGE: `${IMAGE}@sha256:${'c'.repeat(64)}` });
+    expect(other.exitCode).toBe(1);
+    expect(other.output).toMatch(/but ECR has sha256:a+ under that tag/);
+    expect([...byTag.asked, ...other.asked]).toEqual([]);
+  });
+
   it('refuses an image that is not an ECR repository:tag, and a source digest it cannot read', async () => {
-    expect((await verify({ FAKE_IMAGE: 'docker.io/library/hono-api:1.4.0' })).exitCode).toBe(1);
+    expect((await verify({ FAKE_IMAGE: `docker.io/library/hono-api:1.4.0@${DIGEST}` })).exitCode).toBe(1);
     expect((await verify({ FAKE_SOURCE: 'not-a-commit' })).exitCode).toBe(1);
   });
 });

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Plans synthesised stacks for the workflows (plan.yml, drift.yml, deploy.yml), in the order given:
 #
-#   scripts/ci/plan-stacks.sh [--lock] network-dev cluster-dev app-dev
+#   scripts/ci/plan-stacks.sh [--lock | --no-refresh] [--until-change] network-dev cluster-dev app-dev
 #
 # In each cdktf.out/stacks/<stack>/ (STACKS_DIR overrides the parent): terraform init, then
 # terraform plan -detailed-exitcode -out=tfplan, recording for scripts/ci/plan-report.ts
@@ -16,6 +16,10 @@
 # must never hold the state lock an approved apply is waiting for). --lock is for plans that will
 # be applied (deploy.yml): they take the lock, waiting up to 10 minutes for it.
 #
+# --no-refresh (pull requests) plans against the recorded state without reading the live
+# resources (-refresh=false): Terraform then calls the cloud only for data sources, which is all the
+# pull-request plan role may read (no cluster access at all: Helm keeps releases in Secrets).
+#
 # --until-change (deploy.yml) plans layer by layer: after the first stack with changes the later
 # ones are not planned but deferred (plan.exitcode "deferred"), because they look up what that stack
 # creates and a plan made now would be built from the old lookups (or, on a first deployment, fail).
@@ -25,17 +29,19 @@
 set -uo pipefail
 
 lock=(-lock=false)
+refresh=()
 until_change=0
 while [[ "${1:-}" == --* ]]; do
   case "$1" in
     --lock) lock=(-lock-timeout=10m) ;;
+    --no-refresh) refresh=(-refresh=false) ;;
     --until-change) until_change=1 ;;
     *) echo "unknown option: $1" >&2; exit 64 ;;
   esac
   shift
 done
 if [[ $# -eq 0 ]]; then
-  echo "usage: $0 [--lock] [--until-change] <stack>..." >&2
+  echo "usage: $0 [--lock | --no-refresh] [--until-change] <stack>..." >&2
   exit 64
 fi
 stacks_dir="${STACKS_DIR:-cdktf.out/stacks}"
@@ -69,7 +75,7 @@ for stack in "$@"; do
     continue
   fi
   code=0
-  terraform -chdir="$dir" plan -input=false -no-color -detailed-exitcode "${lock[@]}" -out=tfplan >"$dir/plan.log" 2>&1 || code=$?
+  terraform -chdir="$dir" plan -input=false -no-color -detailed-exitcode "${lock[@]}" ${refresh[@]+"${refresh[@]}"} -out=tfplan >"$dir/plan.log" 2>&1 || code=$?
   cat "$dir/plan.log"
   echo "::endgroup::"
   if [[ $code -eq 0 || $code -eq 2 ]]; then

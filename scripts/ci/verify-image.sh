@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Refuses to deploy an image release.yml did not build and sign. Reads the image the app stack's
-# saved plan deploys (its `image` output, <registry>/<repository>:<tag>), resolves the tag's digest
-# in ECR (tags are immutable there) and verifies GitHub's build-provenance attestation for that
+# saved plan deploys (its `image` output, <registry>/<repository>:<tag>@<digest>: the plan pins the
+# digest, resolved from the tag when it was made), checks that ECR still has that digest under the
+# tag (tags are immutable there) and verifies GitHub's build-provenance attestation for that
 # digest: signed for this repository by .github/workflows/release.yml, run for the release tag
 # v<tag> (not merely by anyone who could push some tag), on a GitHub-hosted runner, from a commit
 # that is on the main branch (MAIN_REF, default origin/main: the checkout needs its history).
@@ -20,6 +21,15 @@ stack_dir="${1:?usage: $0 <app stack directory>}"
 terraform -chdir="$stack_dir" init -input=false -no-color -lockfile=readonly >/dev/null
 if ! image=$(terraform -chdir="$stack_dir" show -json tfplan | jq -er '.planned_values.outputs.image.value'); then
   echo "::error::the saved plan of $stack_dir has no known 'image' output; refusing to deploy an unverified image"
+  exit 1
+fi
+planned_digest=""
+if [[ "$image" == *@* ]]; then
+  planned_digest="${image##*@}"
+  image="${image%@*}"
+fi
+if [[ ! "$planned_digest" =~ ^sha256:[0-9a-f]{64}$ ]]; then
+  echo "::error::the saved plan of $stack_dir deploys '$image' without a sha256 digest; refusing to deploy an image by tag alone"
   exit 1
 fi
 repository_uri="${image%:*}"
@@ -41,6 +51,10 @@ if ! digest=$(aws ecr describe-images --region "$region" --registry-id "$account
 fi
 if [[ ! "$digest" =~ ^sha256:[0-9a-f]{64}$ ]]; then
   echo "::error::unexpected digest '$digest' for $image"
+  exit 1
+fi
+if [[ "$digest" != "$planned_digest" ]]; then
+  echo "::error::the plan deploys $image as $planned_digest, but ECR has $digest under that tag; refusing to deploy"
   exit 1
 fi
 if [[ -n "${EXPECTED_DIGEST:-}" && "$digest" != "$EXPECTED_DIGEST" ]]; then

@@ -50,6 +50,7 @@ export function stateLock(s: StateBucket, locks: readonly string[]): PolicyState
 export const PULL_REQUEST_DATA_SOURCE_READS: Readonly<Record<string, readonly string[]>> = {
   aws_availability_zones: ['ec2:DescribeAvailabilityZones'],
   aws_caller_identity: [], // sts:GetCallerIdentity needs no permission
+  aws_ecr_image: ['ecr:DescribeImages'],
   aws_ecr_repository: ['ecr:DescribeRepositories', 'ecr:DescribeImages', 'ecr:ListTagsForResource'],
   aws_eks_cluster: ['eks:DescribeCluster'],
   aws_iam_openid_connect_provider: ['iam:ListOpenIDConnectProviders', 'iam:GetOpenIDConnectProvider'],
