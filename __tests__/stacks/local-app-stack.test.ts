@@ -97,6 +97,31 @@ describe('app-local through the Terraform Helm provider', () => {
     expect(plan.exitCode, plan.stdout).toBe(0);
   }, 300_000);
 
+  it('a pull-request plan (-refresh=false) needs no Kubernetes access at all: it succeeds as an identity with no rights, which a refreshing plan does not', async () => {
+    // The pr-plan role has no access entry on any cluster (stacks/ci-identity-stack.ts): this is
+    // that situation, judged by the real providers. A ServiceAccount with no binding stands in.
+    await must(kube(['create', 'serviceaccount', 'nobody', '-n', 'default']));
+    const token = (await must(kube(['create', 'token', 'nobody', '-n', 'default']))).trim();
+    const original = readFileSync(kindKubeconfig);
+    try {
+      await must(kubectl(chain, kindKubeconfig, ['config', 'set-credentials', 'nobody', `--token=${token}`]));
+      await must(kubectl(chain, kindKubeconfig, ['config', 'set-context', KUBE_CONTEXT, '--user=nobody']));
+      expect((await kubectl(chain, kindKubeconfig, ['get', 'secrets', '-n', namespace])).stderr).toMatch(/forbidden/);
+      const same = await tf(['plan', '-refresh=false', '-lock=false', '-detailed-exitcode']);
+      expect(same.exitCode, `${same.stderr}\n${same.stdout}`).toBe(0);
+      synth({ rootMessage: 'Planned without cluster access' });
+      const changed = await tf(['plan', '-refresh=false', '-lock=false', '-detailed-exitcode']);
+      expect(changed.exitCode, `${changed.stderr}\n${changed.stdout}`).toBe(2);
+      expect(changed.stdout).toMatch(/helm_release\.release will be updated in-place/);
+      const refreshing = await tf(['plan', '-lock=false']);
+      expect(refreshing.exitCode).toBe(1);
+      expect(refreshing.stderr + refreshing.stdout).toMatch(/forbidden/);
+    } finally {
+      writeFileSync(kindKubeconfig, original);
+      synth();
+    }
+  }, 300_000);
+
   it('applies a changed message (the rootMessage context, as ops set-message sets it) as revision 2', async () => {
     synth({ rootMessage: 'Changed through the app stack' });
     await must(tf(['apply', '-auto-approve']));

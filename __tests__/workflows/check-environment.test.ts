@@ -48,11 +48,14 @@ describe('check-environment.sh', () => {
     expect(r.stdout + r.stderr).toMatch(message);
   });
 
-  it("runs in deploy.yml's plan job before the plan role is assumed, for the resolved environment", () => {
-    const steps = stepsOf(loadWorkflow('deploy.yml').jobs.plan!);
+  it("runs in deploy.yml's prepare job, which the plan job (the plan role) needs, for the resolved environment", () => {
+    const deploy = loadWorkflow('deploy.yml');
+    const steps = stepsOf(deploy.jobs.prepare!);
     const at = steps.findIndex((s) => s.run?.includes('check-environment.sh'));
     expect(at).toBeGreaterThan(-1);
-    expect(at).toBeLessThan(steps.findIndex((s) => s.uses?.includes('configure-aws-credentials')));
+    expect(at).toBeLessThan(steps.findIndex((s) => s.run?.includes('npm run synth')));
+    expect(deploy.jobs.plan!.needs).toBe('prepare');
+    expect(deploy.jobs.apply!.needs).toBe('plan');
     expect(steps[at]!.env?.ENVIRONMENT_NAME).toBe('${{ steps.target.outputs.environment }}');
   });
 });

@@ -40,23 +40,74 @@ describe('deployed.sh', () => {
   });
 });
 
-describe.each(['plan.yml', 'drift.yml'])('%s', (file) => {
-  const wf = loadWorkflow(file);
-  const job = Object.values(wf.jobs)[0]!;
-  const steps = stepsOf(job);
+describe('deployed.sh --is', () => {
+  it.each([
+    ['dev', 'shared dev', 0],
+    ['dev', 'shared,dev', 0],
+    ['staging', 'shared dev', 1],
+    ['dev', '', 1],
+  ])('%s with DEPLOYED_TARGETS=%j: exit %i, silently', async (target, targets, code) => {
+    const r = await runCommand('bash', [path.join(REPO_ROOT, 'scripts/ci/deployed.sh'), '--is', target], { env: { ...process.env, DEPLOYED_TARGETS: targets, GITHUB_OUTPUT: '' } });
+    expect(r.exitCode).toBe(code);
+    expect(r.stdout + r.stderr).toBe('');
+  });
+});
+
+describe('terraform-plan.yml (plan.yml and drift.yml)', () => {
+  const steps = stepsOf(loadWorkflow('terraform-plan.yml').jobs.plan!);
   const gate = "steps.deployed.outputs.deployed == 'true'";
   const needsDeployment = (s: (typeof steps)[number]) =>
-    s.uses?.includes('configure-aws-credentials') || /check-config|npm run synth|plan-stacks\.sh/.test(s.run ?? '');
+    s.uses?.includes('configure-aws-credentials') || s.uses?.includes('download-artifact') || /npm ci|plan-stacks\.sh/.test(s.run ?? '');
 
-  it('decides first, then runs the configuration check, the plan role, the synth and the plan only for a deployed target', () => {
+  it('decides first, then downloads the stacks, takes a plan role and plans only for a deployed target', () => {
     const decide = steps.findIndex((s) => s.id === 'deployed');
     expect(steps[decide]?.run).toBe('bash scripts/ci/deployed.sh "$TARGET"');
     expect(steps[decide]?.env).toEqual({ TARGET: '${{ matrix.target }}', DEPLOYED_TARGETS: '${{ vars.DEPLOYED_TARGETS }}' });
     const gated = steps.filter(needsDeployment);
-    expect(gated.length).toBe(4);
+    expect(gated.length).toBe(5);
     for (const s of gated) {
       expect(steps.indexOf(s)).toBeGreaterThan(decide);
-      expect([s.name ?? s.uses, s.if]).toEqual([s.name ?? s.uses, gate]);
+      expect(s.if?.startsWith(gate), `${s.name ?? s.uses}: if ${s.if}`).toBe(true);
     }
+  });
+});
+
+describe('deploy.yml: a push deploys only an environment that was deployed before', () => {
+  const step = stepsOf(loadWorkflow('deploy.yml').jobs.prepare!).find((s) => s.id === 'deployed')!;
+
+  async function decide(event: string, targets: string) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'deploy-gate-'));
+    const output = path.join(dir, 'output');
+    const summary = path.join(dir, 'summary');
+    writeFileSync(output, '');
+    writeFileSync(summary, '');
+    const r = await runCommand('bash', ['-ec', step.run!], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, EVENT: event, DEPLOYED_TARGETS: targets, TARGET_ENVIRONMENT: 'dev', GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary },
+    });
+    expect(r.exitCode, r.stderr).toBe(0);
+    return { go: readFileSync(output, 'utf8').trim(), summary: readFileSync(summary, 'utf8') };
+  }
+
+  it('a push for an undeployed dev stops, green, with a note saying how to start; once deployed, a push deploys', async () => {
+    const first = await decide('push', 'shared');
+    expect(first.go).toBe('go=false');
+    expect(first.summary).toMatch(/dev is not deployed yet, so a push does not deploy it\. Start its first deployment with Run workflow/);
+    expect((await decide('push', 'shared dev')).go).toBe('go=true');
+  });
+
+  it('a dispatch, or a release calling it, always goes ahead: that is how a first deployment starts', async () => {
+    expect((await decide('workflow_dispatch', '')).go).toBe('go=true');
+    expect((await decide('push', '')).go).toBe('go=false');
+    // A tag push runs release.yml, which calls deploy.yml: the event is the caller's (push of a tag).
+  });
+
+  it('every later step of the prepare job, and the plan job, run only when it goes ahead', () => {
+    const deploy = loadWorkflow('deploy.yml');
+    const steps = stepsOf(deploy.jobs.prepare!);
+    const after = steps.slice(steps.findIndex((s) => s.id === 'deployed') + 1);
+    expect(after.length).toBeGreaterThan(5);
+    for (const s of after) expect(s.if, s.name ?? s.uses).toBe("steps.deployed.outputs.go == 'true'");
+    expect(deploy.jobs.plan!.if).toMatch(/^needs\.prepare\.outputs\.go == 'true' && /);
   });
 });

@@ -21,7 +21,7 @@ async function plan(args: string[], changed: string[]) {
   mkdirSync(path.join(work, 'bin'));
   writeFileSync(
     path.join(work, 'bin', 'terraform'),
-    `#!/usr/bin/env bash\ndir=\${1#-chdir=}; shift\ncase "$1" in\n  init) exit 0 ;;\n  plan) echo "plan of $dir" > "$dir/tfplan"; echo "$dir" >> "${work}/planned"; [[ " $FAKE_CHANGED " == *" $(basename "$dir") "* ]] && exit 2; exit 0 ;;\n  show) [[ "$2" == "-json" ]] && echo '{"resource_changes":[]}' || echo "plan text" ;;\nesac\n`,
+    `#!/usr/bin/env bash\ndir=\${1#-chdir=}; shift\ncase "$1" in\n  init) exit 0 ;;\n  plan) echo "plan of $dir" > "$dir/tfplan"; echo "$dir" >> "${work}/planned"; echo "$*" >> "${work}/plan-args"; [[ " $FAKE_CHANGED " == *" $(basename "$dir") "* ]] && exit 2; exit 0 ;;\n  show) [[ "$2" == "-json" ]] && echo '{"resource_changes":[]}' || echo "plan text" ;;\nesac\n`,
   );
   chmodSync(path.join(work, 'bin', 'terraform'), 0o755);
   for (const stack of LAYERS) {
@@ -35,7 +35,8 @@ async function plan(args: string[], changed: string[]) {
   });
   const stacksDir = path.join(work, 'cdktf.out', 'stacks');
   const planned = existsSync(path.join(work, 'planned')) ? readFileSync(path.join(work, 'planned'), 'utf8').trim().split('\n').map((d) => path.basename(d)) : [];
-  return { ...r, stacksDir, planned, hasPlan: (s: string) => existsSync(path.join(stacksDir, s, 'tfplan')) };
+  const planArgs = existsSync(path.join(work, 'plan-args')) ? readFileSync(path.join(work, 'plan-args'), 'utf8').trim().split('\n') : [];
+  return { ...r, stacksDir, planned, planArgs, hasPlan: (s: string) => existsSync(path.join(stacksDir, s, 'tfplan')) };
 }
 
 describe('plan-stacks.sh --until-change', () => {
@@ -57,6 +58,17 @@ describe('plan-stacks.sh --until-change', () => {
     const all = await plan([], ['network-dev']);
     expect(all.planned).toEqual(LAYERS);
     expect(all.exitCode).toBe(2);
+  });
+
+  it('--no-refresh (pull requests) plans without refresh and without the lock; --lock (deploy) refreshes and waits for the lock', async () => {
+    const pr = await plan(['--no-refresh'], []);
+    expect(pr.planArgs).toHaveLength(LAYERS.length);
+    for (const args of pr.planArgs) expect(args.split(' ')).toEqual(expect.arrayContaining(['-refresh=false', '-lock=false', '-out=tfplan']));
+    for (const args of (await plan(['--lock'], [])).planArgs) {
+      expect(args).toContain('-lock-timeout=10m');
+      expect(args).not.toMatch(/-refresh=false|-lock=false/);
+    }
+    for (const args of (await plan([], [])).planArgs) expect(args).not.toContain('-refresh=false');
   });
 
   it('refuses an unknown option', async () => {

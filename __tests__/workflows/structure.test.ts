@@ -14,6 +14,8 @@ import {
   ROLE_VARIABLES,
   TRUSTED_SCRIPT_EXPRESSIONS,
   type Job,
+  type Step,
+  type Workflow,
   actionName,
   assumedRoles,
   calledWorkflow,
@@ -33,6 +35,7 @@ const deploy = loadWorkflow('deploy.yml');
 const plan = loadWorkflow('plan.yml');
 const drift = loadWorkflow('drift.yml');
 const release = loadWorkflow('release.yml');
+const terraformPlan = loadWorkflow('terraform-plan.yml');
 
 const UNTRUSTED = /github\.event\b|\binputs\.|github\.head_ref|github\.event_path/;
 
@@ -48,7 +51,7 @@ function jobScriptText(job: Job): string {
 }
 
 const planJobs = (): { label: string; job: Job }[] =>
-  allJobs.filter(({ job }) => assumedRoles(job).includes('plan')).map(({ label, job }) => ({ label, job }));
+  allJobs.filter(({ job }) => assumedRoles(job).some((r) => r === 'plan' || r === 'pr-plan')).map(({ label, job }) => ({ label, job }));
 
 describe('permissions', () => {
   it.each(workflows.map((wf) => [wf.file, wf] as const))('%s: the top-level permissions are {} (jobs ask for what they need)', (_, wf) => {
@@ -165,18 +168,21 @@ describe('bounded and serialised', () => {
     expect(Number(job['timeout-minutes'])).toBeLessThanOrEqual(60);
   });
 
-  it.each(workflows.map((wf) => [wf.file, wf] as const))('%s: has a concurrency group', (_, wf) => {
-    const group = typeof wf.concurrency === 'string' ? wf.concurrency : wf.concurrency?.group;
-    expect(group).toMatch(/\S/);
+  it.each(workflows.filter((wf) => !('workflow_call' in wf.on && Object.keys(wf.on).length === 1)).map((wf) => [wf.file, wf] as const))(
+    '%s: has a concurrency group (a workflow only ever called runs in its caller\'s)',
+    (_, wf) => {
+      const group = typeof wf.concurrency === 'string' ? wf.concurrency : wf.concurrency?.group;
+      expect(group).toMatch(/\S/);
+    },
+  );
+
+  it('deploy.yml: one run per environment at a time, never cancelled half-way, and every queued run kept (queue: max, not one pending slot)', () => {
+    expect(deploy.concurrency).toEqual({ group: "deploy-${{ inputs.environment || 'dev' }}", 'cancel-in-progress': false, queue: 'max' });
   });
 
-  it('deploy.yml: one run per environment at a time, never cancelled half-way', () => {
-    expect(deploy.concurrency).toEqual({ group: "deploy-${{ inputs.environment || 'dev' }}", 'cancel-in-progress': false });
-  });
-
-  it('deploy.yml: the apply job is also serialised per environment, and never cancelled', () => {
+  it('deploy.yml: the apply job is also serialised per environment, never cancelled, nothing dropped', () => {
     const apply = deploy.jobs.apply!;
-    expect(apply.concurrency).toEqual({ group: "deploy-apply-${{ inputs.environment || 'dev' }}", 'cancel-in-progress': false });
+    expect(apply.concurrency).toEqual({ group: "deploy-apply-${{ inputs.environment || 'dev' }}", 'cancel-in-progress': false, queue: 'max' });
   });
 
   it('release and drift never cancel a run in progress either', () => {
@@ -185,8 +191,27 @@ describe('bounded and serialised', () => {
 });
 
 describe('plan jobs', () => {
-  it('exist in plan.yml, drift.yml and deploy.yml', () => {
-    expect(planJobs().map((j) => j.label).sort()).toEqual(['deploy.yml#plan', 'drift.yml#drift', 'plan.yml#plan']);
+  it('exist in deploy.yml and terraform-plan.yml, which plan.yml and drift.yml call', () => {
+    expect(planJobs().map((j) => j.label).sort()).toEqual(['deploy.yml#plan', 'terraform-plan.yml#plan']);
+    for (const wf of [plan, drift]) expect(calledWorkflow(wf.jobs.plan!), wf.file).toBe('terraform-plan.yml');
+  });
+
+  it('synthesis runs the project\'s code in a job without cloud credentials or an OIDC token; jobs with one install with --ignore-scripts', () => {
+    for (const wf of [deploy, terraformPlan]) {
+      const synth = jobsOf(wf).filter(({ job }) => scriptsOf(job).some(({ code }) => /npm run synth/.test(code)));
+      expect(synth.length, wf.file).toBe(1);
+      expect(permissionsOf(synth[0]!.job.permissions)['id-token'], wf.file).toBeUndefined();
+      expect(assumedRoles(synth[0]!.job), wf.file).toEqual([]);
+    }
+    for (const { job, label } of allJobs.filter(({ job }) => permissionsOf(job.permissions)['id-token'] === 'write'))
+      for (const { code } of scriptsOf(job)) if (/\bnpm (ci|install)\b/.test(code)) expect(code, label).toMatch(/npm ci --ignore-scripts/);
+  });
+
+  it('pull-request plans never refresh or lock: the pr-plan role can read neither the clusters nor the lock', () => {
+    const step = stepsOf(terraformPlan.jobs.plan!).find((s) => s.id === 'plan')!;
+    expect(step.run).toMatch(/if \[\[ "\$PURPOSE" == pull-request \]\]; then options\+=\(--no-refresh\); fi/);
+    expect(step.run).not.toMatch(/--lock/);
+    expect(readFileSync(path.join(REPO_ROOT, 'scripts/ci/plan-stacks.sh'), 'utf8')).toMatch(/--no-refresh\) refresh=\(-refresh=false\)/);
   });
 
   it.each(planJobs().map((j) => [j.label, j.job] as const))('%s: never mentions the deploy role, and has no environment', (_, job) => {
@@ -209,35 +234,41 @@ describe('plan jobs', () => {
     }
   });
 
-  it('plan.yml: one sticky comment per target, found again by a hidden marker', () => {
-    const job = plan.jobs.plan!;
+  it('plan.yml: one sticky comment per target, found again by a hidden marker, from a job without cloud credentials', () => {
+    const job = plan.jobs.comment!;
     const script = String(stepsOf(job).find((s) => s.uses?.startsWith('actions/github-script@'))?.with?.script);
-    expect(script).toMatch(/<!-- hono-eks-platform:plan:\$\{process\.env\.TARGET\} -->/);
+    expect(script).toMatch(/<!-- hono-eks-platform:pull-request:\$\{target\} -->/);
     expect(script).toMatch(/updateComment/);
     expect(script).toMatch(/createComment/);
-    const report = stepsOf(job).find((s) => s.run?.includes('plan-report.ts'))?.run ?? '';
-    expect(report).toContain('--marker "<!-- hono-eks-platform:plan:$TARGET -->"');
-    expect(permissionsOf(job.permissions)['pull-requests']).toBe('write');
+    const report = stepsOf(terraformPlan.jobs.plan!).find((s) => s.run?.includes('plan-report.ts'))?.run ?? '';
+    expect(report).toContain('--marker "<!-- hono-eks-platform:$PURPOSE:$TARGET -->"');
+    expect(plan.jobs.plan!.with?.purpose).toBe('pull-request');
+    expect(permissionsOf(job.permissions)).toEqual({ 'pull-requests': 'write' });
+    expect(job.needs).toBe('plan');
   });
 
-  it('plan.yml and drift.yml plan every stack the platform synthesises (a new stack kind must be added there too)', () => {
+  it('every target\'s stacks (target-stacks.sh) are exactly what the platform synthesises, in dependency order (a new stack kind must be added there too)', async () => {
     // The stack ids come from the real stack graph, so this fails when a stack is added to
-    // stacks/platform.ts but not to the workflows.
-    const expected = [...buildPlatform().stacks.keys()].sort();
-    for (const wf of [plan, drift]) {
-      const include = (jobsOf(wf)[0]!.job.strategy?.matrix?.include ?? []) as { target: string; stacks: string }[];
-      const stacks = include.flatMap((entry) => entry.stacks.split(' ')).sort();
-      expect(stacks, wf.file).toEqual(expected);
+    // stacks/platform.ts but not to the script.
+    const expected = [...buildPlatform().stacks.keys()];
+    const targets = JSON.parse(String(drift.jobs.plan!.with?.targets)) as string[];
+    const stacks: string[] = [];
+    for (const target of targets) {
+      const r = await runCommand('bash', [path.join(REPO_ROOT, 'scripts/ci/target-stacks.sh'), target]);
+      expect(r.exitCode, r.stderr).toBe(0);
+      stacks.push(...r.stdout.trim().split(' '));
     }
+    expect(stacks).toEqual(expected);
   });
 
   it('drift.yml: detailed exit codes drive one issue per target (label drift, title "Drift detected in <target>")', () => {
-    const job = drift.jobs.drift!;
-    expect(permissionsOf(job.permissions).issues).toBe('write');
+    const job = drift.jobs.issues!;
+    expect(permissionsOf(job.permissions)).toEqual({ issues: 'write' });
+    expect(drift.jobs.plan!.with?.purpose).toBe('drift');
     const script = String(stepsOf(job).find((s) => s.uses?.startsWith('actions/github-script@'))?.with?.script);
-    expect(script).toContain("const title = `Drift detected in ${target}`;");
+    expect(script).toContain('const title = `Drift detected in ${target}`;');
     expect(script).toContain("const label = 'drift';");
-    expect(script).toMatch(/PLAN_STATUS === '2'/);
+    expect(script).toMatch(/status === '2'/);
     expect(script).toMatch(/state: 'closed'/);
     expect(readFileSync(path.join(REPO_ROOT, 'scripts/ci/plan-stacks.sh'), 'utf8')).toMatch(/plan -input=false -no-color -detailed-exitcode/);
     expect(Object.keys(drift.on).sort()).toEqual(['schedule', 'workflow_dispatch']);
@@ -245,25 +276,33 @@ describe('plan jobs', () => {
 });
 
 describe('example configuration never reaches AWS', () => {
-  const planning = allJobs.filter(({ job }) => assumedRoles(job).includes('plan'));
-  const guard = (job: Job) => stepsOf(job).findIndex((step) => /npm run ops -- check-config "\$CONFIG_ENVIRONMENT"/.test(step.run ?? ''));
-  const roleStep = (job: Job) => stepsOf(job).findIndex((step) => step.uses !== undefined && /configure-aws-credentials/.test(step.uses));
+  const planning = allJobs.filter(({ job }) => assumedRoles(job).some((r) => r === 'plan' || r === 'pr-plan'));
+  const guard = (job: Job) => stepsOf(job).find((step) => /npm run (--silent )?ops -- check-config "\$(CONFIG_ENVIRONMENT|env)"/.test(step.run ?? ''));
+  const guardJob = (wf: Workflow, job: Job) => [job.needs ?? []].flat().map((id) => wf.jobs[id]!).find((j) => guard(j) !== undefined);
+  const runGuard = (step: Step, env: Record<string, string>) =>
+    runCommand('bash', ['-ec', step.run!], { cwd: REPO_ROOT, env: { ...process.env, GITHUB_OUTPUT: '', GITHUB_STEP_SUMMARY: '', ...env }, timeoutMs: 120_000 });
 
-  it('every job that takes the plan role runs check-config on its environment first', () => {
-    expect(planning.map((j) => j.label).sort()).toEqual(['deploy.yml#plan', 'drift.yml#drift', 'plan.yml#plan']);
-    for (const { job, label } of planning) {
-      expect(guard(job), label).toBeGreaterThanOrEqual(0);
-      expect(guard(job), label).toBeLessThan(roleStep(job));
-      expect(String(stepsOf(job)[guard(job)]!.env?.CONFIG_ENVIRONMENT), label).toMatch(/matrix\.environments|steps\.target\.outputs\.environment/);
-    }
+  it('every job that takes a plan role needs a job that ran check-config on its environments first', () => {
+    expect(planning.map((j) => j.label).sort()).toEqual(['deploy.yml#plan', 'terraform-plan.yml#plan']);
+    for (const { wf, job, label } of planning) expect(guardJob(wf, job), label).toBeDefined();
+    expect(String(guard(deploy.jobs.prepare!)!.env?.CONFIG_ENVIRONMENT)).toBe('${{ steps.target.outputs.environment }}');
   });
 
-  it("the guard step's script, run as written, fails on the example configuration naming the fields", async () => {
-    const { job } = planning[0]!;
-    const r = await runCommand('bash', ['-ec', stepsOf(job)[guard(job)]!.run!], { cwd: REPO_ROOT, env: { ...process.env, CONFIG_ENVIRONMENT: 'prod' }, timeoutMs: 120_000 });
+  it("deploy.yml's guard, run as written, fails on the example configuration naming the fields", async () => {
+    const r = await runGuard(guard(deploy.jobs.prepare!)!, { CONFIG_ENVIRONMENT: 'prod' });
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/- shared\.allowedAccountIds = \[\]: .*\(fix: /);
     expect(r.stderr).toMatch(/- environments\.prod\.cluster\.adminPrincipalArns = \[\]/);
+  }, 120_000);
+
+  it("terraform-plan.yml's guard, run as written, checks every deployed environment it plans, and only those", async () => {
+    const step = guard(terraformPlan.jobs.synth!)!;
+    const deployed = await runGuard(step, { TARGETS: '["shared", "dev", "prod"]', DEPLOYED_TARGETS: 'shared prod' });
+    expect(deployed.exitCode).toBe(1);
+    expect(deployed.stderr).toMatch(/- environments\.prod\.cluster\.adminPrincipalArns = \[\]/);
+    expect(deployed.stderr).not.toMatch(/environments\.dev\./);
+    const none = await runGuard(step, { TARGETS: '["shared", "dev", "prod"]', DEPLOYED_TARGETS: '' });
+    expect(none.exitCode, none.stderr).toBe(0);
   }, 120_000);
 });
 
@@ -278,10 +317,12 @@ describe('deploy applies exactly the reviewed plan', () => {
   });
 
   it('the plan job uploads only the sealed plans, kept as long as an approval may wait; the apply job opens them against the digests the plan job recorded', () => {
-    const upload = stepsOf(planJob).find((s) => s.uses?.startsWith('actions/upload-artifact@'));
+    const uploads = stepsOf(planJob).filter((s) => s.uses?.startsWith('actions/upload-artifact@'));
+    expect(uploads).toHaveLength(1);
+    const upload = uploads[0];
     const download = stepsOf(apply).find((s) => s.uses?.startsWith('actions/download-artifact@'));
-    expect(upload?.with?.name).toBe('${{ steps.target.outputs.artifact }}');
-    expect(planJob.outputs?.artifact).toBe('${{ steps.target.outputs.artifact }}');
+    expect(upload?.with?.name).toBe('${{ steps.artifact.outputs.name }}');
+    expect(planJob.outputs?.artifact).toBe('${{ steps.artifact.outputs.name }}');
     expect(download?.with?.name).toBe('${{ needs.plan.outputs.artifact }}');
     // One encrypted file: never cdktf.out itself, whose plan.json shows sensitive values in clear.
     expect(upload?.with?.path).toBe('${{ runner.temp }}/plans.tar.enc');
@@ -328,16 +369,20 @@ describe('deploy applies exactly the reviewed plan', () => {
     expect(steps[verify]!.env?.EXPECTED_DIGEST).toBe('${{ inputs.image_digest }}');
   });
 
-  it('stacks are planned and applied in the stack graph\'s dependency order (network, cluster, platform, app)', () => {
+  it('stacks are planned and applied in the stack graph\'s dependency order (network, cluster, platform, app)', async () => {
     // definePlatform creates each environment's stacks in dependency order.
     const kinds = [...buildPlatform().stacks.keys()].filter((id) => id.endsWith('-dev')).map((id) => id.slice(0, -'-dev'.length));
     expect(kinds).toEqual(['network', 'cluster', 'platform', 'app']);
-    const resolve = stepsOf(planJob).find((s) => s.id === 'target')?.run ?? '';
-    expect(resolve).toContain(`app) kinds=(${kinds.join(' ')}) ;;`);
+    const resolve = stepsOf(deploy.jobs.prepare!).find((s) => s.id === 'target')?.run ?? '';
+    expect(resolve).toContain('bash scripts/ci/target-stacks.sh --through "$THROUGH" "$TARGET_ENVIRONMENT"');
+    for (const [i, kind] of kinds.entries()) {
+      const r = await runCommand('bash', [path.join(REPO_ROOT, 'scripts/ci/target-stacks.sh'), '--through', kind, 'dev']);
+      expect(r.stdout.trim()).toBe(kinds.slice(0, i + 1).map((k) => `${k}-dev`).join(' '));
+    }
   });
 
   it('the synth reads the image tag from IMAGE_TAG (main.ts)', () => {
-    expect(planJob.env?.IMAGE_TAG).toBe('${{ inputs.image_tag }}');
+    expect(deploy.jobs.prepare!.env?.IMAGE_TAG).toBe('${{ inputs.image_tag }}');
     expect(readFileSync(path.join(REPO_ROOT, 'main.ts'), 'utf8')).toMatch(/process\.env\.IMAGE_TAG/);
   });
 

@@ -5,7 +5,7 @@
  * githubTrustPolicy() of ciRoleSubjects().
  */
 import { describe, expect, it } from 'vitest';
-import { ciRoleSubjects } from '../../stacks/ci-identity-stack.js';
+import { ciRoleSubjects, ciRoleVariable, pullRequestEnvironments } from '../../stacks/ci-identity-stack.js';
 import { platformConfig } from '../../stacks/config/environments.js';
 import { ENVIRONMENT_NAMES } from '../../stacks/config/validate.js';
 import { githubTrustPolicy } from '../../stacks/constructs/github-oidc-role.js';
@@ -13,7 +13,7 @@ import { ciRoleName, type CiRole } from '../../stacks/naming.js';
 import { decodeEncoded } from '../stacks/support/hcl.js';
 import { synthPlatform } from '../stacks/support/platform.js';
 import { only, ref, resources } from '../stacks/support/tfjson.js';
-import { ROLE_VARIABLES, type SubjectContext, assumedRoles, environmentNames, jobsOf, loadWorkflows, oidcSubjects, subjectAllowed } from './support/workflows.js';
+import { ROLE_VARIABLES, type RoleKind, type SubjectContext, environmentNames, jobsOf, loadWorkflows, oidcSubjects, roleAssumptions, subjectAllowed } from './support/workflows.js';
 
 const { repository, mainBranch } = platformConfig.shared.github;
 const configEnvironments = Object.keys(platformConfig.environments);
@@ -22,9 +22,15 @@ const workflows = loadWorkflows();
 const ctx: SubjectContext = { repository, mainBranch, workflows };
 
 const assuming = workflows.flatMap((wf) =>
-  jobsOf(wf).flatMap(({ id, job }) => assumedRoles(job).map((role) => ({ wf, id, job, role, label: `${wf.file}#${id} → ${role}` }))),
+  jobsOf(wf).flatMap(({ id, job }) =>
+    roleAssumptions(job).map(({ role, when }) => ({ wf, id, job, role, when, subs: oidcSubjects(wf, job, ctx, undefined, when), label: `${wf.file}#${id} → ${role}` })),
+  ),
 );
-const allowed = (role: CiRole, sub: string) => subjects[role].some((pattern) => subjectAllowed(pattern, sub));
+/** Whether the role a job assumes trusts a subject: for AWS_DEPLOY_ROLE_ARN, the role of the environment the subject names. */
+function allowed(kind: RoleKind, sub: string): boolean {
+  const role: CiRole = kind === 'deploy' ? `deploy-${/:environment:(.+)$/.exec(sub)?.[1] ?? '?'}` : kind;
+  return (subjects[role] ?? []).some((pattern) => subjectAllowed(pattern, sub));
+}
 
 describe('the subject matcher', () => {
   it.each([
@@ -47,23 +53,29 @@ describe('workflow jobs present subjects their role trusts', () => {
     expect(assuming.map((a) => a.label).sort()).toEqual([
       'deploy.yml#apply → deploy',
       'deploy.yml#plan → plan',
-      'drift.yml#drift → plan',
-      'plan.yml#plan → plan',
       'release.yml#image → push-image',
+      'terraform-plan.yml#plan → plan',
+      'terraform-plan.yml#plan → pr-plan',
     ]);
   });
 
-  it.each(assuming.map((a) => [a.label, a] as const))('%s', (_, { wf, job, role }) => {
-    const subs = oidcSubjects(wf, job, ctx);
+  it.each(assuming.map((a) => [a.label, a] as const))('%s', (_, { role, subs }) => {
     expect(subs.length).toBeGreaterThan(0);
-    expect(subs.filter((sub) => !allowed(role, sub)), `subjects ${subs.join(', ')} against ${subjects[role].join(', ')}`).toEqual([]);
+    expect(subs.filter((sub) => !allowed(role, sub)), `subjects ${subs.join(', ')}`).toEqual([]);
   });
 
-  it('the plan role covers every plan trigger: pull requests, main (push, schedule, dispatch) and release tags (release → deploy)', () => {
-    const planSubjects = assuming.filter((a) => a.role === 'plan').flatMap((a) => oidcSubjects(a.wf, a.job, ctx));
-    expect(new Set(planSubjects)).toEqual(
-      new Set([`repo:${repository}:pull_request`, `repo:${repository}:ref:refs/heads/${mainBranch}`, `repo:${repository}:ref:refs/tags/v*`, `repo:${repository}:ref:refs/tags/v*.*.*`]),
-    );
+  it('pull requests take only the pr-plan role; the plan role covers main (push, schedule, dispatch) and release tags (release → deploy)', () => {
+    const of = (kind: RoleKind) => new Set(assuming.filter((a) => a.role === kind).flatMap((a) => a.subs));
+    expect(of('pr-plan')).toEqual(new Set([`repo:${repository}:pull_request`]));
+    expect(of('plan')).toEqual(new Set([`repo:${repository}:ref:refs/heads/${mainBranch}`, `repo:${repository}:ref:refs/tags/v*`, `repo:${repository}:ref:refs/tags/v*.*.*`]));
+  });
+
+  it('pull requests plan exactly the targets the pr-plan role may read: the shared stacks and every environment but prod', () => {
+    const plan = workflows.find((wf) => wf.file === 'plan.yml')!;
+    const targets = JSON.parse(String(plan.jobs.plan!.with?.targets)) as string[];
+    expect(targets).toEqual(['shared', ...pullRequestEnvironments(configEnvironments)]);
+    const drift = workflows.find((wf) => wf.file === 'drift.yml')!;
+    expect(JSON.parse(String(drift.jobs.plan!.with?.targets))).toEqual(['shared', ...configEnvironments]);
   });
 
   it('the deploy role is only ever assumed by jobs that run in a GitHub environment', () => {
@@ -83,7 +95,7 @@ describe('workflow jobs present subjects their role trusts', () => {
     const names = new Set(deployJobs.flatMap((a) => environmentNames(a.wf, a.job, ctx)));
     expect([...names].sort()).toEqual([...configEnvironments].sort());
     expect([...names].sort()).toEqual([...ENVIRONMENT_NAMES].sort());
-    expect([...subjects.deploy].sort()).toEqual([...names].sort().map((e) => `repo:${repository}:environment:${e}`));
+    for (const env of names) expect(subjects[`deploy-${env}`]).toEqual([`repo:${repository}:environment:${env}`]);
   });
 
   it('the workflow_dispatch environment choice lists the configured environments', () => {
@@ -97,14 +109,20 @@ describe('the synthesised ci-identity stack', () => {
   const ci = synthPlatform({ environments: 'dev' }).json('ci-identity');
   const provider = only(ci, 'aws_iam_openid_connect_provider');
 
-  it.each(Object.keys(ROLE_VARIABLES) as CiRole[])('%s: the trust policy is githubTrustPolicy(provider, ciRoleSubjects())', (role) => {
+  const roles = Object.keys(subjects) as CiRole[];
+
+  it.each(roles)('%s: the trust policy is githubTrustPolicy(provider, ciRoleSubjects())', (role) => {
     const found = resources(ci, 'aws_iam_role').filter((r) => r.attrs.name === ciRoleName(platformConfig.project, role));
     expect(found).toHaveLength(1);
-    expect(decodeEncoded(found[0]!.attrs.assume_role_policy)).toEqual(githubTrustPolicy(ref(provider, 'arn'), subjects[role]));
+    expect(decodeEncoded(found[0]!.attrs.assume_role_policy)).toEqual(githubTrustPolicy(ref(provider, 'arn'), subjects[role]!));
   });
 
-  it.each(Object.entries(ROLE_VARIABLES))('%s: the stack output names the repository variable the workflows read (%s)', (role, variable) => {
-    const output = ci.output?.[`${role.replace('-', '_')}_role_arn`];
-    expect(output?.description).toContain(variable);
+  it.each(roles)('%s: the stack output names the variable the workflows read, and where to set it', (role) => {
+    const output = ci.output?.[`${role.replaceAll('-', '_')}_role_arn`];
+    const kind = (role.startsWith('deploy-') ? 'deploy' : role) as RoleKind;
+    expect(ciRoleVariable(role).variable).toBe(ROLE_VARIABLES[kind]);
+    expect(output?.description).toContain(ROLE_VARIABLES[kind]);
+    if (kind === 'deploy') expect(output?.description).toContain(`of the GitHub environment ${role.slice('deploy-'.length)}`);
+    else expect(output?.description).toContain('repository variable');
   });
 });

@@ -53,8 +53,9 @@ describe('wait-for-ci.sh', () => {
     expect(r.exitCode).toBe(64);
   });
 
-  it('gates the deploy plan and the release image jobs before anything else of theirs runs', () => {
-    for (const [file, job] of [['deploy.yml', 'plan'], ['release.yml', 'image']] as const) {
+  it('gates the deploy (its first job, which the plan and apply need) and the release image jobs before anything else of theirs runs', () => {
+    expect(loadWorkflow('deploy.yml').jobs.plan!.needs).toBe('prepare');
+    for (const [file, job] of [['deploy.yml', 'prepare'], ['release.yml', 'image']] as const) {
       const steps = stepsOf(loadWorkflow(file).jobs[job]!);
       const gate = steps.findIndex((s) => s.run === 'bash scripts/ci/wait-for-ci.sh "$GITHUB_SHA"');
       expect(gate, `${file}#${job}`).toBeGreaterThan(-1);

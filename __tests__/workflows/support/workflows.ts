@@ -7,7 +7,6 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../../../scripts/lib/helm.js';
-import type { CiRole } from '../../../stacks/naming.js';
 
 export { REPO_ROOT };
 export const WORKFLOWS_DIR = path.join(REPO_ROOT, '.github', 'workflows');
@@ -97,8 +96,14 @@ export const stepsOf = (job: Job): readonly Step[] => job.steps ?? [];
 /** The action a `uses:` names without its ref: `actions/checkout@…` → `actions/checkout`. */
 export const actionName = (uses: string) => uses.replace(/@.*$/, '');
 
-/** The repository variable holding each CI role's ARN (the ci-identity stack's outputs name them). */
-export const ROLE_VARIABLES: Readonly<Record<CiRole, string>> = {
+/**
+ * The kinds of CI role a job can assume, by the variable holding its ARN (the ci-identity stack's
+ * outputs name them): repository variables, except AWS_DEPLOY_ROLE_ARN, which each GitHub
+ * environment sets to its own deploy-<environment> role.
+ */
+export type RoleKind = 'pr-plan' | 'plan' | 'deploy' | 'push-image';
+export const ROLE_VARIABLES: Readonly<Record<RoleKind, string>> = {
+  'pr-plan': 'AWS_PR_PLAN_ROLE_ARN',
   plan: 'AWS_PLAN_ROLE_ARN',
   deploy: 'AWS_DEPLOY_ROLE_ARN',
   'push-image': 'AWS_PUSH_IMAGE_ROLE_ARN',
@@ -107,19 +112,28 @@ export const ROLE_VARIABLES: Readonly<Record<CiRole, string>> = {
 const CONFIGURE_AWS = 'aws-actions/configure-aws-credentials';
 const ATTEST_ACTIONS = new Set(['actions/attest-build-provenance', 'actions/attest', 'actions/attest-sbom']);
 
+/** A role a job assumes, and the reusable workflow's input value the step requires (`inputs.x == 'v'` in its `if:`). */
+export interface RoleAssumption {
+  readonly role: RoleKind;
+  readonly when?: { readonly input: string; readonly value: string };
+}
+
 /** The CI roles a job's steps assume. A role-to-assume that is not exactly `${{ vars.<ROLE VARIABLE> }}` throws. */
-export function assumedRoles(job: Job): CiRole[] {
-  const roles: CiRole[] = [];
+export function roleAssumptions(job: Job): RoleAssumption[] {
+  const found: RoleAssumption[] = [];
   for (const step of stepsOf(job)) {
     if (!step.uses || actionName(step.uses) !== CONFIGURE_AWS) continue;
     const value = String(step.with?.['role-to-assume'] ?? '');
     const m = /^\$\{\{\s*vars\.([A-Z0-9_]+)\s*\}\}$/.exec(value);
-    const role = m && (Object.entries(ROLE_VARIABLES).find(([, variable]) => variable === m[1])?.[0] as CiRole | undefined);
+    const role = m && (Object.entries(ROLE_VARIABLES).find(([, variable]) => variable === m[1])?.[0] as RoleKind | undefined);
     if (!role) throw new Error(`configure-aws-credentials with role-to-assume ${JSON.stringify(value)}: expected \${{ vars.<one of ${Object.values(ROLE_VARIABLES).join(', ')}> }}`);
-    roles.push(role);
+    const when = /\binputs\.([\w-]+)\s*==\s*'([^']*)'/.exec(step.if ?? '');
+    found.push(when ? { role, when: { input: when[1]!, value: when[2]! } } : { role });
   }
-  return roles;
+  return found;
 }
+
+export const assumedRoles = (job: Job): RoleKind[] => roleAssumptions(job).map((a) => a.role);
 
 export const attests = (job: Job) => stepsOf(job).some((step) => step.uses !== undefined && ATTEST_ACTIONS.has(actionName(step.uses)));
 
@@ -236,9 +250,10 @@ const asList = (value: unknown): string[] => (value === undefined || value === n
  * `repo:<repo>:environment:<name>` whatever triggered it; otherwise the subject follows the event:
  * pull_request → `repo:<repo>:pull_request`, push → `ref:refs/heads/<branch>` or
  * `ref:refs/tags/<tag>`, schedule → the default branch, workflow_dispatch → the refs the job's
- * `if:` allows (any branch when it allows all), workflow_call → the caller's subjects.
+ * `if:` allows (any branch when it allows all), workflow_call → the caller's subjects (only the
+ * callers passing `when`'s input value, for a step that runs only then).
  */
-export function oidcSubjects(wf: Workflow, job: Job, ctx: SubjectContext, guard = refGuards(job.if)): string[] {
+export function oidcSubjects(wf: Workflow, job: Job, ctx: SubjectContext, guard = refGuards(job.if), when?: RoleAssumption['when']): string[] {
   const repo = `repo:${ctx.repository}`;
   if (job.environment !== undefined) return environmentNames(wf, job, ctx).map((env) => `${repo}:environment:${env}`);
   const subjects = new Set<string>();
@@ -263,6 +278,8 @@ export function oidcSubjects(wf: Workflow, job: Job, ctx: SubjectContext, guard 
         break;
       case 'workflow_call':
         for (const caller of callersOf(wf, ctx.workflows)) {
+          // A step that runs only for one input value presents only those callers' subjects.
+          if (when && caller.job.with?.[when.input] !== when.value) continue;
           oidcSubjects(caller.wf, { ...caller.job, environment: undefined } as Job, ctx, refGuards(caller.job.if) ?? guard).forEach((s) => subjects.add(s));
         }
         break;
