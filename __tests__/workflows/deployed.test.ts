@@ -75,7 +75,7 @@ describe('terraform-plan.yml (plan.yml and drift.yml)', () => {
 describe('deploy.yml: a push deploys only an environment that was deployed before', () => {
   const step = stepsOf(loadWorkflow('deploy.yml').jobs.prepare!).find((s) => s.id === 'deployed')!;
 
-  async function decide(event: string, targets: string) {
+  async function decide(event: string, targets: string, ref = 'refs/heads/main') {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'deploy-gate-'));
     const output = path.join(dir, 'output');
     const summary = path.join(dir, 'summary');
@@ -83,7 +83,7 @@ describe('deploy.yml: a push deploys only an environment that was deployed befor
     writeFileSync(summary, '');
     const r = await runCommand('bash', ['-ec', step.run!], {
       cwd: REPO_ROOT,
-      env: { ...process.env, EVENT: event, DEPLOYED_TARGETS: targets, TARGET_ENVIRONMENT: 'dev', GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary },
+      env: { ...process.env, EVENT: event, GITHUB_REF: ref, DEPLOYED_TARGETS: targets, TARGET_ENVIRONMENT: 'dev', GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary },
     });
     expect(r.exitCode, r.stderr).toBe(0);
     return { go: readFileSync(output, 'utf8').trim(), summary: readFileSync(summary, 'utf8') };
@@ -98,8 +98,9 @@ describe('deploy.yml: a push deploys only an environment that was deployed befor
 
   it('a dispatch, or a release calling it, always goes ahead: that is how a first deployment starts', async () => {
     expect((await decide('workflow_dispatch', '')).go).toBe('go=true');
+    // A tag push runs release.yml, which calls deploy.yml with the caller's event: a push, of a tag.
+    expect((await decide('push', '', 'refs/tags/v1.0.0')).go).toBe('go=true');
     expect((await decide('push', '')).go).toBe('go=false');
-    // A tag push runs release.yml, which calls deploy.yml: the event is the caller's (push of a tag).
   });
 
   it('every later step of the prepare job, and the plan job, run only when it goes ahead', () => {
