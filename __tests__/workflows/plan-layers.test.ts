@@ -1,6 +1,7 @@
 /**
  * Layer-by-layer deploys, run: scripts/ci/plan-stacks.sh --until-change against a fake `terraform`
- * that reports changes for the stacks named in FAKE_CHANGED. After the first stack with changes the
+ * that reports changes for the stacks named in FAKE_CHANGED (exit 2, as the real one does only under
+ * -detailed-exitcode). After the first stack with changes the
  * later ones are not planned (they would be planned from stale lookups, or fail on a first
  * deployment) and the report says they come in the next run; deploy.yml applies only what it planned.
  */
@@ -21,7 +22,7 @@ async function plan(args: string[], changed: string[]) {
   mkdirSync(path.join(work, 'bin'));
   writeFileSync(
     path.join(work, 'bin', 'terraform'),
-    `#!/usr/bin/env bash\ndir=\${1#-chdir=}; shift\ncase "$1" in\n  init) exit 0 ;;\n  plan) echo "plan of $dir" > "$dir/tfplan"; echo "$dir" >> "${work}/planned"; echo "$*" >> "${work}/plan-args"; [[ " $FAKE_CHANGED " == *" $(basename "$dir") "* ]] && exit 2; exit 0 ;;\n  show) [[ "$2" == "-json" ]] && echo '{"resource_changes":[]}' || echo "plan text" ;;\nesac\n`,
+    `#!/usr/bin/env bash\ndir=\${1#-chdir=}; shift\ncase "$1" in\n  init) exit 0 ;;\n  plan) echo "plan of $dir" > "$dir/tfplan"; echo "$dir" >> "${work}/planned"; echo "$*" >> "${work}/plan-args"; [[ " $FAKE_CHANGED " == *" $(basename "$dir") "* && " $* " == *" -detailed-exitcode "* ]] && exit 2; exit 0 ;;\n  show) [[ "$2" == "-json" ]] && echo '{"resource_changes":[]}' || echo "plan text" ;;\nesac\n`,
   );
   chmodSync(path.join(work, 'bin', 'terraform'), 0o755);
   for (const stack of LAYERS) {
@@ -71,6 +72,13 @@ describe('plan-stacks.sh --until-change', () => {
     for (const args of (await plan([], [])).planArgs) expect(args).not.toContain('-refresh=false');
   });
 
+  it('reports changes with exit code 2 (what the drift check keys on); a failed stack with 1', async () => {
+    const changed = await plan([], ['cluster-dev']);
+    expect(changed.exitCode).toBe(2);
+    expect(readFileSync(path.join(changed.stacksDir, 'cluster-dev', 'plan.exitcode'), 'utf8').trim()).toBe('2');
+    expect(readFileSync(path.join(changed.stacksDir, 'network-dev', 'plan.exitcode'), 'utf8').trim()).toBe('0');
+  });
+
   it('refuses an unknown option', async () => {
     expect((await plan(['--untill-change'], [])).exitCode).toBe(64);
   });
@@ -84,5 +92,29 @@ describe('plan-stacks.sh --until-change', () => {
     expect(stepsOf(planJob).find((s) => s.id === 'seal')?.env?.STACK_IDS).toBe('${{ steps.plan.outputs.planned }}');
     const applyStep = stepsOf(deploy.jobs.apply!).find((s) => s.run?.includes('apply-stacks.sh'));
     expect(applyStep?.env?.STACK_IDS).toBe('${{ needs.plan.outputs.stacks }}');
+  });
+
+  it("deploy.yml's apply step, run as written, applies every planned stack's saved plan, in order", async () => {
+    const work = mkdtempSync(path.join(os.tmpdir(), 'apply-step-'));
+    mkdirSync(path.join(work, 'bin'));
+    writeFileSync(path.join(work, 'bin', 'terraform'), `#!/usr/bin/env bash\n[[ "$2" == apply ]] && echo "\${1#-chdir=} $*" >> "${work}/applied"; exit 0\n`);
+    chmodSync(path.join(work, 'bin', 'terraform'), 0o755);
+    const planned = ['network-dev', 'cluster-dev', 'platform-dev'];
+    for (const stack of planned) {
+      mkdirSync(path.join(work, 'cdktf.out', 'stacks', stack), { recursive: true });
+      writeFileSync(path.join(work, 'cdktf.out', 'stacks', stack, 'tfplan'), 'saved');
+    }
+    const step = stepsOf(loadWorkflow('deploy.yml').jobs.apply!).find((s) => s.run?.includes('apply-stacks.sh'))!;
+    const scripts = path.join(work, 'scripts', 'ci');
+    mkdirSync(scripts, { recursive: true });
+    writeFileSync(path.join(scripts, 'apply-stacks.sh'), readFileSync(path.join(REPO_ROOT, 'scripts/ci/apply-stacks.sh')));
+    const r = await runCommand('bash', ['-e', '-c', step.run!], {
+      cwd: work,
+      env: { ...process.env, PATH: `${path.join(work, 'bin')}${path.delimiter}${process.env.PATH}`, STACK_IDS: planned.join(' ') },
+    });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const applied = readFileSync(path.join(work, 'applied'), 'utf8').trim().split('\n');
+    expect(applied.map((line) => path.basename(line.split(' ')[0]!))).toEqual(planned);
+    for (const line of applied) expect(line).toMatch(/ apply .*\btfplan$/);
   });
 });

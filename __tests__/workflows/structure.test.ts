@@ -106,6 +106,17 @@ describe('actions are pinned', () => {
     expect(inconsistent).toEqual([]);
   });
 
+  it('no SHA is a placeholder (one repeated digit, such as 0000…): it resolves to no commit, so the job fails at run time', () => {
+    const placeholders = usesLines.filter(({ line }) => /@([0-9a-f])\1{39}\b/.test(line)).map(({ wf, n }) => `${wf.file}:${n}`);
+    expect(placeholders).toEqual([]);
+  });
+
+  it('every checkout drops its credentials (persist-credentials: false): later steps and uploaded artifacts never hold the token', () => {
+    const checkouts = allJobs.flatMap(({ job, label }) => stepsOf(job).filter((st) => st.uses && actionName(st.uses) === 'actions/checkout').map((st) => ({ label, st })));
+    expect(checkouts.length).toBeGreaterThan(5);
+    for (const { label, st } of checkouts) expect(st.with?.['persist-credentials'], label).toBe(false);
+  });
+
   it('uses no docker:// actions (an image tag is as mutable as a git tag)', () => {
     expect(allJobs.flatMap(({ job }) => stepsOf(job)).filter((s) => s.uses?.startsWith('docker://'))).toEqual([]);
   });
