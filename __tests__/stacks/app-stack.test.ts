@@ -62,7 +62,7 @@ describe.each(ENVIRONMENTS as EnvironmentName[])('app-%s', (env) => {
     const image = deref(json, at(releaseValues(json), 'image', 'digest'));
     expect(image.address).toMatch(/^data\.aws_ecr_image\./);
     expect(image.attrs).toMatchObject({ repository_name: platformConfig.shared.registry.repositoryName, image_tag: cfg.imageTag });
-    expect(String((json.output as Record<string, { value: string }>).image.value)).toMatch(/:\d[\w.-]*@\$\{data\.aws_ecr_image\.[\w-]+\.image_digest\}$/);
+    expect(String((json.output as Record<string, { value: string }>).image?.value)).toMatch(/:\d[\w.-]*@\$\{data\.aws_ecr_image\.[\w-]+\.image_digest\}$/);
   });
 
   it("admits traffic to the pods only from the load balancer's subnets, not from the pods' own (VPC CNI gives pods VPC addresses)", () => {
