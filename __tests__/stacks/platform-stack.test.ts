@@ -463,11 +463,11 @@ describe('the synthesised dev environment, end to end', () => {
   const platformJson = platform.json('platform-dev');
   const dev = envConfig('dev');
 
-  /** The app chart rendered with exactly the values the app-dev stack passes (the ECR URL stands in). */
+  /** The app chart rendered with exactly the values the app-dev stack passes (the ECR URL and the digest Terraform resolves stand in). */
   async function renderApp(): Promise<K8sObject[]> {
     const values = helmReleaseValues(only(platform.json('app-dev'), 'helm_release').attrs.values);
     const file = path.join(tmp, 'app-dev-values.json');
-    writeFileSync(file, JSON.stringify({ ...values, image: { ...(values.image as object), repository: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/hono-api' } }));
+    writeFileSync(file, JSON.stringify({ ...values, image: { ...(values.image as object), repository: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/hono-api', digest: `sha256:${'a'.repeat(64)}` } }));
     const result = await helmTemplate({ chart: CHART_DIR, release: dev.app.releaseName, namespace: dev.app.namespace, kubeVersion: `${dev.cluster.version}.0`, valuesFiles: [file] });
     if (result.exitCode !== 0) throw new Error(result.stderr);
     return parseManifests(result.stdout);
@@ -482,6 +482,9 @@ describe('the synthesised dev environment, end to end', () => {
   it('describes a DNS name, TLS, secrets from Secrets Manager, scraped metrics and a dashboard', async () => {
     const objects = await renderApp();
     const host = 'api.dev.example.com';
+
+    // The image by digest, as the app stack resolves it: what runs is what the plan pinned.
+    expect(at(one(objects, 'Deployment').spec, 'template', 'spec', 'containers', 0, 'image')).toBe(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/hono-api@sha256:${'a'.repeat(64)}`);
 
     // DNS name: the ingress host, inside the domain ExternalDNS manages.
     const ingress = one(objects, 'Ingress');
