@@ -1,7 +1,7 @@
 /**
  * The container image, built and run for real: small, non-root, read-only, no shell, labelled,
- * ready fast and stopping cleanly. Builds on local stand-ins for the two bases (see
- * scripts/image/lib/stand-ins.ts) unless IMAGE_BASES=public.
+ * ready fast and stopping cleanly. Builds on local stand-ins for the two bases (the offline
+ * harness's offline/stand-in-images) unless IMAGE_BASES=public.
  *
  *   npm run test:image                          # engine: docker with a live engine, else podman, else buildah
  *   IMAGE_ENGINE=podman IMAGE_TEST_VERBOSE=1 npm run test:image   # force an engine; stream build output
@@ -28,11 +28,11 @@ import {
   stopArgs,
 } from '../../scripts/image/lib/args.js';
 import type { Engine } from '../../scripts/image/lib/engine.js';
-import { REPO_ROOT, TEST_IMAGE_TAG } from '../../scripts/image/lib/paths.js';
+import { CACHE_DIR, REPO_ROOT, TEST_IMAGE_TAG } from '../../scripts/image/lib/paths.js';
 import { type TarEntry, buildContextFiles, containerProcessIds, freePort, imageFiles, waitForStatus } from '../../scripts/image/lib/probe.js';
 import { type RunOptions, describeCommand, mustRun } from '../../scripts/lib/run.js';
+import { type StandInResult, ensureStandInBases, parseDockerfileBases } from '../../offline/stand-in-images/stand-ins.js';
 import { type TestImageResult, buildTestImage, findEngine, runCommand } from '../../scripts/image/lib/setup.js';
-import { parseDockerfileBases } from '../../scripts/image/lib/stand-ins.js';
 import { entriesAddedOver, formatBytes, parseHistory, parseSize, totalSize } from '../../scripts/image/lib/size.js';
 
 // 160 MB on the stand-in runtime base (as engines count, decimal): Node 24's binary alone is about
@@ -72,20 +72,20 @@ describe.skipIf(!detection.found)(`container image ${TEST_IMAGE_TAG}`, () => {
   const engine = (detection.found ? detection.engine : undefined) as Engine;
   const exec = (args: string[], options: RunOptions = {}) => mustRun(runCommand, engine.program, args, { env: engine.env, ...options });
   let built: TestImageResult;
+  let standIns: StandInResult | undefined;
   let filesOnce: Promise<TarEntry[]> | undefined;
   /** The image's file system listing (exported once). */
   const files = () => (filesOnce ??= imageFiles(engine, runCommand, TEST_IMAGE_TAG));
 
   beforeAll(async () => {
     const started = performance.now();
-    built = await buildTestImage({
-      engine,
-      tag: TEST_IMAGE_TAG,
-      publicBases,
-      log,
-      ...(verbose ? { onOutput: (chunk: string) => process.stderr.write(chunk) } : {}),
-    });
-    if (built.standIns) note('stand-in bases', `${built.standIns.source} in ${seconds(built.standIns.durationMs)} (Node ${built.standIns.nodeVersion})`);
+    const onOutput = verbose ? { onOutput: (chunk: string) => process.stderr.write(chunk) } : {};
+    // Public bases cannot be pulled here: the offline harness builds stand-ins for them.
+    standIns = publicBases
+      ? undefined
+      : await ensureStandInBases({ engine, run: runCommand, dockerfile: path.join(REPO_ROOT, 'Dockerfile'), cacheDir: CACHE_DIR, log, ...onOutput });
+    if (standIns) note('stand-in bases', `${standIns.source} in ${seconds(standIns.durationMs)} (Node ${standIns.nodeVersion})`);
+    built = await buildTestImage({ engine, tag: TEST_IMAGE_TAG, ...(standIns ? { bases: standIns } : {}), log, ...onOutput });
     note('image build (docker build step)', seconds(built.buildMs));
     note('image build (total, with the bases)', seconds(performance.now() - started));
   }, 20 * 60_000);
@@ -117,7 +117,7 @@ describe.skipIf(!detection.found)(`container image ${TEST_IMAGE_TAG}`, () => {
 
   it.skipIf(!canRun)(`is at most ${MAX_IMAGE_BYTES / 1e6} MB, and the app layer at most ${MAX_APP_LAYER_BYTES / 1e6} MB`, async () => {
     const size = parseSize((await exec(imageSizeArgs(engine.kind, TEST_IMAGE_TAG))).stdout.trim());
-    const runtimeBase = built.standIns?.runtimeImage ?? parseDockerfileBases(readFileSync(path.join(REPO_ROOT, 'Dockerfile'), 'utf8')).runtimeImage;
+    const runtimeBase = standIns?.runtimeImage ?? parseDockerfileBases(readFileSync(path.join(REPO_ROOT, 'Dockerfile'), 'utf8')).runtimeImage;
     const history = parseHistory(engine.kind, (await exec(historyArgs(engine.kind, TEST_IMAGE_TAG))).stdout);
     const baseHistory = parseHistory(engine.kind, (await exec(historyArgs(engine.kind, runtimeBase))).stdout);
     const added = entriesAddedOver(history, baseHistory);

@@ -1,15 +1,18 @@
 /**
  * Builds the service image with the container engine found (docker with a live engine, else podman,
- * else buildah), by default on the local stand-in bases (lib/stand-ins.ts).
+ * else buildah), by default on the local stand-in bases of the offline harness
+ * (offline/stand-in-images; without that folder, on the Dockerfile's own bases).
  *
  *   npx tsx scripts/image/build.ts                      # hono-api:test on the stand-ins
  *   npx tsx scripts/image/build.ts --public --tag hono-api:dev   # on the Dockerfile's pinned bases
  *   npx tsx scripts/image/build.ts --no-cache --verbose
  */
 import { parseArgs } from 'node:util';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { imageSizeArgs } from './lib/args.js';
-import { TEST_IMAGE_TAG } from './lib/paths.js';
-import { buildTestImage, findEngine, runCommand } from './lib/setup.js';
+import { CACHE_DIR, REPO_ROOT, TEST_IMAGE_TAG } from './lib/paths.js';
+import { type BaseImages, buildTestImage, findEngine, runCommand } from './lib/setup.js';
 import { formatBytes, parseSize } from './lib/size.js';
 
 const { values } = parseArgs({
@@ -29,14 +32,22 @@ if (!detection.found) {
 }
 const { engine } = detection;
 const started = performance.now();
-const result = await buildTestImage({
-  engine,
-  tag: values.tag,
-  publicBases: values.public ?? false,
-  noCache: values['no-cache'] ?? false,
-  log,
-  ...(values.verbose ? { onOutput: (chunk: string) => process.stderr.write(chunk) } : {}),
-});
+const onOutput = values.verbose ? { onOutput: (chunk: string) => process.stderr.write(chunk) } : {};
+// The stand-ins are the offline harness's: loaded only when asked for and present, so deleting
+// offline/ on a machine that can pull the public bases leaves this working.
+const standInModule = path.join(REPO_ROOT, 'offline', 'stand-in-images', 'stand-ins.ts');
+const useStandIns = !values.public && existsSync(standInModule);
+const bases: BaseImages | undefined = useStandIns
+  ? await ((await import(standInModule)) as { ensureStandInBases: (options: Record<string, unknown>) => Promise<BaseImages> }).ensureStandInBases({
+      engine,
+      run: runCommand,
+      dockerfile: path.join(REPO_ROOT, 'Dockerfile'),
+      cacheDir: CACHE_DIR,
+      log,
+      ...onOutput,
+    })
+  : undefined;
+const result = await buildTestImage({ engine, tag: values.tag, ...(bases ? { bases } : {}), noCache: values['no-cache'] ?? false, log, ...onOutput });
 const total = (performance.now() - started) / 1000;
 let size = '';
 if (engine.kind !== 'buildah') {

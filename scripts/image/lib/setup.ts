@@ -1,6 +1,7 @@
 /**
- * The steps the entry points and the image test share: find an engine (with our containers.conf),
- * make the stand-in bases, build the image.
+ * The steps the entry point and the image test share: find an engine (with our containers.conf)
+ * and build the image, on the Dockerfile's bases or on bases the caller made (the stand-ins of
+ * offline/stand-in-images, where public images cannot be pulled).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,7 +14,6 @@ import { type Run, type RunOptions, runCommand as runAnyCommand } from '../../li
 /** Image commands (builds, podman run/create/inspect) never run longer than 30 minutes unless a call says otherwise. */
 export const runCommand = (command: string, args: readonly string[], options: RunOptions = {}) =>
   runAnyCommand(command, args, { timeoutMs: 30 * 60_000, ...options });
-import { type StandInResult, ensureStandInBases } from './stand-ins.js';
 
 /** Writes .cache/image-bases/containers.conf for this host and returns its path. */
 export function writeContainersConf(cacheDir: string = CACHE_DIR): string {
@@ -31,28 +31,31 @@ export interface TestImageOptions {
   engine: Engine;
   tag: string;
   run?: Run;
-  /** Build on the Dockerfile's public bases instead of the local stand-ins. */
-  publicBases?: boolean;
+  /** Bases to build on instead of the Dockerfile's (BUILD_IMAGE and RUNTIME_IMAGE build args). */
+  bases?: BaseImages;
   noCache?: boolean;
   log?: (line: string) => void;
   onOutput?: (chunk: string) => void;
 }
 
+/** The two images the Dockerfile builds on. */
+export interface BaseImages {
+  buildImage: string;
+  runtimeImage: string;
+}
+
 export interface TestImageResult {
-  standIns: StandInResult | undefined;
   metadata: BuildMetadata;
   buildMs: number;
 }
 
-/** Stand-in bases (unless publicBases), then the repository's Dockerfile, tagged `tag`. */
+/** The repository's Dockerfile, tagged `tag`, on its own bases or on `bases`. */
 export async function buildTestImage(options: TestImageOptions): Promise<TestImageResult> {
   const run = options.run ?? runCommand;
   const log = options.log ?? (() => {});
-  const standIns = options.publicBases
-    ? undefined
-    : await ensureStandInBases({ engine: options.engine, run, dockerfile: path.join(REPO_ROOT, 'Dockerfile'), cacheDir: CACHE_DIR, log, onOutput: options.onOutput });
+  const bases = options.bases;
   const metadata = readBuildMetadata(REPO_ROOT);
-  log(`building ${options.tag} with ${options.engine.kind} ${options.engine.version}${standIns ? ` on ${standIns.buildImage} and ${standIns.runtimeImage}` : ''}`);
+  log(`building ${options.tag} with ${options.engine.kind} ${options.engine.version}${bases ? ` on ${bases.buildImage} and ${bases.runtimeImage}` : ''}`);
   const result = await buildImage(
     options.engine,
     run,
@@ -60,7 +63,7 @@ export async function buildTestImage(options: TestImageOptions): Promise<TestIma
       repoRoot: REPO_ROOT,
       tag: options.tag,
       metadata,
-      bases: standIns,
+      bases,
       caBundle: findCaBundle(process.env),
       // The default (private) build network reaches the registry here; IMAGE_BUILD_NETWORK=host where it does not.
       network: process.env.IMAGE_BUILD_NETWORK === 'host' ? 'host' : undefined,
@@ -68,5 +71,5 @@ export async function buildTestImage(options: TestImageOptions): Promise<TestIma
     },
     options.onOutput,
   );
-  return { standIns, metadata, buildMs: result.durationMs };
+  return { metadata, buildMs: result.durationMs };
 }

@@ -36,10 +36,10 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { lookPath } from '../../lib/which.js';
-import { type ImageConfig, buildahImportSteps, imageConfigArgs, importArgs } from './args.js';
-import type { Engine } from './engine.js';
-import { type Run, mustRun } from '../../lib/run.js';
+import { lookPath } from '../../scripts/lib/which.js';
+import { type ImageConfig, buildahImportSteps, imageConfigArgs, importArgs } from '../../scripts/image/lib/args.js';
+import type { Engine } from '../../scripts/image/lib/engine.js';
+import { type Run, mustRun } from '../../scripts/lib/run.js';
 
 /** Bump to rebuild every cached stand-in (the hash of this file is part of the key as well). */
 const RECIPE_VERSION = 1;

@@ -1,15 +1,15 @@
 /**
- * Builds (or reuses) the local stand-ins for the Dockerfile's two bases: see lib/stand-ins.ts.
+ * Builds (or reuses) the local stand-ins for the Dockerfile's two bases: see stand-ins.ts.
  *
- *   npx tsx scripts/image/stand-in-bases.ts            # reuse what is cached
- *   npx tsx scripts/image/stand-in-bases.ts --force    # rebuild from Debian and npm
- *   npx tsx scripts/image/stand-in-bases.ts --verbose  # show mmdebstrap, tar and import output
+ *   npx tsx offline/stand-in-images/cli.ts            # reuse what is cached
+ *   npx tsx offline/stand-in-images/cli.ts --force    # rebuild from Debian and npm
+ *   npx tsx offline/stand-in-images/cli.ts --verbose  # show mmdebstrap, tar and import output
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { findEngine, runCommand } from './lib/setup.js';
-import { CACHE_DIR, REPO_ROOT } from './lib/paths.js';
-import { ensureStandInBases } from './lib/stand-ins.js';
+import { CACHE_DIR, REPO_ROOT } from '../../scripts/image/lib/paths.js';
+import { findEngine, runCommand } from '../../scripts/image/lib/setup.js';
+import { ensureStandInBases } from './stand-ins.js';
 
 const { values } = parseArgs({ options: { force: { type: 'boolean' }, verbose: { type: 'boolean' } } });
 const log = (line: string) => console.error(`[stand-in-bases] ${line}`);

@@ -17,7 +17,7 @@ import {
   runtimeImageConfig,
   standInTargets,
   withAncestors,
-} from '../../scripts/image/lib/stand-ins.js';
+} from '../../offline/stand-in-images/stand-ins.js';
 
 const dockerfile = readFileSync(path.join(REPO_ROOT, 'Dockerfile'), 'utf8');
 
