@@ -1,3 +1,5 @@
+import { type ParseArgsConfig, parseArgs as parseNodeArgs } from 'node:util';
+
 /** Command-line options. `--quick` changes the defaults; explicit flags win over it in any order. */
 
 export interface BenchOptions {
@@ -29,14 +31,24 @@ export const DEFAULTS: Omit<BenchOptions, 'quick'> = {
 /** ~40 seconds: enough to smoke-test the harness and see the shape of the numbers. */
 export const QUICK: Partial<BenchOptions> = { rounds: 3, roundSeconds: 3, warmupSeconds: 1, coldStarts: 3 };
 
+/** The numeric options and the field each sets. */
 const NUMERIC = {
-  '--rounds': 'rounds',
-  '--round-seconds': 'roundSeconds',
-  '--warmup-seconds': 'warmupSeconds',
-  '--connections': 'connections',
-  '--threads': 'threads',
-  '--cold-starts': 'coldStarts',
+  rounds: 'rounds',
+  'round-seconds': 'roundSeconds',
+  'warmup-seconds': 'warmupSeconds',
+  connections: 'connections',
+  threads: 'threads',
+  'cold-starts': 'coldStarts',
 } as const;
+
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  quick: { type: 'boolean' },
+  'no-build': { type: 'boolean' },
+  'no-fail': { type: 'boolean' },
+  'no-fastapi': { type: 'boolean' },
+  ...Object.fromEntries(Object.keys(NUMERIC).map((flag) => [flag, { type: 'string' }])),
+} as const satisfies ParseArgsConfig['options'];
 
 export const USAGE = `Usage: npm run bench -- [options]
 
@@ -57,23 +69,28 @@ export class UsageError extends Error {
 }
 
 export function parseArgs(argv: readonly string[]): BenchOptions | 'help' {
-  const explicit: Partial<Record<keyof BenchOptions, number | boolean>> = {};
-  let quick = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    if (flag === '--help' || flag === '-h') return 'help';
-    else if (flag === '--quick') quick = true;
-    else if (flag === '--no-build') explicit.build = false;
-    else if (flag === '--no-fail') explicit.fail = false;
-    else if (flag === '--no-fastapi') explicit.fastapi = false;
-    else if (flag in NUMERIC) {
-      const raw = inline ?? argv[++i];
-      const n = Number(raw);
-      // wrk rejects fractional durations, and zero rounds would leave nothing to take a median of.
-      if (raw === undefined || !Number.isInteger(n) || n < 1) throw new UsageError(`${flag} needs a whole number ≥ 1, got ${raw ?? 'nothing'}`);
-      explicit[NUMERIC[flag as keyof typeof NUMERIC]] = n;
-    } else throw new UsageError(`unknown option ${arg}\n\n${USAGE}`);
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseNodeArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    const flag = /'(-[^' ]+)/.exec(e.message)?.[1] ?? e.message;
+    if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new UsageError(`${flag.replace(/ <value>$/, '')} needs a whole number ≥ 1, got nothing`);
+    throw new UsageError(`unknown option ${flag}\n\n${USAGE}`);
   }
+  if (values.help) return 'help';
+  const explicit: Partial<Record<keyof BenchOptions, number | boolean>> = {};
+  if (values['no-build']) explicit.build = false;
+  if (values['no-fail']) explicit.fail = false;
+  if (values['no-fastapi']) explicit.fastapi = false;
+  for (const [flag, field] of Object.entries(NUMERIC)) {
+    const raw = values[flag] as string | undefined;
+    if (raw === undefined) continue;
+    const n = Number(raw);
+    // wrk rejects fractional durations, and zero rounds would leave nothing to take a median of.
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${flag} needs a whole number ≥ 1, got ${raw}`);
+    explicit[field] = n;
+  }
+  const quick = values.quick === true;
   return { ...DEFAULTS, ...(quick ? QUICK : {}), ...explicit, quick } as BenchOptions;
 }

@@ -20,10 +20,6 @@ export function track<T extends ChildProcess>(child: T): T {
   return child;
 }
 
-export function liveChildren(): number {
-  return live.size;
-}
-
 /** Synchronous so it can run inside process.on('exit'), where nothing asynchronous happens. */
 export function killAllNow(): void {
   for (const child of live) {
