@@ -10,7 +10,7 @@
  */
 import { parseAllDocuments, stringify } from 'yaml';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { kubectl } from '../../offline/cluster/control-plane.js';
+import { kubectl } from '../../scripts/lib/kubectl.js';
 import { helmTemplate, runHelm } from '../../scripts/lib/helm.js';
 import { PLATFORM_CONFIG_CHART_DIR } from '../../stacks/platform-stack.js';
 import { toolchain } from '../../tools/toolchain.js';

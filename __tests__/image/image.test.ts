@@ -31,7 +31,8 @@ import type { Engine } from '../../scripts/image/lib/engine.js';
 import { CACHE_DIR, REPO_ROOT, TEST_IMAGE_TAG } from '../../scripts/image/lib/paths.js';
 import { type TarEntry, buildContextFiles, containerProcessIds, freePort, imageFiles, waitForStatus } from '../../scripts/image/lib/probe.js';
 import { type RunOptions, describeCommand, mustRun } from '../../scripts/lib/run.js';
-import { type StandInResult, ensureStandInBases, parseDockerfileBases } from '../../offline/stand-in-images/stand-ins.js';
+import type { StandInResult } from '../../offline/stand-in-images/stand-ins.js';
+import { parseDockerfileBases } from '../../scripts/image/lib/dockerfile.js';
 import { type TestImageResult, buildTestImage, findEngine, runCommand } from '../../scripts/image/lib/setup.js';
 import { entriesAddedOver, formatBytes, parseHistory, parseSize, totalSize } from '../../scripts/image/lib/size.js';
 
@@ -80,10 +81,11 @@ describe.skipIf(!detection.found)(`container image ${TEST_IMAGE_TAG}`, () => {
   beforeAll(async () => {
     const started = performance.now();
     const onOutput = verbose ? { onOutput: (chunk: string) => process.stderr.write(chunk) } : {};
-    // Public bases cannot be pulled here: the offline harness builds stand-ins for them.
+    // Public bases cannot be pulled here: the offline harness builds stand-ins for them (loaded
+    // only then, so IMAGE_BASES=public runs without offline/).
     standIns = publicBases
       ? undefined
-      : await ensureStandInBases({ engine, run: runCommand, dockerfile: path.join(REPO_ROOT, 'Dockerfile'), cacheDir: CACHE_DIR, log, ...onOutput });
+      : await (await import('../../offline/stand-in-images/stand-ins.js')).ensureStandInBases({ engine, run: runCommand, dockerfile: path.join(REPO_ROOT, 'Dockerfile'), cacheDir: CACHE_DIR, log, ...onOutput });
     if (standIns) note('stand-in bases', `${standIns.source} in ${seconds(standIns.durationMs)} (Node ${standIns.nodeVersion})`);
     built = await buildTestImage({ engine, tag: TEST_IMAGE_TAG, ...(standIns ? { bases: standIns } : {}), log, ...onOutput });
     note('image build (docker build step)', seconds(built.buildMs));

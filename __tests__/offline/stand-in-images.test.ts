@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseDockerfileBases } from '../../scripts/image/lib/dockerfile.js';
 import { REPO_ROOT } from '../../scripts/image/lib/paths.js';
 import {
   RUNTIME_ETC,
@@ -12,7 +13,6 @@ import {
   mmdebstrapArgs,
   nodePackageFor,
   npmSpecFor,
-  parseDockerfileBases,
   pickLatest,
   runtimeImageConfig,
   standInTargets,

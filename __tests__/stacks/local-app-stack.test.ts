@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync,
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { kubectl } from '../../offline/cluster/control-plane.js';
+import { kubectl } from '../../scripts/lib/kubectl.js';
 import { runCommand as runKindCommand } from '../../scripts/kind/commands.js';
 import { DEPLOY_DIR, DEPLOY_KUBECONFIG, IMAGE_REPOSITORY, IMAGE_TAG, KUBE_CONTEXT } from '../../scripts/kind/config.js';
 import { TERRAFORM_FLAGS, appLocalSynth } from '../../scripts/lib/app-local.js';

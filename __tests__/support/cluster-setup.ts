@@ -8,8 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { kubectl, startControlPlane, stopControlPlane } from '../../offline/cluster/control-plane.js';
-import { reachableKubeconfig } from '../../offline/cluster/target.js';
+import { kubectl, reachableKubeconfig } from '../../scripts/lib/kubectl.js';
 import { Toolchain } from '../../tools/toolchain.js';
 
 declare module 'vitest' {
@@ -27,6 +26,8 @@ export default async function setup(project: TestProject) {
   let kubeconfigFile = external;
   if (!kubeconfigFile) {
     dir = mkdtempSync(path.join(os.tmpdir(), 'hono-api-cluster-'));
+    // Only without a reachable cluster: the local control plane is the offline harness's.
+    const { startControlPlane } = await import('../../offline/cluster/control-plane.js');
     kubeconfigFile = (await startControlPlane({ dir, chain, out: (line) => console.log(line) })).kubeconfig;
   }
   const crds = await kubectl(chain, kubeconfigFile, ['apply', '--server-side', '--force-conflicts', ...chain.crdFiles().flatMap((f) => ['-f', f])]);
@@ -40,7 +41,7 @@ export default async function setup(project: TestProject) {
   project.provide('clusterKind', allKwok ? 'local' : 'external');
   return async () => {
     if (dir) {
-      await stopControlPlane(dir);
+      await (await import('../../offline/cluster/control-plane.js')).stopControlPlane(dir);
       rmSync(dir, { recursive: true, force: true });
     }
   };

@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { REPO_ROOT, Toolchain } from '../../tools/toolchain.js';
 import { ComponentFailedError, startControlPlane, status, stopControlPlane } from './control-plane.js';
-import { reachableKubeconfig } from './target.js';
+import { reachableKubeconfig } from '../../scripts/lib/kubectl.js';
 
 export const CLUSTER_DIR = process.env.CLUSTER_DIR || path.join(REPO_ROOT, '.cache', 'cluster');
 const USAGE = 'usage: npm run cluster -- up|down|status|kubeconfig';

@@ -17,6 +17,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
+import { kubectl } from '../../scripts/lib/kubectl.js';
 import { freePort } from '../../scripts/lib/net.js';
 import { runCommand, tail } from '../../scripts/lib/run.js';
 import { REPO_ROOT, type Toolchain } from '../../tools/toolchain.js';
@@ -221,9 +222,6 @@ export async function startControlPlane(options: StartOptions): Promise<ClusterS
   }
 }
 
-/** kubectl (the toolchain's, the cluster's own version) against a kubeconfig; `input` goes to its stdin. */
-export const kubectl = (chain: Toolchain, kubeconfigFile: string, args: readonly string[], input?: string) =>
-  runCommand(chain.bin('kubectl'), ['--kubeconfig', kubeconfigFile, ...args], { timeoutMs: 330_000, ...(input === undefined ? {} : { input }) });
 
 async function addFakeNodes(chain: Toolchain, admin: string, count: number) {
   const nodes = Array.from({ length: count }, (_, i) => ({

@@ -38,6 +38,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lookPath } from '../../scripts/lib/which.js';
 import { type ImageConfig, buildahImportSteps, imageConfigArgs, importArgs } from '../../scripts/image/lib/args.js';
+import { type DockerfileBases, parseDockerfileBases } from '../../scripts/image/lib/dockerfile.js';
 import type { Engine } from '../../scripts/image/lib/engine.js';
 import { type Run, mustRun } from '../../scripts/lib/run.js';
 
@@ -47,26 +48,7 @@ const RECIPE_VERSION = 1;
 export const STAND_IN_KEY_LABEL = 'local.stand-in.key';
 export const STAND_IN_FOR_LABEL = 'local.stand-in.for';
 
-export interface DockerfileBases {
-  buildImage: string;
-  runtimeImage: string;
-}
 
-/**
- * The images behind the defaults of `ARG BUILD_IMAGE=…` and `ARG RUNTIME_IMAGE=…` in a Dockerfile.
- * A default may name a stage (`FROM <image> AS public-build-base`, the form Dependabot can bump);
- * then the stage's image is returned.
- */
-export function parseDockerfileBases(dockerfile: string): DockerfileBases {
-  const arg = (name: string): string => {
-    const m = new RegExp(`^\\s*ARG\\s+${name}=(\\S+)\\s*$`, 'm').exec(dockerfile);
-    if (!m?.[1]) throw new Error(`the Dockerfile has no "ARG ${name}=<image>" default`);
-    const value = m[1].replace(/^["']|["']$/g, '');
-    const stage = new RegExp(`^\\s*FROM\\s+(\\S+)\\s+AS\\s+${value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`, 'im').exec(dockerfile);
-    return stage?.[1] ?? value;
-  };
-  return { buildImage: arg('BUILD_IMAGE'), runtimeImage: arg('RUNTIME_IMAGE') };
-}
 
 const DEBIAN_SUITES: Record<string, string> = { '11': 'bullseye', '12': 'bookworm', '13': 'trixie' };
 

@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { lookPath } from '../../lib/which.js';
 import { type BuildMetadata, buildImage, findCaBundle, readBuildMetadata } from './build-image.js';
+import type { DockerfileBases } from './dockerfile.js';
 import { type Detection, type Engine, containersConf, detectEngine, readHostLimits } from './engine.js';
 import { CACHE_DIR, REPO_ROOT } from './paths.js';
 import { type Run, type RunOptions, runCommand as runAnyCommand } from '../../lib/run.js';
@@ -32,16 +33,10 @@ export interface TestImageOptions {
   tag: string;
   run?: Run;
   /** Bases to build on instead of the Dockerfile's (BUILD_IMAGE and RUNTIME_IMAGE build args). */
-  bases?: BaseImages;
+  bases?: DockerfileBases;
   noCache?: boolean;
   log?: (line: string) => void;
   onOutput?: (chunk: string) => void;
-}
-
-/** The two images the Dockerfile builds on. */
-export interface BaseImages {
-  buildImage: string;
-  runtimeImage: string;
 }
 
 export interface TestImageResult {
