@@ -10,6 +10,14 @@
 #   RUNS=10 npm run bench:synth
 set -euo pipefail
 
+if [[ $# -gt 0 ]]; then
+  # The header above is the help: print it for --help, and refuse anything else (no options).
+  sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"
+  [[ "$1" == --help || "$1" == -h ]] && exit 0
+  echo "unknown argument: $1 (the only setting is RUNS=N in the environment)" >&2
+  exit 64
+fi
+
 for tool in hyperfine /usr/bin/time jq; do
   command -v "$tool" >/dev/null || { echo "$tool is not installed: npm run tools installs it (Debian: hyperfine, time, jq)" >&2; exit 1; }
 done

@@ -1,4 +1,5 @@
 /** Argument handling and help for `tsx scripts/kind.ts <command>`. */
+import { parseArgs as parseNodeArgs } from 'node:util';
 import { CLUSTER_CONFIG, CLUSTER_NAME, DEFAULT_LOCAL_PORT, DEPLOY_DIR, IMAGE, KUBE_CONTEXT, NAMESPACE, RELEASE } from './config.js';
 import { COMMAND_NAMES, runCommand } from './commands.js';
 import type { CommandName, CommandOptions } from './commands.js';
@@ -99,17 +100,28 @@ export function parseArgs(argv: readonly string[]): Parsed {
   if (first.startsWith('-')) return { kind: 'error', message: `unknown option: ${first} (the command comes first)` };
   if (!isCommand(first)) return { kind: 'error', message: `unknown command: ${first}` };
   const command = first;
+  let parsed: { values: { help?: boolean; port?: string }; positionals: string[] };
+  try {
+    parsed = parseNodeArgs({
+      args: [...rest],
+      options: { help: { type: 'boolean', short: 'h' }, ...(command === 'forward' ? { port: { type: 'string' } } : {}) },
+      strict: true,
+      allowPositionals: true,
+    }) as typeof parsed;
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    const flag = /'(-[^' ]+)/.exec(e.message)?.[1] ?? e.message;
+    if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return { kind: 'error', message: parsePort(undefined) as string, command };
+    return { kind: 'error', message: `unknown option for ${command}: ${flag}`, command };
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { kind: 'help', command };
+  if (positionals.length > 0) return { kind: 'error', message: `unexpected argument for ${command}: ${positionals[0]}`, command };
   const options: CommandOptions = {};
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i]!;
-    if (arg === '--help' || arg === '-h') return { kind: 'help', command };
-    if (command === 'forward' && (arg === '--port' || arg.startsWith('--port='))) {
-      const port = parsePort(arg === '--port' ? rest[++i] : arg.slice('--port='.length));
-      if (typeof port === 'string') return { kind: 'error', message: port, command };
-      options.port = port;
-      continue;
-    }
-    return { kind: 'error', message: arg.startsWith('-') ? `unknown option for ${command}: ${arg}` : `unexpected argument for ${command}: ${arg}`, command };
+  if (values.port !== undefined) {
+    const port = parsePort(values.port);
+    if (typeof port === 'string') return { kind: 'error', message: port, command };
+    options.port = port;
   }
   return { kind: 'run', command, options };
 }
