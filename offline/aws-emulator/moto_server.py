@@ -28,10 +28,17 @@ aws_s3_bucket_versioning before the bucket), deleting a key disposes of every ve
 marker has no dispose(): DeleteObjects answers 500 and force_destroy retries until its timeout.
 Delete markers hold no data, so disposing of one is a no-op.
 
+Last, requests are served one at a time. moto's server is threaded, but its backends are plain
+dicts with no locking, and Terraform sends up to ten requests at once. Twice under load a create
+took effect and was still retried by the SDK (most likely answered with an error or too late):
+the retry failed with EntityAlreadyExists (a CreateRole), or made a second route table. One lock
+around the application serialises moto's state changes; connections are still accepted in parallel.
+
 Then it starts the unchanged server:  python moto_server.py -H 127.0.0.1 -p PORT -s -c CERT -k KEY
 """
 import contextvars
 import sys
+import threading
 
 from moto.ec2.models import ec2_backends
 from moto.ec2.models import security_groups as ec2_security_groups
@@ -41,6 +48,7 @@ from moto.eks import responses as eks_responses
 from moto.iam import access_control, policy_conditions
 from moto.s3 import models as s3_models
 from moto.s3 import responses as s3_responses
+import moto.server as moto_server
 from moto.server import main
 
 
@@ -148,6 +156,25 @@ def create_launch_template(self, name, description, template_data, tag_spec):
 ec2_launch_templates.LaunchTemplateBackend.create_launch_template = create_launch_template
 
 s3_models.FakeDeleteMarker.dispose = lambda self, garbage=False: None
+
+_serve_one_at_a_time = threading.Lock()
+_run_simple = moto_server.run_simple
+
+
+def _serialised(app):
+    def wsgi(environ, start_response):
+        with _serve_one_at_a_time:
+            # The whole response is produced inside the lock: a lazy body would run outside it.
+            return list(app(environ, start_response))
+
+    return wsgi
+
+
+def run_simple(hostname, port, application, **kwargs):
+    return _run_simple(hostname, port, _serialised(application), **kwargs)
+
+
+moto_server.run_simple = run_simple
 
 if __name__ == "__main__":
     args = sys.argv[1:]
