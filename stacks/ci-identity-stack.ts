@@ -35,7 +35,7 @@ import {
   stateLock,
   stateRead,
 } from './constructs/ci-role-policies.js';
-import { GITHUB_OIDC_HOST, GithubOidcRole, type PolicyStatement } from './constructs/github-oidc-role.js';
+import { GITHUB_OIDC_HOST, GithubOidcRole, type GithubRepositoryIdentity, type PolicyStatement, subjectRepositories } from './constructs/github-oidc-role.js';
 import { ENVIRONMENT_TAG } from './constructs/tagging-aspect.js';
 import { type CiRole, ciRoleName, clusterName, deployRole, environmentIamPrefix, secretsPrefix, stateKmsAlias, workloadBoundaryName } from './naming.js';
 
@@ -49,13 +49,13 @@ export interface CiIdentityStackProps extends Omit<AwsStackProps, 'environment' 
 export const pullRequestEnvironments = (environments: readonly string[]) => environments.filter((env) => env !== 'prod');
 
 /** The OIDC token subjects each role trusts; the workflow tests compare these with .github/. */
-export function ciRoleSubjects(repository: string, mainBranch: string, environments: readonly string[]): Record<CiRole, string[]> {
-  const repo = `repo:${repository}`;
+export function ciRoleSubjects(github: GithubRepositoryIdentity & { readonly mainBranch: string }, environments: readonly string[]): Record<CiRole, string[]> {
+  const each = (suffix: string) => subjectRepositories(github).map((repo) => `${repo}:${suffix}`);
   return {
-    'pr-plan': [`${repo}:pull_request`],
-    plan: [`${repo}:ref:refs/heads/${mainBranch}`, `${repo}:ref:refs/tags/v*`],
-    ...Object.fromEntries(environments.map((env) => [deployRole(env), [`${repo}:environment:${env}`]])),
-    'push-image': [`${repo}:ref:refs/tags/v*`],
+    'pr-plan': each('pull_request'),
+    plan: [...each(`ref:refs/heads/${github.mainBranch}`), ...each('ref:refs/tags/v*')],
+    ...Object.fromEntries(environments.map((env) => [deployRole(env), each(`environment:${env}`)])),
+    'push-image': each('ref:refs/tags/v*'),
   };
 }
 
@@ -74,7 +74,7 @@ export class CiIdentityStack extends AwsStack {
         ? new DataAwsIamOpenidConnectProvider(this, 'github', { url })
         : new IamOpenidConnectProvider(this, 'github', { url, clientIdList: ['sts.amazonaws.com'] });
 
-    const subjects = ciRoleSubjects(shared.github.repository, shared.github.mainBranch, environments);
+    const subjects = ciRoleSubjects(shared.github, environments);
     const allState = `arn:${partition}:s3:::${state.bucketName}/${project}/*`;
     const iam = (kind: string, name: string) => `arn:${partition}:iam::${this.accountId}:${kind}/${name}`;
     const managed = (name: string) => `arn:${partition}:iam::aws:policy/${name}`;

@@ -11,7 +11,9 @@ const platform = synthPlatform({ environments: 'dev' });
 const ci = platform.json('ci-identity');
 const { repository, mainBranch } = platformConfig.shared.github;
 const ENVIRONMENTS = Object.keys(platformConfig.environments);
-const subjects = ciRoleSubjects(repository, mainBranch, ENVIRONMENTS);
+const subjects = ciRoleSubjects(platformConfig.shared.github, ENVIRONMENTS);
+/** The immutable subject of the example repository (ids 0 until a fork fills them in). */
+const repo = 'repo:example@0/hono-eks-platform@0';
 
 interface Statement {
   Sid?: string;
@@ -86,20 +88,20 @@ describe('ci-identity stack: GitHub OIDC', () => {
   });
 
   it('pr-plan: pull requests only', () => {
-    expect(trustedSubjects(trust(roles['pr-plan'])[0]!)).toEqual([`repo:${repository}:pull_request`]);
+    expect(trustedSubjects(trust(roles['pr-plan'])[0]!)).toEqual([`${repo}:pull_request`]);
   });
 
   it('plan: the main branch and v* tags, never a pull request', () => {
-    expect(trustedSubjects(trust(roles.plan)[0]!)).toEqual([`repo:${repository}:ref:refs/heads/${mainBranch}`, `repo:${repository}:ref:refs/tags/v*`]);
+    expect(trustedSubjects(trust(roles.plan)[0]!)).toEqual([`${repo}:ref:refs/heads/${mainBranch}`, `${repo}:ref:refs/tags/v*`]);
   });
 
   it.each(deployRoles)('deploy-%s: only jobs in that one GitHub environment — never another, a branch or a pull request', (env, r) => {
-    expect(trustedSubjects(trust(r)[0]!)).toEqual([`repo:${repository}:environment:${env}`]);
+    expect(trustedSubjects(trust(r)[0]!)).toEqual([`${repo}:environment:${env}`]);
     expect(trust(r)[0]!.Condition?.StringLike).toBeUndefined();
   });
 
   it('push-image: only v* release tags', () => {
-    expect(trustedSubjects(trust(roles['push-image'])[0]!)).toEqual([`repo:${repository}:ref:refs/tags/v*`]);
+    expect(trustedSubjects(trust(roles['push-image'])[0]!)).toEqual([`${repo}:ref:refs/tags/v*`]);
   });
 
   it('with github.oidcProvider "existing", looks up the account\'s GitHub provider (one per URL: creating a second fails with EntityAlreadyExists) and trusts it', () => {
@@ -116,12 +118,20 @@ describe('ci-identity stack: GitHub OIDC', () => {
       environments: 'dev',
       config: configWith((c) => {
         c.shared.github.repository = 'acme/platform';
+        c.shared.github.ids = { owner: 11, repository: 22 };
         c.shared.github.mainBranch = 'trunk';
       }),
     }).json('ci-identity');
-    expect(trustedSubjects(trust(role(json, 'hono-api-ci-plan'))[0]!)).toContain('repo:acme/platform:ref:refs/heads/trunk');
-    expect(trustedSubjects(trust(role(json, 'hono-api-ci-deploy-prod'))[0]!)).toEqual(ciRoleSubjects('acme/platform', 'trunk', ENVIRONMENTS)['deploy-prod']);
-    expect(JSON.stringify(json)).not.toContain(repository);
+    expect(trustedSubjects(trust(role(json, 'hono-api-ci-plan'))[0]!)).toContain('repo:acme@11/platform@22:ref:refs/heads/trunk');
+    expect(trustedSubjects(trust(role(json, 'hono-api-ci-deploy-prod'))[0]!)).toEqual(['repo:acme@11/platform@22:environment:prod']);
+    expect(JSON.stringify(json)).not.toContain('hono-eks-platform');
+    expect(JSON.stringify(json)).not.toContain('repo:acme/platform:');
+  });
+
+  it('trusts the name-only subject as well only when github.nameOnlySubject says the repository predates immutable subjects', () => {
+    const json = synthPlatform({ environments: 'dev', config: configWith((c) => (c.shared.github.nameOnlySubject = true)) }).json('ci-identity');
+    expect(trustedSubjects(trust(role(json, 'hono-api-ci-deploy-prod'))[0]!)).toEqual([`${repo}:environment:prod`, `repo:${repository}:environment:prod`]);
+    expect(trustedSubjects(trust(role(json, 'hono-api-ci-pr-plan'))[0]!)).toEqual([`${repo}:pull_request`, `repo:${repository}:pull_request`]);
   });
 });
 

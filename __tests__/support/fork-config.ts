@@ -10,6 +10,9 @@ export const FORK_ACCOUNT = '123456789012';
 /** The role the ops fakes' caller identity assumes (arn:aws:sts::…:assumed-role/admin/me), with an SSO-style path. */
 export const FORK_ADMIN_ROLE = `arn:aws:iam::${FORK_ACCOUNT}:role/aws-reserved/sso.amazonaws.com/eu-west-1/admin`;
 
+/** The fork's GitHub identity: `gh api repos/acme-corp/hono-eks-platform --jq '{owner: .owner.id, repository: .id}'`. */
+export const FORK_GITHUB = { repository: 'acme-corp/hono-eks-platform', ids: { owner: 81_234_567, repository: 912_345_678 } } as const;
+
 export function forkConfig(base: PlatformConfig = platformConfig, account = FORK_ACCOUNT): PlatformConfig {
   const environments = Object.fromEntries(
     Object.entries(base.environments).map(([name, env]) => [
@@ -25,7 +28,7 @@ export function forkConfig(base: PlatformConfig = platformConfig, account = FORK
   return {
     ...base,
     state: { ...base.state, bucketName: 'acme-corp-hono-api-tfstate' },
-    shared: { ...base.shared, allowedAccountIds: [account], github: { ...base.shared.github, repository: 'acme-corp/hono-eks-platform' } },
+    shared: { ...base.shared, allowedAccountIds: [account], github: { ...base.shared.github, ...FORK_GITHUB } },
     environments,
   };
 }

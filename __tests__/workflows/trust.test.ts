@@ -13,24 +13,50 @@ import { ciRoleName, type CiRole } from '../../stacks/naming.js';
 import { decodeEncoded } from '../stacks/support/hcl.js';
 import { synthPlatform } from '../stacks/support/platform.js';
 import { only, ref, resources } from '../stacks/support/tfjson.js';
-import { ROLE_VARIABLES, type RoleKind, type SubjectContext, environmentNames, jobsOf, loadWorkflows, oidcSubjects, roleAssumptions, subjectAllowed } from './support/workflows.js';
+import { FORK_GITHUB, forkConfig } from '../support/fork-config.js';
+import {
+  type ClaimForm,
+  type GithubRepository,
+  ROLE_VARIABLES,
+  type RoleKind,
+  type SubjectContext,
+  environmentNames,
+  issuedRepo,
+  jobsOf,
+  loadWorkflows,
+  oidcSubjects,
+  roleAssumptions,
+  subjectAllowed,
+} from './support/workflows.js';
 
-const { repository, mainBranch } = platformConfig.shared.github;
+/** The fork the tests configure, as GitHub knows it. */
+const [owner, name] = FORK_GITHUB.repository.split('/') as [string, string];
+const FORK: GithubRepository = { owner, ownerId: FORK_GITHUB.ids.owner, name, repositoryId: FORK_GITHUB.ids.repository };
+const { mainBranch } = platformConfig.shared.github;
 const configEnvironments = Object.keys(platformConfig.environments);
-const subjects = ciRoleSubjects(repository, mainBranch, configEnvironments);
 const workflows = loadWorkflows();
-const ctx: SubjectContext = { repository, mainBranch, workflows };
 
-const assuming = workflows.flatMap((wf) =>
-  jobsOf(wf).flatMap(({ id, job }) =>
-    roleAssumptions(job).map(({ role, when }) => ({ wf, id, job, role, when, subs: oidcSubjects(wf, job, ctx, undefined, when), label: `${wf.file}#${id} → ${role}` })),
-  ),
-);
-/** Whether the role a job assumes trusts a subject: for AWS_DEPLOY_ROLE_ARN, the role of the environment the subject names. */
-function allowed(kind: RoleKind, sub: string): boolean {
-  const role: CiRole = kind === 'deploy' ? `deploy-${/:environment:(.+)$/.exec(sub)?.[1] ?? '?'}` : kind;
-  return (subjects[role] ?? []).some((pattern) => subjectAllowed(pattern, sub));
+/** The roles' trusted subjects for the fork; `nameOnlySubject` says it was created before 2026-07-15. */
+const trustedBy = (nameOnlySubject: boolean) => ciRoleSubjects({ ...forkConfig().shared.github, nameOnlySubject }, configEnvironments);
+/** A new repository (every fork made today): the immutable form only. */
+const subjects = trustedBy(false);
+
+/** Every role-assuming job with the subjects its token carries when GitHub issues claims of `form` for `repo`. */
+function assumingJobs(repo: GithubRepository, form: ClaimForm) {
+  const ctx: SubjectContext = { repo: issuedRepo(form, repo), mainBranch, workflows };
+  return workflows.flatMap((wf) =>
+    jobsOf(wf).flatMap(({ id, job }) =>
+      roleAssumptions(job).map(({ role, when }) => ({ wf, id, job, role, when, ctx, subs: oidcSubjects(wf, job, ctx, undefined, when), label: `${wf.file}#${id} → ${role}` })),
+    ),
+  );
 }
+const assuming = assumingJobs(FORK, 'immutable');
+const repo = issuedRepo('immutable', FORK);
+
+/** The CI role a job of `kind` assumes with subject `sub`: for AWS_DEPLOY_ROLE_ARN, the role of the environment the subject names. */
+const roleFor = (kind: RoleKind, sub: string): CiRole => (kind === 'deploy' ? `deploy-${/:environment:(.+)$/.exec(sub)?.[1] ?? '?'}` : kind);
+const trusts = (trusted: Record<CiRole, string[]>, role: CiRole, sub: string) => (trusted[role] ?? []).some((pattern) => subjectAllowed(pattern, sub));
+const allowed = (kind: RoleKind, sub: string) => trusts(subjects, roleFor(kind, sub), sub);
 
 describe('the subject matcher', () => {
   it.each([
@@ -66,8 +92,8 @@ describe('workflow jobs present subjects their role trusts', () => {
 
   it('pull requests take only the pr-plan role; the plan role covers main (push, schedule, dispatch) and release tags (release → deploy)', () => {
     const of = (kind: RoleKind) => new Set(assuming.filter((a) => a.role === kind).flatMap((a) => a.subs));
-    expect(of('pr-plan')).toEqual(new Set([`repo:${repository}:pull_request`]));
-    expect(of('plan')).toEqual(new Set([`repo:${repository}:ref:refs/heads/${mainBranch}`, `repo:${repository}:ref:refs/tags/v*`, `repo:${repository}:ref:refs/tags/v*.*.*`]));
+    expect(of('pr-plan')).toEqual(new Set([`${repo}:pull_request`]));
+    expect(of('plan')).toEqual(new Set([`${repo}:ref:refs/heads/${mainBranch}`, `${repo}:ref:refs/tags/v*`, `${repo}:ref:refs/tags/v*.*.*`]));
   });
 
   it('pull requests plan exactly the targets the pr-plan role may read: the shared stacks and every environment but prod', () => {
@@ -86,16 +112,16 @@ describe('workflow jobs present subjects their role trusts', () => {
 
   it('the push-image role is only assumed on release tags', () => {
     for (const a of assuming.filter((x) => x.role === 'push-image')) {
-      expect(oidcSubjects(a.wf, a.job, ctx).every((s) => s.startsWith(`repo:${repository}:ref:refs/tags/v`)), a.label).toBe(true);
+      expect(oidcSubjects(a.wf, a.job, a.ctx).every((s) => s.startsWith(`${repo}:ref:refs/tags/v`)), a.label).toBe(true);
     }
   });
 
   it('deploy.yml deploys to exactly the configured environments, and the deploy role trusts exactly those', () => {
     const deployJobs = assuming.filter((a) => a.role === 'deploy');
-    const names = new Set(deployJobs.flatMap((a) => environmentNames(a.wf, a.job, ctx)));
+    const names = new Set(deployJobs.flatMap((a) => environmentNames(a.wf, a.job, a.ctx)));
     expect([...names].sort()).toEqual([...configEnvironments].sort());
     expect([...names].sort()).toEqual([...ENVIRONMENT_NAMES].sort());
-    for (const env of names) expect(subjects[`deploy-${env}`]).toEqual([`repo:${repository}:environment:${env}`]);
+    for (const env of names) expect(subjects[`deploy-${env}`]).toEqual([`${repo}:environment:${env}`]);
   });
 
   it('the workflow_dispatch environment choice lists the configured environments', () => {
@@ -105,8 +131,62 @@ describe('workflow jobs present subjects their role trusts', () => {
   });
 });
 
+describe('both claim forms: the subjects GitHub issues today are accepted, every other repository, environment and event refused', () => {
+  const jobKinds = (jobs: ReturnType<typeof assumingJobs>) => jobs.flatMap((a) => a.subs.map((sub) => ({ label: a.label, role: roleFor(a.role, sub), sub })));
+  /** The same jobs as presented by repositories that are not the fork: a name taken over after a rename or transfer, another owner, another repository of the same owner. */
+  const impostors: [string, GithubRepository][] = [
+    ['the same name under a new repository id (a name taken over after a rename or transfer)', { ...FORK, repositoryId: FORK.repositoryId + 1 }],
+    ['the same names under a new owner id (an organisation name taken over)', { ...FORK, ownerId: FORK.ownerId + 1 }],
+    ['another repository of the same owner', { ...FORK, name: `${FORK.name}-other`, repositoryId: FORK.repositoryId + 7 }],
+    ['a fork of it elsewhere', { owner: 'someone-else', ownerId: 5, name: FORK.name, repositoryId: 6 }],
+  ];
+
+  it.each([
+    ['a repository created since 2026-07-15 (nameOnlySubject: false)', false, ['immutable'], ['name-only']],
+    ['a repository created before and never renamed (nameOnlySubject: true)', true, ['immutable', 'name-only'], []],
+  ] as const)('%s', (_, nameOnly, accepted, refused) => {
+    const trusted = trustedBy(nameOnly);
+    for (const form of accepted)
+      for (const { label, role, sub } of jobKinds(assumingJobs(FORK, form))) expect(trusts(trusted, role, sub), `${label}: ${sub}`).toBe(true);
+    for (const form of refused)
+      for (const { label, role, sub } of jobKinds(assumingJobs(FORK, form))) expect(trusts(trusted, role, sub), `${label}: ${sub}`).toBe(false);
+  });
+
+  it.each(impostors)('%s: refused by every role, in both claim forms', (_, other) => {
+    const sameNames = other.owner === FORK.owner && other.name === FORK.name;
+    for (const nameOnly of [false, true])
+      for (const form of ['immutable', 'name-only'] as const) {
+        // The one hole nameOnlySubject opens, and why it is off by default: by name alone, whoever holds the name is the repository.
+        const expected = nameOnly && form === 'name-only' && sameNames;
+        for (const { label, role, sub } of jobKinds(assumingJobs(other, form))) {
+          expect(trusts(trustedBy(nameOnly), role, sub), `${label}: ${sub} (nameOnlySubject ${nameOnly})`).toBe(expected);
+          if (!expected) for (const r of Object.keys(subjects) as CiRole[]) expect(trusts(trustedBy(nameOnly), r, sub), `${label} as ${r}: ${sub}`).toBe(false);
+        }
+      }
+  });
+
+  it('each role refuses the subjects of every job kind that does not assume it (another environment, another event)', () => {
+    for (const nameOnly of [false, true])
+      for (const form of (nameOnly ? ['immutable', 'name-only'] : ['immutable']) as ClaimForm[]) {
+        const presented = jobKinds(assumingJobs(FORK, form));
+        for (const role of Object.keys(subjects) as CiRole[]) {
+          // A release tag is both the plan role's and push-image's: a subject one of the role's own jobs may present is not foreign.
+          const own = presented.filter((p) => p.role === role).map((p) => p.sub);
+          const foreign = presented.filter((p) => !own.some((o) => subjectAllowed(o, p.sub) || subjectAllowed(p.sub, o)));
+          for (const { label, sub } of foreign) expect(trusts(trustedBy(nameOnly), role, sub), `${role} must refuse ${label}: ${sub}`).toBe(false);
+        }
+      }
+    // The cases the deploy roles exist for, written out.
+    expect(trusts(subjects, 'deploy-dev', `${repo}:environment:prod`)).toBe(false);
+    expect(trusts(subjects, 'deploy-prod', `${repo}:environment:dev`)).toBe(false);
+    expect(trusts(subjects, 'deploy-prod', `${repo}:ref:refs/heads/${mainBranch}`)).toBe(false);
+    expect(trusts(subjects, 'plan', `${repo}:pull_request`)).toBe(false);
+    expect(trusts(subjects, 'push-image', `${repo}:ref:refs/heads/${mainBranch}`)).toBe(false);
+  });
+});
+
 describe('the synthesised ci-identity stack', () => {
-  const ci = synthPlatform({ environments: 'dev' }).json('ci-identity');
+  const ci = synthPlatform({ environments: 'dev', config: forkConfig() }).json('ci-identity');
   const provider = only(ci, 'aws_iam_openid_connect_provider');
 
   const roles = Object.keys(subjects) as CiRole[];

@@ -122,7 +122,14 @@ export const platformConfig: PlatformConfig = {
     region: REGION,
     allowedAccountIds: [],
     registry: { repositoryName: PROJECT, keepReleaseImages: 30, untaggedExpiryDays: 7 },
-    github: { repository: 'example/hono-eks-platform', mainBranch: 'main', oidcProvider: 'create' },
+    github: {
+      repository: 'example/hono-eks-platform',
+      // Fork checklist: `gh api repos/OWNER/REPO --jq '{owner: .owner.id, repository: .id}'`.
+      ids: { owner: 0, repository: 0 },
+      nameOnlySubject: false,
+      mainBranch: 'main',
+      oidcProvider: 'create',
+    },
   },
   environments: {
     // Cheap and disposable: one NAT gateway, spot nodes.

@@ -19,7 +19,15 @@ const HOW_TO_FIND_ACCOUNT = 'the 12-digit id `aws sts get-caller-identity --quer
 function sharedPlaceholders(p: Problems, config: PlatformConfig): void {
   p.check(!config.state.bucketName.endsWith('-example'), 'state.bucketName', config.state.bucketName, 'is the example bucket name', `choose a globally unique name in ${CONFIG_FILE}, e.g. <company>-hono-api-tfstate`);
   p.check(config.shared.allowedAccountIds.length > 0, 'shared.allowedAccountIds', config.shared.allowedAccountIds, 'is empty, so nothing stops the shared stacks (state, registry, ci-identity) from running in whatever account the credentials belong to', `list ${HOW_TO_FIND_ACCOUNT}`);
-  p.check(!config.shared.github.repository.startsWith('example/'), 'shared.github.repository', config.shared.github.repository, 'is the example repository: the CI roles would trust workflows of a repository that is not yours', 'set it to your fork, owner/name as in its GitHub URL');
+  const { github } = config.shared;
+  p.check(!github.repository.startsWith('example/'), 'shared.github.repository', github.repository, 'is the example repository: the CI roles would trust workflows of a repository that is not yours', 'set it to your fork, owner/name as in its GitHub URL');
+  p.check(
+    github.ids.owner > 0 && github.ids.repository > 0,
+    'shared.github.ids',
+    github.ids,
+    'is not filled in: GitHub\'s OIDC subject for a repository created since 2026-07-15 (every fork) carries these ids, so no CI role could be assumed',
+    `run \`gh api repos/${github.repository.startsWith('example/') ? 'OWNER/REPO' : github.repository} --jq '{owner: .owner.id, repository: .id}'\` and copy both numbers`,
+  );
 }
 
 /** Problems with one environment's fields. */

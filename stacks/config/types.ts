@@ -177,6 +177,18 @@ export interface SharedConfig {
   readonly github: {
     /** owner/name of the repository whose workflows may assume the CI roles. */
     readonly repository: string;
+    /**
+     * GitHub's numeric ids of the repository's owner and of the repository, which the immutable
+     * OIDC subject carries (`repo:OWNER@OWNER_ID/REPO@REPO_ID:…`). Read them with
+     * `gh api repos/OWNER/REPO --jq '{owner: .owner.id, repository: .id}'`. 0 means not filled in.
+     */
+    readonly ids: { readonly owner: number; readonly repository: number };
+    /**
+     * Also trust the older name-only subject (`repo:OWNER/REPO:…`). GitHub still issues it only to
+     * a repository created before 2026-07-15 and never renamed or transferred since (a fork is a
+     * new repository). Default false: a name can be taken over after a rename, an id cannot.
+     */
+    readonly nameOnlySubject: boolean;
     /** Branch whose pushes may plan (drift detection) and deploy dev. */
     readonly mainBranch: string;
     /**

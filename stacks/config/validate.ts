@@ -212,7 +212,17 @@ export function validatePlatformConfig(config: PlatformConfig): PlatformConfig {
   p.intRange('shared.registry.keepReleaseImages', config.shared.registry.keepReleaseImages, 1, 1000);
   p.intRange('shared.registry.untaggedExpiryDays', config.shared.registry.untaggedExpiryDays, 1, 365);
   p.check(['create', 'existing'].includes(config.shared.github.oidcProvider), 'shared.github.oidcProvider', config.shared.github.oidcProvider, 'expected "create" (ci-identity creates the GitHub OIDC provider) or "existing" (the account has one: see `aws iam list-open-id-connect-providers`)');
-  p.check(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(config.shared.github.repository), 'shared.github.repository', config.shared.github.repository, 'expected owner/name of a GitHub repository');
+  const { github } = config.shared;
+  p.check(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(github.repository), 'shared.github.repository', github.repository, 'expected owner/name of a GitHub repository, as in its URL (the numeric ids go in shared.github.ids)');
+  for (const key of ['owner', 'repository'] as const)
+    p.check(
+      Number.isSafeInteger(github.ids[key]) && github.ids[key] >= 0,
+      `shared.github.ids.${key}`,
+      github.ids[key],
+      'expected GitHub\'s numeric id (0 while not filled in)',
+      `read it with \`gh api repos/${github.repository} --jq '{owner: .owner.id, repository: .id}'\``,
+    );
+  p.check(typeof github.nameOnlySubject === 'boolean', 'shared.github.nameOnlySubject', github.nameOnlySubject, 'expected true or false');
   for (const [name, pin] of Object.entries(config.charts)) {
     p.check(
       EXACT_CHART_VERSION.test(pin.version),

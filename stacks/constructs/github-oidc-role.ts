@@ -11,6 +11,30 @@ import { Construct } from 'constructs';
 
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 
+/** The repository whose workflows a role trusts, as the OIDC subject names it. */
+export interface GithubRepositoryIdentity {
+  /** owner/name. */
+  readonly repository: string;
+  /** GitHub's numeric ids of the owner and the repository. */
+  readonly ids: { readonly owner: number; readonly repository: number };
+  /** Whether the repository may still present the name-only subject (created before 2026-07-15). */
+  readonly nameOnlySubject: boolean;
+}
+
+/**
+ * The `repo:…` part of the subjects GitHub issues to the repository's jobs. Every repository
+ * created, renamed or transferred on github.com since 2026-07-15 (a fork or a repository made from
+ * a template included) gets the immutable form `repo:OWNER@OWNER_ID/REPO@REPO_ID`, which a
+ * takeover of a freed name cannot forge (GitHub changelog 2026-04-23, "Immutable subject claims for
+ * GitHub Actions OIDC tokens"; docs.github.com, OpenID Connect reference). Older repositories keep
+ * `repo:OWNER/REPO` until they opt in, so that form is trusted only when the config says so.
+ */
+export function subjectRepositories(github: GithubRepositoryIdentity): string[] {
+  const [owner, name] = github.repository.split('/') as [string, string];
+  const immutable = `repo:${owner}@${github.ids.owner}/${name}@${github.ids.repository}`;
+  return github.nameOnlySubject ? [immutable, `repo:${github.repository}`] : [immutable];
+}
+
 export interface PolicyStatement {
   readonly Sid?: string;
   readonly Effect: 'Allow' | 'Deny';
@@ -23,7 +47,7 @@ export interface GithubOidcRoleProps {
   readonly roleName: string;
   readonly description: string;
   readonly oidcProviderArn: string;
-  /** Allowed token subjects, e.g. `repo:owner/name:environment:prod`. Wildcards (`*`) allowed. */
+  /** Allowed token subjects, e.g. `repo:owner@1/name@2:environment:prod`. Wildcards (`*`) allowed. */
   readonly subjects: readonly string[];
   readonly managedPolicyArns?: readonly string[];
   readonly statements?: readonly PolicyStatement[];

@@ -12,7 +12,7 @@ import { awsResponder, fake, platformFixture, synthResponder, terraformResponder
 const setup = (config = platformConfig) =>
   fake({ config, respond: [synthResponder(({ env }) => platformFixture(env)), terraformResponder({}), awsResponder({ credentials: true })] });
 
-const SHARED = ['state.bucketName', 'shared.allowedAccountIds', 'shared.github.repository'];
+const SHARED = ['state.bucketName', 'shared.allowedAccountIds', 'shared.github.repository', 'shared.github.ids'];
 const PROD = ['environments.prod.allowedAccountIds', 'environments.prod.cluster.adminPrincipalArns', 'environments.prod.dns.domain', 'environments.prod.dns.hostedZoneId'];
 const fieldsIn = (text: string) => [...text.matchAll(/^ {2}- (\S+) = /gm)].map((m) => m[1]);
 

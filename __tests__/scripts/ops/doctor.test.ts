@@ -147,6 +147,7 @@ describe('doctor', () => {
       'state.bucketName',
       'shared.allowedAccountIds',
       'shared.github.repository',
+      'shared.github.ids',
       'environments.dev.allowedAccountIds',
       'environments.dev.cluster.adminPrincipalArns',
       'environments.dev.dns.domain',

@@ -174,6 +174,10 @@ describe('validatePlatformConfig', () => {
     expectProblem((c) => (c.state.bucketName = 'Bad_Bucket'), 'state.bucketName', 'Bad_Bucket');
     expectProblem((c) => (c.project = 'Hono API'), 'project', 'Hono API');
     expectProblem((c) => (c.shared.github.repository = 'no-owner'), 'shared.github.repository', 'no-owner');
+    // The immutable subject's form goes in ids, never into the name.
+    expectProblem((c) => (c.shared.github.repository = 'acme@11/platform@22'), 'shared.github.repository', 'acme@11/platform@22', /shared\.github\.ids/);
+    expectProblem((c) => (c.shared.github.ids = { owner: -1, repository: 22 }), 'shared.github.ids.owner', -1, /gh api repos\/example\/hono-eks-platform --jq/);
+    expectProblem((c) => (c.shared.github.ids = { owner: 11, repository: 2.5 }), 'shared.github.ids.repository', 2.5);
     expectProblem((c) => (c.environments.dev.cluster.adminPrincipalArns = ['arn:aws:iam::123456789012:user/alice']), 'environments.dev.cluster.adminPrincipalArns[0]', 'arn:aws:iam::123456789012:user/alice');
     expectProblem((c) => (c.environments.dev.cluster.nodes.instanceTypes = ['m7i large']), 'environments.dev.cluster.nodes.instanceTypes[0]', 'm7i large');
     expectProblem((c) => (c.environments.dev.tags = { 'aws:owner': 'me' }), 'environments.dev.tags.aws:owner', 'me');

@@ -180,8 +180,30 @@ export function scriptsOf(job: Job): { step: Step; code: string }[] {
 
 // ---- OIDC subjects -------------------------------------------------------------------------------
 
+/**
+ * The two forms of the subject's repository part GitHub documents (docs.github.com, "OpenID
+ * Connect reference"; changelog 2026-04-23 "Immutable subject claims for GitHub Actions OIDC
+ * tokens"): `name-only` (`repo:OWNER/REPO`, repositories created before 2026-07-15 that were never
+ * renamed or transferred) and `immutable` (`repo:OWNER@OWNER_ID/REPO@REPO_ID`, every repository
+ * created, renamed or transferred since, forks included). Written from the documentation, not from
+ * the stack's code, so the two can disagree.
+ */
+export type ClaimForm = 'name-only' | 'immutable';
+
+export interface GithubRepository {
+  readonly owner: string;
+  readonly ownerId: number;
+  readonly name: string;
+  readonly repositoryId: number;
+}
+
+export function issuedRepo(form: ClaimForm, r: GithubRepository): string {
+  return form === 'immutable' ? `repo:${r.owner}@${r.ownerId}/${r.name}@${r.repositoryId}` : `repo:${r.owner}/${r.name}`;
+}
+
 export interface SubjectContext {
-  readonly repository: string;
+  /** The subject's repository part, as GitHub issues it to this repository (issuedRepo()). */
+  readonly repo: string;
   readonly mainBranch: string;
   readonly workflows: readonly Workflow[];
 }
@@ -254,7 +276,7 @@ const asList = (value: unknown): string[] => (value === undefined || value === n
  * callers passing `when`'s input value, for a step that runs only then).
  */
 export function oidcSubjects(wf: Workflow, job: Job, ctx: SubjectContext, guard = refGuards(job.if), when?: RoleAssumption['when']): string[] {
-  const repo = `repo:${ctx.repository}`;
+  const { repo } = ctx;
   if (job.environment !== undefined) return environmentNames(wf, job, ctx).map((env) => `${repo}:environment:${env}`);
   const subjects = new Set<string>();
   for (const [event, filter] of Object.entries(wf.on)) {
