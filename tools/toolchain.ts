@@ -60,6 +60,8 @@ const manifestSchema = z.object({
       why,
     }),
   ),
+  /** Node tools from the npm registry, each installed into its own directory (never the project's node_modules). */
+  npm: z.record(z.string(), z.object({ version: z.string(), binaries: z.array(z.string()), why })),
   apt: z.record(z.string(), z.object({ why })),
   /** CustomResourceDefinitions taken from upstream modules on the Go module proxy, at pinned versions. */
   crds: z.record(z.string(), z.object({ module: z.string(), version: z.string(), files: z.array(z.string()), why })),
@@ -67,7 +69,22 @@ const manifestSchema = z.object({
    * Add-on charts' default values.yaml, keyed like stacks/config/charts.ts, from the module of the
    * chart's source repository at the pinned version (where the Go module proxy serves it).
    */
-  chartValues: z.record(z.string(), z.object({ module: z.string(), version: z.string(), file: z.string(), why })),
+  chartValues: z.record(
+    z.string(),
+    z.object({
+      module: z.string(),
+      /** The module version (a tag, or the proxy's pseudo-version of a commit). */
+      version: z.string(),
+      /** The chart version that file belongs to, when it differs from the module version. */
+      chartVersion: z.optional(z.string()),
+      /** A Go toolchain to download the module with, when its go.mod asks for a newer Go than the machine's (nothing is built). */
+      goToolchain: z.optional(z.string().check(z.regex(/^go\d+\.\d+(\.\d+)?$/))),
+      file: z.string(),
+      /** The controller's upstream IAM policy in the same module, kept beside the values as <name>-iam-policy.json. */
+      policyFile: z.optional(z.string()),
+      why,
+    }),
+  ),
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;
@@ -153,6 +170,17 @@ export class Toolchain {
     return path.join(this.root, 'python', `venv-${hash8(this.manifest.python)}`);
   }
 
+  npmDir(name: string): string {
+    const pin = this.manifest.npm[name];
+    if (!pin) throw new Error(`tools/versions.json has no npm.${name}`);
+    return path.join(this.root, 'npm', `${name}-${pin.version}-${hash8(pin)}`);
+  }
+
+  /** The npm tool that installs a binary, e.g. renovate-config-validator → renovate. */
+  private npmToolOf(binary: string): string | undefined {
+    return Object.entries(this.manifest.npm).find(([, pin]) => pin.binaries.includes(binary))?.[0];
+  }
+
   /** The upstream CRDs the charts' custom resources need (tools/versions.json `crds`), one file each. */
   crdDir(): string {
     return path.join(this.root, 'crds', `crds-${hash8({ crds: this.manifest.crds, layout: 2 })}`);
@@ -174,6 +202,12 @@ export class Toolchain {
     return path.join(this.chartValuesDir(), `${name}.yaml`);
   }
 
+  /** The upstream IAM policy of the add-on `name` (its chartValues entry's policyFile). */
+  upstreamPolicyFile(name: string): string {
+    if (!isComplete(this.chartValuesDir())) throw this.missing('the upstream chart values');
+    return path.join(this.chartValuesDir(), `${name}-iam-policy.json`);
+  }
+
   terraformDir(): string {
     return path.join(this.root, 'terraform', `terraform-${this.manifest.terraform.version}`);
   }
@@ -193,11 +227,18 @@ export class Toolchain {
     return Object.entries(this.manifest.go).find(([, tool]) => goBinaries(tool).includes(binary))?.[0];
   }
 
-  /** Absolute path of a pinned executable: a Go tool, a Python tool or terraform. */
+  /** Absolute path of a pinned executable: a Go, Python or npm tool, or terraform. */
   bin(name: string): string {
     if (name === 'terraform') return this.terraform().binary;
     const goTool = this.goToolOf(name);
-    const [dir, file] = goTool ? [this.goToolDir(goTool), name] : this.pythonBinaries().includes(name) ? [this.pythonDir(), path.join('bin', name)] : [];
+    const npmTool = this.npmToolOf(name);
+    const [dir, file] = goTool
+      ? [this.goToolDir(goTool), name]
+      : this.pythonBinaries().includes(name)
+        ? [this.pythonDir(), path.join('bin', name)]
+        : npmTool
+          ? [this.npmDir(npmTool), path.join('node_modules', '.bin', name)]
+          : [];
     if (!dir || !file) throw new Error(`${name} is not a tool in tools/versions.json`);
     if (!isComplete(dir)) throw this.missing(name);
     return path.join(dir, file);

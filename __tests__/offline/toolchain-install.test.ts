@@ -49,6 +49,10 @@ function fakeDeps(options: { fail?: RegExp; root: string } ): { deps: InstallDep
       for (const pin of Object.values(readManifest().chartValues).filter((c) => c.module === module)) {
         mkdirSync(path.dirname(path.join(moduleDir, pin.file)), { recursive: true });
         writeFileSync(path.join(moduleDir, pin.file), `# values of ${module}@${version}\nreplicaCount: 1\n`);
+        if (pin.policyFile) {
+          mkdirSync(path.dirname(path.join(moduleDir, pin.policyFile)), { recursive: true });
+          writeFileSync(path.join(moduleDir, pin.policyFile), '{"Version": "2012-10-17", "Statement": []}\n');
+        }
       }
       return { exitCode: 0, stdout: JSON.stringify({ Dir: moduleDir }), stderr: '' };
     }

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CHARTS } from '../../stacks/config/charts.js';
+import { loadBalancerControllerPolicy } from '../../stacks/constructs/addons/load-balancer-controller.js';
 import type { AddonChart } from '../../stacks/config/types.js';
 import { toolchain } from '../../tools/toolchain.js';
 import { commentedKeyPaths, unknownValuePaths } from './support/chart-values.js';
@@ -36,20 +37,34 @@ function releasesOf(chart: string): Record<string, unknown>[] {
 
 const bare = (version: string) => version.replace(/^v/, '');
 
+/** kube-prometheus-stack's grafana subchart is not served at its pinned version (tools/versions.json says why): its keys are left out. */
+function withoutUncheckedSubcharts(name: AddonChart, values: Record<string, unknown>): Record<string, unknown> {
+  if (name !== 'kubePrometheusStack') return values;
+  const { grafana: _grafana, ...rest } = values;
+  return rest;
+}
+
 describe('add-on chart values exist in the pinned chart', () => {
   it.each(checked)('%s: the toolchain holds the default values of exactly the pinned chart version', (name) => {
-    expect(bare(chain.manifest.chartValues[name]!.version)).toBe(bare(CHARTS[name].version));
+    const entry = chain.manifest.chartValues[name]!;
+    expect(bare(entry.chartVersion ?? entry.version)).toBe(bare(CHARTS[name].version));
   });
 
   it.each(checked)('%s: every value the platform sets is a key of its values.yaml', (name) => {
     const text = readFileSync(chain.chartValuesFile(name), 'utf8');
     const sets = releasesOf(CHARTS[name].chart);
     expect(sets.length, `no helm_release of ${CHARTS[name].chart} was synthesised`).toBeGreaterThan(0);
-    for (const values of sets) expect(unknownValuePaths(values, text)).toEqual([]);
+    for (const values of sets) expect(unknownValuePaths(withoutUncheckedSubcharts(name, values), text)).toEqual([]);
   });
 
   it('the charts the Go module proxy cannot provide at their pinned version are exactly these (README: Platform add-ons)', () => {
-    expect(Object.keys(CHARTS).filter((c) => !checked.includes(c as AddonChart)).sort()).toEqual(['awsLoadBalancerController', 'externalDns', 'kubePrometheusStack']);
+    expect(Object.keys(CHARTS).filter((c) => !checked.includes(c as AddonChart)).sort()).toEqual(['externalSecrets']);
+  });
+
+  it('the AWS Load Balancer Controller gets exactly the upstream IAM policy of the pinned controller version', () => {
+    const upstream = JSON.parse(readFileSync(chain.upstreamPolicyFile('awsLoadBalancerController'), 'utf8')) as unknown;
+    expect(loadBalancerControllerPolicy().policy).toEqual(upstream);
+    expect(loadBalancerControllerPolicy()._source.controllerVersion).toBe(CHARTS.awsLoadBalancerController.appVersion);
   });
 });
 

@@ -414,8 +414,8 @@ describe('each add-on is optional per environment', () => {
   });
 
   it('bumping the load balancer controller chart without its IAM policy is refused at synth', () => {
-    expect(() => synthPlatform({ environments: 'dev', config: configWith((c) => (c.charts.awsLoadBalancerController.version = '1.12.0')) }).json('platform-dev')).toThrow(
-      /IAM policy is from chart 1\.11\.0 .* but chart 1\.12\.0 is pinned/,
+    expect(() => synthPlatform({ environments: 'dev', config: configWith((c) => (c.charts.awsLoadBalancerController.version = '3.7.0')) }).json('platform-dev')).toThrow(
+      /IAM policy is from chart 3\.6\.2 .* but chart 3\.7\.0 is pinned/
     );
   });
 });

@@ -473,16 +473,3 @@ describe('chart', () => {
   });
 });
 
-describe('dependabot', () => {
-  const config = readFileSync(path.join(REPO_ROOT, '.github', 'dependabot.yml'), 'utf8');
-
-  it('updates npm, GitHub Actions and the Docker bases weekly, grouped', async () => {
-    const { parse } = await import('yaml');
-    const updates = (parse(config) as { updates: { 'package-ecosystem': string; schedule: { interval: string }; groups?: object }[] }).updates;
-    expect(updates.map((u) => u['package-ecosystem']).sort()).toEqual(['docker', 'github-actions', 'npm']);
-    for (const u of updates) {
-      expect(u.schedule.interval).toBe('weekly');
-      expect(Object.keys(u.groups ?? {}).length).toBeGreaterThan(0);
-    }
-  });
-});

@@ -252,6 +252,18 @@ function pythonStep(chain: Toolchain, deps: InstallDeps): Step {
   };
 }
 
+/** Each npm tool into its own prefix, exactly the pinned version, without install scripts. */
+function npmSteps(chain: Toolchain, deps: InstallDeps): Step[] {
+  return Object.entries(chain.manifest.npm).map(([name, pin]) => ({
+    name: `${name} ${pin.version} (npm)`,
+    cached: () => isComplete(chain.npmDir(name)),
+    install: () =>
+      installInto(chain.npmDir(name), async (dir) => {
+        await step(deps, name, 'npm', ['install', '--prefix', dir, '--no-audit', '--no-fund', '--ignore-scripts', '--no-save', `${name}@${pin.version}`], 'check that the npm registry is reachable');
+      }),
+  }));
+}
+
 async function dpkgInstalled(deps: InstallDeps, pkg: string): Promise<string | undefined> {
   const result = await deps.run('dpkg-query', ['-W', '-f=${Status}|${Version}', pkg]);
   const [status, version] = result.stdout.split('|');
@@ -310,8 +322,9 @@ function crdStep(chain: Toolchain, deps: InstallDeps): Step {
 }
 
 /** A module's source from the Go module proxy (`go mod download` checks it against the checksum database); its directory. */
-async function downloadModule(deps: InstallDeps, what: string, module: string, version: string): Promise<string> {
-  const result = await step(deps, what, 'go', ['mod', 'download', '-json', `${module}@${version}`], `check that the Go module proxy serves ${module}@${version}`, { env: { ...deps.env, GOFLAGS: '-mod=mod' } });
+async function downloadModule(deps: InstallDeps, what: string, module: string, version: string, goToolchain?: string): Promise<string> {
+  const env = { ...deps.env, GOFLAGS: '-mod=mod', ...(goToolchain ? { GOTOOLCHAIN: goToolchain } : {}) };
+  const result = await step(deps, what, 'go', ['mod', 'download', '-json', `${module}@${version}`], `check that the Go module proxy serves ${module}@${version}${goToolchain ? ` and ${goToolchain}` : ''}`, { env });
   return (JSON.parse(result.stdout) as { Dir: string }).Dir;
 }
 
@@ -323,15 +336,16 @@ function chartValuesStep(chain: Toolchain, deps: InstallDeps): Step {
     install: () =>
       installInto(chain.chartValuesDir(), async (dir) => {
         for (const [name, pin] of Object.entries(chain.manifest.chartValues)) {
-          const moduleDir = await downloadModule(deps, `chart values ${name}`, pin.module, pin.version);
+          const moduleDir = await downloadModule(deps, `chart values ${name}`, pin.module, pin.version, pin.goToolchain);
           copyFileSync(path.join(moduleDir, pin.file), path.join(dir, `${name}.yaml`));
+          if (pin.policyFile) copyFileSync(path.join(moduleDir, pin.policyFile), path.join(dir, `${name}-iam-policy.json`));
         }
       }),
   };
 }
 
 /** Every step, in the order they run: cheap checks first, the long Go builds after. */
-export const installSteps = (chain: Toolchain, deps: InstallDeps): Step[] => [aptStep(chain, deps), ...terraformSteps(chain, deps), pythonStep(chain, deps), crdStep(chain, deps), chartValuesStep(chain, deps), ...goSteps(chain, deps)];
+export const installSteps = (chain: Toolchain, deps: InstallDeps): Step[] => [aptStep(chain, deps), ...terraformSteps(chain, deps), pythonStep(chain, deps), ...npmSteps(chain, deps), crdStep(chain, deps), chartValuesStep(chain, deps), ...goSteps(chain, deps)];
 
 /** Installs what is missing; returns how many steps did work. */
 export async function installTools(chain: Toolchain, deps: InstallDeps): Promise<number> {

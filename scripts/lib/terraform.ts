@@ -165,11 +165,11 @@ export class TerraformCommandError extends Error {
 }
 
 /**
- * Validates one synthesized stack directory (holding cdk.tf.json, and assets if any) in a
+ * Validates one synthesized stack directory (holding cdk.tf.json or, synthesised as HCL, cdk.tf, and assets if any) in a
  * temporary copy, so the original never gets a .terraform directory or a lock file.
  */
 export async function validateStack(stackDir: string, setup: TerraformSetup, name = path.basename(stackDir)): Promise<StackValidation> {
-  if (!existsSync(path.join(stackDir, 'cdk.tf.json'))) throw new Error(`${stackDir} holds no cdk.tf.json`);
+  if (!['cdk.tf.json', 'cdk.tf'].some((f) => existsSync(path.join(stackDir, f)))) throw new Error(`${stackDir} holds no cdk.tf.json or cdk.tf`);
   const work = mkdtempSync(path.join(os.tmpdir(), `hono-api-validate-${name}-`));
   try {
     cpSync(stackDir, work, { recursive: true, filter: (src) => !['.terraform', '.terraform.lock.hcl'].includes(path.basename(src)) });

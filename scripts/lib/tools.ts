@@ -43,7 +43,7 @@ export function createToolDeps(tempPrefix: string): ToolDeps {
 
 export const INSTALL_HINTS = {
   ...ENGINE_INSTALL_HINTS,
-  kind: 'install kind >= 0.24: https://kind.sigs.k8s.io/docs/user/quick-start/#installation (e.g. `brew install kind` or `go install sigs.k8s.io/kind@v0.29.0`)',
+  kind: 'install kind >= 0.33 (the release of the node image kind/cluster.yaml pins): https://kind.sigs.k8s.io/docs/user/quick-start/#installation (e.g. `brew install kind` or `go install sigs.k8s.io/kind@v0.33.0`)',
   kubectl: 'install kubectl: https://kubernetes.io/docs/tasks/tools/ (e.g. `brew install kubectl`)',
   helm: HELM_INSTALL_HINT,
   terraform: 'run `npm run tools` (it installs the pinned Terraform and its providers), or install Terraform >= 1.10: https://developer.hashicorp.com/terraform/install',

@@ -49,7 +49,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     },
     details: [
       'deploy: node >= 20.19, npm, terraform >= 1.10, the AWS CLI with working credentials, kubectl, helm.',
-      'local:  node, npm, docker or podman (with the engine answering), kind >= 0.24, kubectl, helm.',
+      'local:  node, npm, docker or podman (with the engine answering), kind >= 0.33, kubectl, helm.',
       'Exit code 0 when the requested workflow can run, 1 when it cannot.',
     ],
   },

@@ -13,6 +13,7 @@ import { formatTable } from './table.js';
 import { TERRAFORM_MINIMUM, TERRAFORM_REQUIRED_VERSION } from '../../stacks/constructs/provider-versions.js';
 import { readManifest } from '../../tools/toolchain.js';
 import { placeholderProblems } from '../../stacks/config/placeholders.js';
+import { type EndingSupport, WARN_DAYS_BEFORE_END, endingSupport } from '../../stacks/config/support-calendar.js';
 import type { EnvironmentName } from '../../stacks/config/types.js';
 
 export type CheckName = 'node' | 'npm' | 'terraform' | 'aws' | 'aws-credentials' | 'kubectl' | 'helm' | 'container-engine' | 'kind' | 'config';
@@ -26,8 +27,8 @@ export const WORKFLOW_CHECKS: Readonly<Record<Workflow, readonly CheckName[]>> =
   local: ['node', 'npm', 'container-engine', 'kind', 'kubectl', 'helm'],
 };
 
-/** Node: package.json engines. Terraform: the stacks' required_version (S3-native locking). kind: README. */
-export const FLOORS = { node: '20.19.0', terraform: TERRAFORM_MINIMUM, kind: '0.24.0' } as const;
+/** Node: package.json engines. Terraform: the stacks' required_version (S3-native locking). kind: the release whose node image kind/cluster.yaml pins. */
+export const FLOORS = { node: '20.19.0', terraform: TERRAFORM_MINIMUM, kind: '0.33.0' } as const;
 /** The Terraform the workflows and the suite run (tools/versions.json): the one to install. */
 const PINNED_TERRAFORM = readManifest().terraform.version;
 
@@ -75,6 +76,11 @@ export interface DoctorReport {
   readonly ok: boolean;
   readonly workflows: Partial<Record<Workflow, { ok: boolean; failing: CheckName[] }>>;
   readonly checks: readonly CheckResult[];
+  /**
+   * Pinned versions whose upstream support ends within WARN_DAYS_BEFORE_END days (support-calendar.ts):
+   * they do not stop a deploy yet, validation refuses them once the day has come.
+   */
+  readonly endingSupport: readonly EndingSupport[];
 }
 
 const PROBE_TIMEOUT_MS = 20_000;
@@ -212,6 +218,7 @@ export async function doctor(deps: OpsDeps, options: DoctorOptions): Promise<Doc
     ok: Object.values(workflows).every((w) => w.ok),
     workflows,
     checks,
+    endingSupport: endingSupport(deps.config, new Date(deps.now())),
   };
 }
 
@@ -222,6 +229,10 @@ export function renderDoctor(report: DoctorReport): string {
   if (failing.length > 0) {
     lines.push('', 'To fix:');
     for (const c of failing) lines.push(`  ${c.name}: ${c.hint ?? HINTS[c.name]}`);
+  }
+  if (report.endingSupport.length > 0) {
+    lines.push('', `Support ending within ${WARN_DAYS_BEFORE_END} days (stacks/config/support-calendar.ts):`);
+    for (const e of report.endingSupport) lines.push(`  warning: ${e.field}: ${e.what} ends on ${e.endsOn}, in ${e.daysLeft} day${e.daysLeft === 1 ? '' : 's'} (fix: ${e.fix})`);
   }
   lines.push('');
   for (const [wf, state] of Object.entries(report.workflows))

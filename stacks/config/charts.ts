@@ -13,17 +13,19 @@ export const CHARTS: PlatformCharts = {
   awsLoadBalancerController: {
     repository: 'https://aws.github.io/eks-charts',
     chart: 'aws-load-balancer-controller',
-    version: '1.11.0',
-    appVersion: 'v2.11.0',
+    version: '3.6.2',
+    appVersion: 'v3.6.2',
     source:
-      '`helm search repo -l eks/aws-load-balancer-controller` output (1.11.0 ↔ v2.11.0) quoted in awsdocs/amazon-eks-user-guide#1010; aws/eks-charts#1188 "aws-load-balancer-controller v2.11.0 Automated Release". Its IAM policy is stacks/constructs/policies/aws-load-balancer-controller.json',
+      'helm/aws-load-balancer-controller/Chart.yaml of sigs.k8s.io/aws-load-balancer-controller/v3@v3.6.2 (Go module proxy, 2026-10-24); the pod mutating webhook fails open since v2.12.0 (failurePolicy Ignore). Its IAM policy is stacks/constructs/policies/aws-load-balancer-controller.json, docs/install/iam_policy.json of the same version',
+    support: { kubernetes: { oldest: '1.22' }, source: 'docs/deploy/installation.md: "v2.5.0+ requires Kubernetes 1.22+", no upper bound published' },
   },
   externalDns: {
     repository: 'https://kubernetes-sigs.github.io/external-dns/',
     chart: 'external-dns',
-    version: '1.19.0',
-    appVersion: 'v0.19.0',
-    source: 'kubernetes-sigs.github.io/external-dns chart CHANGELOG: "v1.19.0 - 2025-09-08 … Update ExternalDNS OCI image version to v0.19.0"',
+    version: '1.22.0',
+    appVersion: '0.22.0',
+    source: 'charts/external-dns/Chart.yaml and CHANGELOG.md ("[v1.22.0] - 2026-09-11", policy now required) of sigs.k8s.io/external-dns@v0.23.0 (the chart for app v0.23.0 was not released when read, kubernetes-sigs/external-dns#6741)',
+    support: { kubernetes: { oldest: '1.33' }, source: 'README.md "Kubernetes version compatibility": ExternalDNS >= 0.18 on Kubernetes >= 1.33' },
   },
   certManager: {
     repository: 'https://charts.jetstack.io',
@@ -31,20 +33,31 @@ export const CHARTS: PlatformCharts = {
     version: 'v1.21.2',
     appVersion: 'v1.21.2',
     source: 'deploy/charts/cert-manager of github.com/cert-manager/cert-manager@v1.21.2 (the Go module proxy; the chart is versioned with the release, v prefix included). v1.18.0, pinned before, shipped global.rbac.disableHTTPChallengesRole, which v1.18.2 withdrew',
+    support: {
+      kubernetes: { oldest: '1.33', newest: '1.36' },
+      source: 'cert-manager.io/docs/releases: 1.21 (2026-07-08) is supported and tested on Kubernetes 1.33 to 1.36, until the release of 1.23',
+    },
   },
   externalSecrets: {
     repository: 'https://charts.external-secrets.io',
     chart: 'external-secrets',
-    version: '0.19.2',
-    appVersion: 'v0.19.2',
-    source: 'external-secrets.io/v0.19.2/introduction/stability-support (0.19.x: Kubernetes 1.33, serves external-secrets.io/v1 only since 0.17)',
+    version: '2.12.0',
+    appVersion: 'v2.12.0',
+    source:
+      'the newest release seen (ghcr.io/external-secrets/external-secrets:v2.12.0 pinned in public repositories, autumn 2026); only the newest minor is supported, each until the next release (docs/introduction/stability-support.md)',
+    support: {
+      kubernetes: { oldest: '1.36', newest: '1.36' },
+      source: 'docs/introduction/stability-support.md at helm-chart-2.9.0, the newest table read: 2.9 → Kubernetes 1.36 (rows for 2.10 to 2.12 not yet read)',
+    },
   },
   kubePrometheusStack: {
     repository: 'https://prometheus-community.github.io/helm-charts',
     chart: 'kube-prometheus-stack',
-    version: '67.8.0',
-    appVersion: 'v0.79.2',
-    source: 'prometheus-community/helm-charts charts/kube-prometheus-stack/Chart.yaml (version: 67.8.0, appVersion: v0.79.2; grafana subchart 8.8.*)',
+    version: '88.6.1',
+    appVersion: 'v0.93.1',
+    source:
+      'charts/kube-prometheus-stack/Chart.yaml of github.com/prometheus-community/helm-charts@v0.0.0-20260828105119-ed5d7d9b5933, the newest commit the Go module proxy serves (grafana subchart 12.11.2 from grafana-community). Releases up to 92.x exist (October 2026); Renovate proposes them',
+    support: { kubernetes: { oldest: '1.25' }, source: 'Chart.yaml kubeVersion ">=1.25.0-0"' },
   },
 };
 

@@ -17,17 +17,33 @@ import type { AddonVersions, AppConfig, ClusterConfig, DnsConfig, EnvironmentCon
 const PROJECT = 'hono-api';
 const REGION = 'eu-west-1';
 
+/** The Kubernetes minor of every cluster: the newest EKS offers that every platform chart supports (support-calendar.ts). */
+// renovate: datasource=endoflife-date depName=amazon-eks
+const KUBERNETES_VERSION = '1.36';
+
 /**
- * EKS add-on versions for Kubernetes 1.33. Refresh with
- * `aws eks describe-addon-versions --kubernetes-version 1.33 --addon-name <name>`.
+ * EKS add-on versions published for each Kubernetes minor the platform has run, newest last.
+ * Refresh with `aws eks describe-addon-versions --kubernetes-version 1.36 --addon-name <name>`;
+ * Renovate's aws-eks-addon datasource proposes new builds (renovate.json5). Sources, read
+ * 2026-12-07: kube-proxy from AWS's "Manage kube-proxy" version table; the others from
+ * `describe-addon-versions` output for 1.35/1.36 quoted in public repositories (Sep–Oct 2026).
  */
-const ADDONS_1_33: AddonVersions = {
-  vpcCni: 'v1.19.5-eksbuild.3',
-  coredns: 'v1.12.1-eksbuild.2',
-  kubeProxy: 'v1.33.0-eksbuild.2',
-  podIdentityAgent: 'v1.3.7-eksbuild.2',
-  metricsServer: 'v0.8.0-eksbuild.2',
-  ebsCsiDriver: 'v1.45.0-eksbuild.2',
+export const EKS_ADDONS: Readonly<Record<string, AddonVersions>> = {
+  '1.36': {
+    kubernetesVersion: '1.36',
+    // renovate: eksAddonsFilter={"kubernetesVersion":"1.36","addonName":"vpc-cni"}
+    vpcCni: 'v1.23.2-eksbuild.1',
+    // renovate: eksAddonsFilter={"kubernetesVersion":"1.36","addonName":"coredns"}
+    coredns: 'v1.14.6-eksbuild.4',
+    // renovate: eksAddonsFilter={"kubernetesVersion":"1.36","addonName":"kube-proxy"}
+    kubeProxy: 'v1.36.0-eksbuild.14',
+    // renovate: eksAddonsFilter={"kubernetesVersion":"1.36","addonName":"eks-pod-identity-agent"}
+    podIdentityAgent: 'v1.4.0-eksbuild.2',
+    // renovate: eksAddonsFilter={"kubernetesVersion":"1.36","addonName":"metrics-server"}
+    metricsServer: 'v0.9.0-eksbuild.11',
+    // renovate: eksAddonsFilter={"kubernetesVersion":"1.36","addonName":"aws-ebs-csi-driver"}
+    ebsCsiDriver: 'v1.66.0-eksbuild.1',
+  },
 };
 
 const defaultNetwork: NetworkConfig = {
@@ -38,7 +54,7 @@ const defaultNetwork: NetworkConfig = {
 };
 
 const defaultCluster: ClusterConfig = {
-  version: '1.33',
+  version: KUBERNETES_VERSION,
   // The API server is public so that GitHub-hosted runners (no fixed addresses) can plan and
   // apply the platform and app stacks; IAM authenticates every request and access entries
   // authorise it. Narrow it to your runners' and offices' public ranges when CI runs on runners
@@ -54,7 +70,7 @@ const defaultCluster: ClusterConfig = {
     maxSize: 6,
     diskSizeGiB: 50,
   },
-  addons: ADDONS_1_33,
+  addons: EKS_ADDONS[KUBERNETES_VERSION]!,
   adminPrincipalArns: [],
 };
 

@@ -2,6 +2,7 @@
  * The typed platform configuration: one object per environment plus what the environments share.
  * Values are checked by validate.ts before any construct is built.
  */
+import type { ComponentSupport } from './support-calendar.js';
 
 export type EnvironmentName = 'dev' | 'staging' | 'prod';
 
@@ -20,6 +21,8 @@ export interface NodeGroupConfig {
 }
 
 export interface AddonVersions {
+  /** The Kubernetes minor these versions were published for (`aws eks describe-addon-versions --kubernetes-version`). */
+  readonly kubernetesVersion: string;
   readonly vpcCni: string;
   readonly coredns: string;
   readonly kubeProxy: string;
@@ -30,7 +33,7 @@ export interface AddonVersions {
 }
 
 export interface ClusterConfig {
-  /** Kubernetes minor version, e.g. "1.32". */
+  /** Kubernetes minor version, e.g. "1.36": one of stacks/config/support-calendar.ts, in EKS standard support. */
   readonly version: string;
   /** Whether the API server has a public endpoint (the private one is always on). */
   readonly publicEndpoint: boolean;
@@ -212,6 +215,8 @@ export interface ChartPin {
   readonly appVersion: string;
   /** Where the version pair was confirmed. */
   readonly source: string;
+  /** What upstream says this version supports (Kubernetes minors, end of support); validation holds the cluster to it. */
+  readonly support: ComponentSupport;
 }
 
 export type AddonChart = 'awsLoadBalancerController' | 'externalDns' | 'certManager' | 'externalSecrets' | 'kubePrometheusStack';

@@ -4,9 +4,11 @@
  * the fix; all problems are reported at once.
  */
 import { nonPublicRange, overlaps, parseCidr } from '../constructs/cidr.js';
+import { KUBERNETES_SERVICE_CIDR } from '../constructs/eks-cluster.js';
 import { ciRoleName, deployRole } from '../naming.js';
 import { EXACT_CHART_VERSION } from './charts.js';
-import type { EnvironmentConfig, EnvironmentName, PlatformConfig } from './types.js';
+import { KUBERNETES_ON_EKS, describeRange, hasBegun, newestStandardMinor, supportsMinor } from './support-calendar.js';
+import type { AddonChart, EnvironmentConfig, EnvironmentName, PlatformConfig } from './types.js';
 
 export const ENVIRONMENT_NAMES: readonly EnvironmentName[] = ['dev', 'staging', 'prod'];
 
@@ -22,6 +24,12 @@ const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400,
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+/**
+ * Regions of other AWS partitions (GovCloud `aws-us-gov`, China `aws-cn`, the European Sovereign
+ * Cloud): refused, because ARNs here are not all partition-aware (the upstream ALB controller
+ * policy, the ACM and admin ARN checks are written for `arn:aws`).
+ */
+const OTHER_PARTITION_REGION = /^(us-gov-|cn-|eusc-)/;
 const ACCOUNT_ID = /^\d{12}$/;
 const ADDON_VERSION = /^v\d+\.\d+\.\d+-eksbuild\.\d+$/;
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
@@ -40,6 +48,12 @@ const OBSERVABILITY_REQUIRED: readonly EnvironmentName[] = ['staging', 'prod'];
 
 export class Problems {
   readonly list: string[] = [];
+
+  /** An AWS region of the commercial partition. */
+  region(field: string, value: string): void {
+    if (!REGION.test(value)) return this.check(false, field, value, 'expected an AWS region such as eu-west-1');
+    this.check(!OTHER_PARTITION_REGION.test(value), field, value, 'is in another AWS partition (GovCloud or China), which these stacks do not support: some ARNs are written for arn:aws', 'use a region of the commercial partition');
+  }
 
   /** Records a problem unless `ok`; `fix` says what to do about it. */
   check(ok: boolean, field: string, value: unknown, expected: string, fix?: string): void {
@@ -65,23 +79,38 @@ export class Problems {
   }
 }
 
-function validateEnvironment(p: Problems, key: string, env: EnvironmentConfig, project: string): void {
+function validateEnvironment(p: Problems, key: string, env: EnvironmentConfig, config: PlatformConfig, today: Date): void {
+  const { project, charts } = config;
   const at = `environments.${key}`;
   p.check(env.name === key, `${at}.name`, env.name, `expected "${key}" (the key it is listed under)`);
-  p.check(REGION.test(env.region), `${at}.region`, env.region, 'expected an AWS region such as eu-west-1');
+  p.region(`${at}.region`, env.region);
+  p.check(
+    env.region === config.shared.region || !REGION.test(env.region),
+    `${at}.region`,
+    env.region,
+    `differs from shared.region (${config.shared.region}), where the image registry is: the app stack reads the image from ECR in the environment's region, and nodes would pull across regions`,
+    `use ${config.shared.region}, or move shared.region (the registry) with it`,
+  );
   p.accountIds(`${at}.allowedAccountIds`, env.allowedAccountIds);
 
   const net = env.network;
   if (p.cidr(`${at}.network.vpcCidr`, net.vpcCidr)) {
     const prefix = parseCidr(net.vpcCidr).prefix;
     p.check(prefix >= 16 && prefix <= 20, `${at}.network.vpcCidr`, net.vpcCidr, 'expected a /16 to /20 (every pod takes a VPC address)');
+    p.check(
+      !overlaps(parseCidr(net.vpcCidr), parseCidr(KUBERNETES_SERVICE_CIDR)),
+      `${at}.network.vpcCidr`,
+      net.vpcCidr,
+      `overlaps the clusters' Kubernetes Service range ${KUBERNETES_SERVICE_CIDR} (stacks/constructs/eks-cluster.ts): a pod could not tell a Service address from a VPC address`,
+      'choose a VPC range outside it, e.g. one in 10.0.0.0/8',
+    );
   }
   p.intRange(`${at}.network.azCount`, net.azCount, 2, 3);
   p.check(['single', 'per-az'].includes(net.natMode), `${at}.network.natMode`, net.natMode, 'expected "single" or "per-az"');
   p.check(LOG_RETENTION_DAYS.includes(net.flowLogRetentionDays), `${at}.network.flowLogRetentionDays`, net.flowLogRetentionDays, `expected one of ${LOG_RETENTION_DAYS.join(', ')}`);
 
   const cluster = env.cluster;
-  p.check(/^1\.(29|3\d)$/.test(cluster.version), `${at}.cluster.version`, cluster.version, 'expected a supported EKS version from 1.29 to 1.39, e.g. "1.33"');
+  validateKubernetesVersion(p, at, env, charts, today);
   p.check(LOG_RETENTION_DAYS.includes(cluster.logRetentionDays), `${at}.cluster.logRetentionDays`, cluster.logRetentionDays, `expected one of ${LOG_RETENTION_DAYS.join(', ')}`);
   cluster.publicAccessCidrs.forEach((c, i) => {
     const field = `${at}.cluster.publicAccessCidrs[${i}]`;
@@ -103,7 +132,7 @@ function validateEnvironment(p: Problems, key: string, env: EnvironmentConfig, p
     seen.add(arn);
   });
   for (const [name, version] of Object.entries(cluster.addons))
-    p.check(ADDON_VERSION.test(version), `${at}.cluster.addons.${name}`, version, 'expected an EKS add-on version such as v1.19.5-eksbuild.3');
+    if (name !== 'kubernetesVersion') p.check(ADDON_VERSION.test(version), `${at}.cluster.addons.${name}`, version, 'expected an EKS add-on version such as v1.19.5-eksbuild.3');
 
   const nodes = cluster.nodes;
   p.check(nodes.instanceTypes.length > 0, `${at}.cluster.nodes.instanceTypes`, nodes.instanceTypes, 'expected at least one instance type');
@@ -132,6 +161,63 @@ function validateEnvironment(p: Problems, key: string, env: EnvironmentConfig, p
 
   for (const [k, v] of Object.entries(env.tags))
     p.check(k.length <= 128 && v.length <= 256 && !k.startsWith('aws:'), `${at}.tags.${k}`, v, 'tag keys are at most 128 characters and may not start with "aws:", values at most 256');
+}
+
+/** Which chart each platform toggle installs; the chart's supported Kubernetes range applies while it is on. */
+const CHART_OF_ADDON: Readonly<Record<AddonChart, (platform: EnvironmentConfig['platform']) => boolean>> = {
+  awsLoadBalancerController: (platform) => platform.loadBalancerController.enabled,
+  externalDns: (platform) => platform.externalDns.enabled,
+  certManager: (platform) => platform.tls.mode === 'acme',
+  externalSecrets: (platform) => platform.externalSecrets.enabled,
+  kubePrometheusStack: (platform) => platform.observability.enabled,
+};
+
+/**
+ * The cluster's Kubernetes minor against the support calendar (support-calendar.ts) on `today`: it
+ * must be a minor EKS offers, still in standard support (the cluster's upgradePolicy is STANDARD, so
+ * past that EKS upgrades it underneath the pinned version), within every enabled chart's supported
+ * range, with EKS add-on versions published for it; and no pinned chart may be past its end of support.
+ */
+function validateKubernetesVersion(p: Problems, at: string, env: EnvironmentConfig, charts: PlatformConfig['charts'], today: Date): void {
+  const { version, addons } = env.cluster;
+  const field = `${at}.cluster.version`;
+  const newest = newestStandardMinor(today);
+  const upgrade = newest ? `set "${newest}", the newest minor in standard support, with add-on versions published for it (\`aws eks describe-addon-versions --kubernetes-version ${newest}\`)` : 'add the current minors to stacks/config/support-calendar.ts';
+  const row = KUBERNETES_ON_EKS[version];
+  if (!row) {
+    p.check(false, field, version, `is not a Kubernetes minor in the support calendar (${Object.keys(KUBERNETES_ON_EKS).join(', ')})`, `${upgrade}, or add the minor with its EKS dates to stacks/config/support-calendar.ts`);
+    return;
+  }
+  p.check(hasBegun(row.released, today), field, version, `is not offered by EKS before ${row.released}`, upgrade);
+  p.check(
+    !hasBegun(row.endOfStandardSupport, today),
+    field,
+    version,
+    `left EKS standard support on ${row.endOfStandardSupport} (a new cluster is billed extended support, an existing one is upgraded by EKS underneath the pin)`,
+    upgrade,
+  );
+  for (const [name, enabled] of Object.entries(CHART_OF_ADDON) as [AddonChart, (typeof CHART_OF_ADDON)[AddonChart]][]) {
+    const pin = charts[name];
+    if (!enabled(env.platform)) continue;
+    p.check(
+      supportsMinor(pin.support, version),
+      field,
+      version,
+      `is outside what ${pin.chart} ${pin.version} supports (Kubernetes ${describeRange(pin.support)}; ${pin.source})`,
+      `choose a minor in that range, or move charts.${name} to a release that supports ${version}`,
+    );
+  }
+  p.check(
+    addons.kubernetesVersion === version,
+    `${at}.cluster.addons.kubernetesVersion`,
+    addons.kubernetesVersion,
+    `the EKS add-on versions were published for Kubernetes ${addons.kubernetesVersion}, but the cluster runs ${version}`,
+    `use the versions of \`aws eks describe-addon-versions --kubernetes-version ${version}\` (EKS_ADDONS in stacks/config/environments.ts)`,
+  );
+  // kube-proxy is built per minor: its version names the minor it belongs to.
+  const proxyMinor = /^v(\d+\.\d+)\./.exec(addons.kubeProxy)?.[1];
+  if (proxyMinor)
+    p.check(proxyMinor === version, `${at}.cluster.addons.kubeProxy`, addons.kubeProxy, `is kube-proxy for Kubernetes ${proxyMinor}, but the cluster runs ${version}`, `take the kube-proxy version for ${version} from \`aws eks describe-addon-versions --kubernetes-version ${version} --addon-name kube-proxy\``);
 }
 
 /** The platform-<env> add-ons, the DNS they publish to and what each needs from the rest. */
@@ -199,14 +285,17 @@ function validatePlatformAddons(p: Problems, at: string, env: EnvironmentConfig)
     p.check(observability.enabled, `${at}.platform.observability.enabled`, observability.enabled, `is required in ${OBSERVABILITY_REQUIRED.join(' and ')} (the service's alerts and dashboard live there)`, 'turn it on; only dev may run without it');
 }
 
-/** Throws ConfigValidationError listing every problem; returns the config unchanged when valid. */
-export function validatePlatformConfig(config: PlatformConfig): PlatformConfig {
+/**
+ * Throws ConfigValidationError listing every problem; returns the config unchanged when valid.
+ * `today` dates the support calendar's checks (tests freeze it).
+ */
+export function validatePlatformConfig(config: PlatformConfig, { today = new Date() }: { today?: Date } = {}): PlatformConfig {
   const p = new Problems();
   p.check(/^[a-z][a-z0-9-]{1,19}$/.test(config.project), 'project', config.project, 'expected 2 to 20 lowercase letters, digits or hyphens');
   p.check(BUCKET_NAME.test(config.state.bucketName), 'state.bucketName', config.state.bucketName, 'expected an S3 bucket name: 3 to 63 lowercase letters, digits or hyphens');
-  p.check(REGION.test(config.state.region), 'state.region', config.state.region, 'expected an AWS region such as eu-west-1');
+  p.region('state.region', config.state.region);
   p.intRange('state.noncurrentVersionExpirationDays', config.state.noncurrentVersionExpirationDays, 1, 3650);
-  p.check(REGION.test(config.shared.region), 'shared.region', config.shared.region, 'expected an AWS region such as eu-west-1');
+  p.region('shared.region', config.shared.region);
   p.accountIds('shared.allowedAccountIds', config.shared.allowedAccountIds);
   p.check(/^[a-z0-9]+([._/-][a-z0-9]+)*$/.test(config.shared.registry.repositoryName), 'shared.registry.repositoryName', config.shared.registry.repositoryName, 'expected an ECR repository name (lowercase)');
   p.intRange('shared.registry.keepReleaseImages', config.shared.registry.keepReleaseImages, 1, 1000);
@@ -230,6 +319,14 @@ export function validatePlatformConfig(config: PlatformConfig): PlatformConfig {
       pin.version,
       'expected an exact chart version such as 1.11.0 or v1.18.0 (never a range, a wildcard or "latest": a plan must install what was reviewed)',
     );
+    if (pin.support.endOfSupport !== undefined)
+      p.check(
+        !hasBegun(pin.support.endOfSupport, today),
+        `charts.${name}.version`,
+        pin.version,
+        `reached its upstream end of support on ${pin.support.endOfSupport} (${pin.source})`,
+        `move to a supported release in stacks/config/charts.ts and update its support row`,
+      );
     p.check(/^https:\/\/[^\s]+$/.test(pin.repository), `charts.${name}.repository`, pin.repository, 'expected an https chart repository URL');
     p.check(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(pin.chart), `charts.${name}.chart`, pin.chart, 'expected a chart name');
   }
@@ -238,7 +335,7 @@ export function validatePlatformConfig(config: PlatformConfig): PlatformConfig {
   for (const [key, env] of entries) {
     // The prod-only rules (allowed CIDRs, no spot) key on the name, so a "production" would escape them.
     p.check((ENVIRONMENT_NAMES as readonly string[]).includes(key), `environments.${key}`, key, `unknown environment; expected one of ${ENVIRONMENT_NAMES.join(', ')}`);
-    validateEnvironment(p, key, env, config.project);
+    validateEnvironment(p, key, env, config, today);
   }
 
   // VPCs that may one day be peered or joined by a transit gateway must not overlap.

@@ -46,13 +46,22 @@ export interface EksClusterProps {
   readonly iamPrefix: string;
   /** Default: api, audit, authenticator, controllerManager, scheduler. */
   readonly logTypes?: readonly string[];
-  /** Service CIDR; must not overlap the VPC. Default 172.20.0.0/16. */
+  /** Service CIDR; must not overlap the VPC. Default KUBERNETES_SERVICE_CIDR. */
   readonly serviceCidr?: string;
 }
 
+/**
+ * The Kubernetes Service range of every cluster, set explicitly: left unset, EKS picks 10.100.0.0/16
+ * or 172.20.0.0/16 by a rule it does not document (EKS API, KubernetesNetworkConfigRequest), and a
+ * VPC that overlaps the range it picks breaks Service routing. 172.20.0.0/16 is what EKS picks for
+ * a VPC in 10.0.0.0/8, the default here, so a cluster created without it keeps its range; validation
+ * refuses a VPC CIDR that overlaps it.
+ */
+export const KUBERNETES_SERVICE_CIDR = '172.20.0.0/16';
+
 const defaults = {
   logTypes: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'],
-  serviceCidr: '172.20.0.0/16',
+  serviceCidr: KUBERNETES_SERVICE_CIDR,
 } satisfies Partial<EksClusterProps>;
 
 const assumeRole = (service: string) =>

@@ -4,6 +4,7 @@ import { main } from '../../../scripts/ops/cli.js';
 import { type CheckName, HINTS, type DoctorReport, doctor, parseVersion } from '../../../scripts/ops/doctor.js';
 import { configWith } from '../../stacks/support/platform.js';
 import { platformConfig } from '../../../stacks/config/environments.js';
+import { KUBERNETES_ON_EKS, WARN_DAYS_BEFORE_END } from '../../../stacks/config/support-calendar.js';
 import { forkConfig } from '../../support/fork-config.js';
 import { ALL_TOOLS, type Responder, awsResponder, fake } from './fakes.js';
 
@@ -23,15 +24,16 @@ function versions(v: Versions = {}): Responder {
     if (name === 'npm') return { stdout: '11.6.2\n' };
     if (name === 'kubectl') return { stdout: 'Client Version: v1.33.1\nKustomize Version: v5.6.0\n' };
     if (name === 'helm') return { stdout: 'v3.18.4+gd80839c\n' };
-    if (name === 'kind') return { stdout: `kind v${v.kind ?? '0.29.0'} go1.24.2 linux/amd64\n` };
+    if (name === 'kind') return { stdout: `kind v${v.kind ?? '0.33.0'} go1.25.1 linux/amd64\n` };
     if (name === 'docker') return v.dockerEngine === false ? { exitCode: 1, stderr: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n' } : { stdout: '28.3.2\n' };
     if (name === 'podman') return v.podmanEngine === false ? { exitCode: 125, stderr: 'Error: unable to connect to Podman socket\n' } : { stdout: '5.4.0\n' };
     return undefined;
   };
 }
 
-async function run(args: string[], options: { tools?: string[]; v?: Versions; credentials?: boolean; account?: string; nodeVersion?: string; config?: ReturnType<typeof configWith> } = {}) {
+async function run(args: string[], options: { tools?: string[]; v?: Versions; credentials?: boolean; account?: string; nodeVersion?: string; config?: ReturnType<typeof configWith>; today?: string } = {}) {
   const f = fake({
+    ...(options.today ? { now: Date.parse(`${options.today}T12:00:00Z`) } : {}),
     tools: options.tools ?? ALL_TOOLS,
     respond: [versions(options.v), awsResponder({ credentials: options.credentials ?? true, account: options.account ?? '123456789012' })],
     ...(options.nodeVersion ? { nodeVersion: options.nodeVersion } : {}),
@@ -47,7 +49,7 @@ describe('doctor', () => {
   it('reports every tool found, with its version, and exits 0', async () => {
     const { code, text } = await run([]);
     expect(code).toBe(0);
-    const expected: [string, string][] = [['node', '20.19.0'], ['npm', '11.6.2'], ['terraform', '1.12.2'], ['aws', '2.17.0'], ['kubectl', '1.33.1'], ['helm', '3.18.4'], ['container-engine', '28.3.2'], ['kind', '0.29.0']];
+    const expected: [string, string][] = [['node', '20.19.0'], ['npm', '11.6.2'], ['terraform', '1.12.2'], ['aws', '2.17.0'], ['kubectl', '1.33.1'], ['helm', '3.18.4'], ['container-engine', '28.3.2'], ['kind', '0.33.0']];
     for (const [name, version] of expected)
       expect(text).toMatch(new RegExp(`^${name}\\s+ok\\s+${version.replace(/\./g, '\\.')}`, 'm'));
     expect(text).toMatch(/^aws-credentials\s+ok\s+arn:aws:sts::123456789012:assumed-role\/admin\/me/m);
@@ -104,10 +106,30 @@ describe('doctor', () => {
     expect((await run(['--workflow', 'deploy'], { v: { terraform: '1.10.0' } })).code).toBe(0);
   });
 
-  it('reports node below 20.19 and kind below 0.24 as outdated', async () => {
-    const { text } = await run([], { nodeVersion: '20.18.3', v: { kind: '0.23.0' } });
+  it('reports node below 20.19 and kind below 0.33 (the pinned node image needs it) as outdated', async () => {
+    const { text } = await run([], { nodeVersion: '20.18.3', v: { kind: '0.32.0' } });
     expect(text).toMatch(/^node\s+OUTDATED\s+20\.18\.3/m);
-    expect(text).toMatch(/^kind\s+OUTDATED\s+0\.23\.0/m);
+    expect(text).toMatch(/^kind\s+OUTDATED\s+0\.32\.0/m);
+  });
+
+  it(`warns ${WARN_DAYS_BEFORE_END} days before a pinned Kubernetes minor leaves EKS standard support, not a day earlier; the warning does not fail doctor`, async () => {
+    const { version } = platformConfig.environments.prod.cluster;
+    const ends = KUBERNETES_ON_EKS[version]!.endOfStandardSupport;
+    const day = (offset: number) => new Date(Date.parse(`${ends}T00:00:00Z`) + offset * 86_400_000).toISOString().slice(0, 10);
+    const before = await run(['--json'], { today: day(-WARN_DAYS_BEFORE_END - 1) });
+    expect((JSON.parse(before.text) as DoctorReport).endingSupport).toEqual([]);
+    const within = await run([], { today: day(-WARN_DAYS_BEFORE_END) });
+    expect(within.code).toBe(0);
+    for (const env of ['dev', 'staging', 'prod'])
+      expect(within.text).toContain(`warning: environments.${env}.cluster.version: Kubernetes ${version} on EKS (standard support) ends on ${ends}, in ${WARN_DAYS_BEFORE_END} days (fix: upgrade one minor at a time`);
+    const lastDay = await run(['--json'], { today: day(-1) });
+    expect((JSON.parse(lastDay.text) as DoctorReport).endingSupport.map((e) => e.daysLeft)).toEqual([1, 1, 1]);
+  });
+
+  it('warns before a chart\'s published end of support too', async () => {
+    const config = configWith((c) => (c.charts.externalSecrets.support = { ...c.charts.externalSecrets.support, endOfSupport: '2027-01-15' }));
+    const { text } = await run([], { config, today: '2027-01-01' });
+    expect(text).toMatch(/warning: charts\.externalSecrets\.version: external-secrets \S+ ends on 2027-01-15, in 14 days/);
   });
 
   it('checks only what the chosen workflow needs', async () => {

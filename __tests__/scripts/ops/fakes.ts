@@ -36,6 +36,8 @@ export interface FakeOptions {
   respond?: readonly Responder[];
   config?: PlatformConfig;
   nodeVersion?: string;
+  /** The clock, in milliseconds since the epoch (default 0). */
+  now?: number;
 }
 
 export interface Fake {
@@ -104,7 +106,7 @@ export function fake(options: FakeOptions = {}): Fake {
     },
     interactive: options.interactive ?? false,
     progress: silentProgress,
-    now: () => 0,
+    now: () => options.now ?? 0,
     // A fork's configuration: commands that touch AWS refuse the example values (check-config).
     config: options.config ?? forkConfig(),
     pricesDir: PRICES_DIR,

@@ -170,6 +170,24 @@ describe('validatePlatformConfig', () => {
     expectProblem((c) => (c.environments.prod.cluster.addons.vpcCni = '1.19.5'), 'environments.prod.cluster.addons.vpcCni', '1.19.5');
   });
 
+  it('AWS facts: the Service range, one region for registry and environments, the commercial partition only', () => {
+    // 172.20.0.0/16 is the clusters' Service range (set explicitly; EKS's own pick is undocumented).
+    expectProblem((c) => (c.environments.dev.network.vpcCidr = '172.20.0.0/16'), 'environments.dev.network.vpcCidr', '172.20.0.0/16', /Kubernetes Service range 172\.20\.0\.0\/16.*\(fix: choose a VPC range outside it/);
+    expect(() => validatePlatformConfig(configWith((c) => (c.environments.dev.network.vpcCidr = '172.21.0.0/16')))).not.toThrow();
+    expectProblem((c) => (c.environments.prod.region = 'us-east-1'), 'environments.prod.region', 'us-east-1', /differs from shared\.region \(eu-west-1\).*\(fix: use eu-west-1, or move shared\.region/);
+    for (const region of ['us-gov-west-1', 'cn-north-1'])
+      expectProblem(
+        (c) => {
+          c.shared.region = region;
+          c.state.region = region;
+          for (const env of Object.values(c.environments)) env.region = region;
+        },
+        'shared.region',
+        region,
+        /another AWS partition/,
+      );
+  });
+
   it('other fields: bucket name, project, repository, admin ARNs, instance types, tags', () => {
     expectProblem((c) => (c.state.bucketName = 'Bad_Bucket'), 'state.bucketName', 'Bad_Bucket');
     expectProblem((c) => (c.project = 'Hono API'), 'project', 'Hono API');

@@ -23,7 +23,7 @@ export const LOAD_BALANCER_CONTROLLER = {
 export const LOAD_BALANCER_CONTROLLER_POLICY_FILE = fileURLToPath(new URL('../policies/aws-load-balancer-controller.json', import.meta.url));
 
 export interface UpstreamPolicyFile {
-  readonly _source: { readonly repository: string; readonly path: string; readonly commit: string; readonly controllerVersion: string; readonly chartVersion: string };
+  readonly _source: { readonly repository: string; readonly path: string; readonly module: string; readonly controllerVersion: string; readonly chartVersion: string };
   readonly policy: { readonly Version: string; readonly Statement: readonly PolicyStatement[] };
 }
 

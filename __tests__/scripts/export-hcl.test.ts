@@ -1,0 +1,91 @@
+/**
+ * The HCL exit from CDKTF (`npm run export:hcl`): the suite writes dev's stacks as HCL and judges
+ * them with Terraform itself, `fmt -check` and `validate` against the pinned providers. Its broken
+ * twin is CDKTF's own `--hcl` output without the repair, which Terraform refuses.
+ */
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HclRepairError, repairTerraformBlock } from '../../scripts/hcl/repair.js';
+import { REPO_ROOT } from '../../scripts/lib/helm.js';
+import { runCommand } from '../../scripts/lib/run.js';
+import { type StackValidation, type TerraformSetup, formatDiagnostic, terraformSetup, validateStack } from '../../scripts/lib/terraform.js';
+import { TERRAFORM_REQUIRED_VERSION } from '../../stacks/constructs/provider-versions.js';
+
+const MANGLED = `terraform {
+  required_providers {
+    aws = {
+      version = "5.100.0"
+    }
+  }
+  backend "s3" {
+    bucket = "b"
+  }
+
+  0 = "required_version"
+}
+
+resource "x" "y" {
+  0 = "required_version"
+}
+`;
+
+describe('repairTerraformBlock', () => {
+  it('puts the terraform block\'s attributes back with their values, and touches nothing else', () => {
+    const repaired = repairTerraformBlock(MANGLED, { required_version: '>= 1.10.0, < 2.0.0' });
+    expect(repaired).toContain('  required_version = ">= 1.10.0, < 2.0.0"\n}');
+    expect(repaired.match(/0 = "required_version"/g)).toHaveLength(1);
+    expect(repaired.split('\n').length).toBe(MANGLED.split('\n').length);
+  });
+
+  it('refuses an attribute whose value it does not know, naming it', () => {
+    expect(() => repairTerraformBlock(MANGLED, {})).toThrow(HclRepairError);
+    expect(() => repairTerraformBlock(MANGLED, {})).toThrow(/"required_version"/);
+  });
+});
+
+describe('npm run export:hcl -- dev, judged by terraform', () => {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'hono-api-hcl-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  const exported = path.join(work, 'exported', 'stacks');
+  const raw = path.join(work, 'raw', 'stacks');
+  let setup: TerraformSetup;
+  let stacks: string[];
+  const validations = new Map<string, StackValidation>();
+
+  beforeAll(async () => {
+    setup = terraformSetup();
+    const run = await runCommand(process.execPath, ['--import', 'tsx', 'scripts/export-hcl.ts', 'dev', '--out', path.join(work, 'exported'), '--terraform', setup.terraform], { cwd: REPO_ROOT, env: setup.env });
+    expect(run.exitCode, run.stderr).toBe(0);
+    stacks = readdirSync(exported).sort();
+    for (const stack of stacks) validations.set(stack, await validateStack(path.join(exported, stack), setup));
+    // The broken twin: CDKTF's --hcl output as it is (SYNTH_HCL_OUTPUT is what `cdktf synth --hcl` sets).
+    const synth = await runCommand(process.execPath, ['--import', 'tsx', 'main.ts'], { cwd: REPO_ROOT, env: { ENVIRONMENTS: 'dev', CDKTF_OUTDIR: path.join(work, 'raw'), SYNTH_HCL_OUTPUT: 'true', CHECKPOINT_DISABLE: '1' } });
+    expect(synth.exitCode, synth.stderr).toBe(0);
+  }, 600_000);
+
+  it('writes the shared stacks and dev\'s, one folder each', () => {
+    expect(stacks).toEqual(['app-dev', 'ci-identity', 'cluster-dev', 'network-dev', 'platform-dev', 'registry', 'state']);
+  });
+
+  it('terraform fmt -check: already in canonical form', async () => {
+    const fmt = await runCommand(setup.terraform, ['fmt', '-check', '-recursive', exported], { env: setup.env });
+    expect(fmt.exitCode, fmt.stdout + fmt.stderr).toBe(0);
+  });
+
+  it.each(['app-dev', 'ci-identity', 'cluster-dev', 'network-dev', 'platform-dev', 'registry', 'state'])('%s: terraform validate, no errors or warnings, required_version kept', (stack) => {
+    const v = validations.get(stack)!;
+    expect(v.result.error_count, v.result.diagnostics.map(formatDiagnostic).join('\n')).toBe(0);
+    expect(v.result.warning_count, v.result.diagnostics.map(formatDiagnostic).join('\n')).toBe(0);
+    expect(readFileSync(path.join(exported, stack, 'cdk.tf'), 'utf8')).toContain(`required_version = "${TERRAFORM_REQUIRED_VERSION}"`);
+  });
+
+  it('the broken twin: CDKTF\'s own --hcl output fails fmt -check and validate (the stray `0 = "required_version"`)', async () => {
+    const state = path.join(raw, 'state');
+    expect(readFileSync(path.join(state, 'cdk.tf'), 'utf8')).toMatch(/^\s+0 = "required_version"$/m);
+    expect((await runCommand(setup.terraform, ['fmt', '-check', '-recursive', raw], { env: setup.env })).exitCode).not.toBe(0);
+    const v = await validateStack(state, setup);
+    expect(v.result.valid).toBe(false);
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * The HCL exit from CDKTF: writes one environment's stacks (and the shared ones) as plain
+ * Terraform files a team can keep and edit without CDKTF.
+ *
+ *   npm run export:hcl -- dev                 # into hcl/stacks/<stack>/cdk.tf (assets beside each)
+ *   npm run export:hcl -- dev --out /tmp/tf   # elsewhere
+ *
+ * What it runs: the composition root with CDKTF's HCL output on (exactly what `cdktf synth --hcl`
+ * sets: SYNTH_HCL_OUTPUT=true), the repair of CDKTF's terraform-block rendering
+ * (scripts/hcl/repair.ts), then `terraform fmt`, which writes what CDKTF renders as
+ * `"${aws_x.y.id}"` as `aws_x.y.id`. The suite runs this command and `terraform fmt -check` and
+ * `terraform validate` on every folder it writes.
+ */
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { TERRAFORM_REQUIRED_VERSION } from '../stacks/constructs/provider-versions.js';
+import { HclRepairError, repairTerraformBlock } from './hcl/repair.js';
+import { REPO_ROOT } from './lib/helm.js';
+import { runCommand } from './lib/run.js';
+
+const USAGE = `usage: npm run export:hcl -- <environment> [--out <dir>] [--terraform <binary>]
+
+Writes the shared stacks and <environment>'s stacks as Terraform HCL into <dir>/stacks/<stack>/cdk.tf
+(default hcl/, stacks under hcl/stacks/<stack>/; the folder is replaced), formatted with terraform fmt.`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { out: { type: 'string', default: 'hcl' }, terraform: { type: 'string', default: 'terraform' }, help: { type: 'boolean', default: false } },
+  });
+  if (values.help) return (console.log(USAGE), 0);
+  if (positionals.length !== 1) return (console.error(`error: expected one environment, got ${positionals.length ? positionals.join(' ') : 'none'}\n${USAGE}`), 2);
+  const [environment] = positionals as [string];
+  const outdir = path.resolve(values.out);
+  rmSync(outdir, { recursive: true, force: true });
+
+  const synth = await runCommand(process.execPath, ['--import', 'tsx', 'main.ts'], {
+    cwd: REPO_ROOT,
+    env: { ENVIRONMENTS: environment, CDKTF_OUTDIR: outdir, SYNTH_HCL_OUTPUT: 'true', CHECKPOINT_DISABLE: '1', IMAGE_TAG: undefined, STATE_BACKEND: undefined },
+  });
+  if (synth.exitCode !== 0) return (console.error(`error: the synth failed (exit ${synth.exitCode}):\n${(synth.stderr || synth.stdout).trim()}`), 1);
+
+  const stacksDir = path.join(outdir, 'stacks');
+  const stacks = readdirSync(stacksDir).filter((s) => existsSync(path.join(stacksDir, s, 'cdk.tf')));
+  try {
+    for (const stack of stacks) {
+      const file = path.join(stacksDir, stack, 'cdk.tf');
+      writeFileSync(file, repairTerraformBlock(readFileSync(file, 'utf8'), { required_version: TERRAFORM_REQUIRED_VERSION }));
+    }
+  } catch (err) {
+    if (err instanceof HclRepairError) return (console.error(`error: ${err.message}`), 1);
+    throw err;
+  }
+  const fmt = await runCommand(values.terraform, ['fmt', '-recursive', '-list=false', stacksDir]);
+  if (fmt.exitCode !== 0) return (console.error(`error: \`${values.terraform} fmt\` failed (exit ${fmt.exitCode}):\n${fmt.stderr.trim()}`), 1);
+  console.log(`wrote ${stacks.length} stacks as HCL into ${path.relative(process.cwd(), stacksDir) || '.'}: ${stacks.join(', ')}`);
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));
