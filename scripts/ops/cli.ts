@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { parseArgs as parseNodeArgs } from 'node:util';
 import { bootstrap } from './bootstrap.js';
+import { calendar } from './calendar.js';
 import { checkConfig } from './check-config.js';
 import { kubeconfig, status, url } from './cluster.js';
 import { cost } from './cost.js';
@@ -16,7 +17,7 @@ import { WORKFLOW_NAMES, type WorkflowChoice, doctor, renderDoctor } from './doc
 export const PROGRAM = 'npm run ops --';
 export const DEFAULT_OUTDIR = 'cdktf.out';
 
-export const COMMAND_NAMES = ['doctor', 'check-config', 'bootstrap', 'deploy', 'kubeconfig', 'url', 'status', 'set-message', 'destroy', 'cost'] as const;
+export const COMMAND_NAMES = ['doctor', 'check-config', 'calendar', 'bootstrap', 'deploy', 'kubeconfig', 'url', 'status', 'set-message', 'destroy', 'cost'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 interface OptionSpec {
@@ -61,6 +62,19 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
       'Checks the shared fields and the environment\'s, one line per field with how to fill it in. No AWS call.',
       'bootstrap, deploy and set-message run the same check first; the workflows run this command before terraform.',
       'Exit code 0 when nothing is left to fill in, 1 otherwise.',
+    ],
+  },
+  calendar: {
+    summary: 'the support calendar: what ends within 90 days, and (given AWS output) where AWS disagrees with it',
+    env: false,
+    options: {
+      'aws-versions': { type: 'string', value: 'file', help: 'the output of `aws eks describe-cluster-versions --output json`, compared with the calendar' },
+      report: { type: 'string', value: 'file', help: 'also write the report as Markdown (the drift workflow\'s issue body)' },
+      json: JSON_OUT,
+    },
+    details: [
+      'The calendar is stacks/config/support-calendar.ts: Kubernetes minors on EKS and what each platform chart supports.',
+      'Exit code 0 when there is nothing to do, 2 when something needs a change, 1 when the AWS output cannot be read.',
     ],
   },
   bootstrap: {
@@ -180,6 +194,7 @@ export function commandUsage(name: CommandName): string {
 export type Invocation =
   | { command: 'doctor'; options: { workflow: WorkflowChoice; env?: string; json: boolean } }
   | { command: 'check-config'; options: { env: string } }
+  | { command: 'calendar'; options: { awsVersions?: string; report?: string; json: boolean } }
   | { command: 'bootstrap'; options: { yes: boolean }; outdir?: string }
   | {
       command: 'deploy';
@@ -256,6 +271,10 @@ export function parseArgs(argv: readonly string[], envs: readonly string[]): Par
     }
     case 'check-config':
       return { kind: 'run', command, options: { env } };
+    case 'calendar': {
+      const [awsVersions, report] = [str('aws-versions'), str('report')];
+      return { kind: 'run', command, options: { ...(awsVersions ? { awsVersions } : {}), ...(report ? { report } : {}), json: flag('json') } };
+    }
     case 'bootstrap':
       return { kind: 'run', command, options: { yes: flag('yes') }, ...outdir };
     case 'deploy': {
@@ -319,6 +338,8 @@ export async function main(argv: readonly string[], deps: OpsDeps): Promise<numb
     }
     case 'check-config':
       return checkConfig(deps, parsed.options.env);
+    case 'calendar':
+      return calendar(deps, parsed.options);
     case 'bootstrap':
       return bootstrap(deps, outdir, parsed.options);
     case 'deploy':

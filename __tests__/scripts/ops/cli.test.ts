@@ -10,6 +10,8 @@ describe('parseArgs: every command', () => {
     [['doctor', '--workflow', 'local', '--json'], { kind: 'run', command: 'doctor', options: { workflow: 'local', json: true } }],
     [['doctor', '--workflow=deploy', '--env', 'prod'], { kind: 'run', command: 'doctor', options: { workflow: 'deploy', env: 'prod', json: false } }],
     [['check-config', 'prod'], { kind: 'run', command: 'check-config', options: { env: 'prod' } }],
+    [['calendar'], { kind: 'run', command: 'calendar', options: { json: false } }],
+    [['calendar', '--aws-versions', 'v.json', '--report', 'r.md', '--json'], { kind: 'run', command: 'calendar', options: { awsVersions: 'v.json', report: 'r.md', json: true } }],
     [['bootstrap'], { kind: 'run', command: 'bootstrap', options: { yes: false } }],
     [['bootstrap', '--yes', '--outdir', '/tmp/out'], { kind: 'run', command: 'bootstrap', options: { yes: true }, outdir: '/tmp/out' }],
     [['deploy', 'dev'], { kind: 'run', command: 'deploy', options: { env: 'dev', withShared: false, yes: false, dryRun: false, json: false } }],
@@ -32,7 +34,7 @@ describe('parseArgs: every command', () => {
   });
 
   it('covers every command in the cases above', () => {
-    expect([...COMMAND_NAMES].sort()).toEqual(['bootstrap', 'check-config', 'cost', 'deploy', 'destroy', 'doctor', 'kubeconfig', 'set-message', 'status', 'url']);
+    expect([...COMMAND_NAMES].sort()).toEqual(['bootstrap', 'calendar', 'check-config', 'cost', 'deploy', 'destroy', 'doctor', 'kubeconfig', 'set-message', 'status', 'url']);
   });
 });
 

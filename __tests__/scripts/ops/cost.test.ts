@@ -111,7 +111,9 @@ describe('estimateCost on the synthesised environments', () => {
 
   it('uses the region of each stack', () => {
     const config = configWith((c) => {
-      c.environments.dev.region = 'us-east-1';
+      // An environment lives in the registry's region (validation), so both move.
+      c.shared.region = 'us-east-1';
+      for (const env of Object.values(c.environments)) env.region = 'us-east-1';
     });
     const us = estimateCost(envStacks('dev', config), prices);
     expect(Object.keys(us.prices)).toEqual(['us-east-1']);
