@@ -77,6 +77,30 @@ describe('drift.yml: the drift issues', () => {
   });
 });
 
+describe('drift.yml: the support calendar issue', () => {
+  const script = scriptOf('drift.yml', 'calendar');
+  const report = () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'calendar-')), 'calendar.md');
+    writeFileSync(file, 'Support calendar on 2027-05-04: 3 findings.\n');
+    return file;
+  };
+  const TITLE = 'Support calendar needs an update';
+
+  it('opens one labelled issue with the report when ops calendar exits 2, and updates it while findings remain', async () => {
+    const opened = await run(script, { STATUS: '2', REPORT: report() }, []);
+    expect(opened).toEqual([{ method: 'create', params: expect.objectContaining({ title: TITLE, labels: ['support-calendar'], body: expect.stringContaining('3 findings') }) }]);
+    const updated = await run(script, { STATUS: '2', REPORT: report() }, [{ number: 4, title: TITLE, html_url: 'u' }]);
+    expect(updated).toEqual([{ method: 'update', params: expect.objectContaining({ issue_number: 4, body: expect.stringContaining('actions/runs/42') }) }]);
+  });
+
+  it('closes the open issue once the calendar is current (exit 0); a failed comparison changes nothing', async () => {
+    const closed = await run(script, { STATUS: '0', REPORT: report() }, [{ number: 4, title: TITLE, html_url: 'u' }]);
+    expect(closed.map((c) => c.method)).toEqual(['createComment', 'update']);
+    expect(closed[1]!.params).toMatchObject({ issue_number: 4, state: 'closed' });
+    expect(await run(script, { STATUS: '', REPORT: report() }, [{ number: 4, title: TITLE, html_url: 'u' }])).toEqual([]);
+  });
+});
+
 describe('plan.yml: one comment per target', () => {
   const script = scriptOf('plan.yml', 'comment');
 

@@ -34,7 +34,7 @@ export function parseClusterVersions(text: string, file: string): AwsClusterVers
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${file}: not JSON (${(err as Error).message}); expected the output of \`aws eks describe-cluster-versions --output json\``);
+    throw new Error(`${file}: not JSON (${(err as Error).message}); expected the output of \`aws eks describe-cluster-versions --output json\``, { cause: err });
   }
   const versions = (doc as { clusterVersions?: unknown }).clusterVersions;
   if (!Array.isArray(versions) || versions.some((v) => typeof (v as AwsClusterVersion)?.clusterVersion !== 'string'))

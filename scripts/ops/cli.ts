@@ -12,12 +12,13 @@ import { cost } from './cost.js';
 import { deploy, setMessage } from './deploy.js';
 import type { OpsDeps } from './deps.js';
 import { destroy } from './destroy.js';
+import { pushImage } from './push-image.js';
 import { WORKFLOW_NAMES, type WorkflowChoice, doctor, renderDoctor } from './doctor.js';
 
 export const PROGRAM = 'npm run ops --';
 export const DEFAULT_OUTDIR = 'cdktf.out';
 
-export const COMMAND_NAMES = ['doctor', 'check-config', 'calendar', 'bootstrap', 'deploy', 'kubeconfig', 'url', 'status', 'set-message', 'destroy', 'cost'] as const;
+export const COMMAND_NAMES = ['doctor', 'check-config', 'calendar', 'bootstrap', 'push-image', 'deploy', 'kubeconfig', 'url', 'status', 'set-message', 'destroy', 'cost'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 interface OptionSpec {
@@ -84,6 +85,16 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     details: [
       'Idempotent: when the state is already in the bucket it says so and changes nothing.',
       'An interrupted bootstrap (bucket created, state still local) is resumed.',
+    ],
+  },
+  'push-image': {
+    summary: 'build the Dockerfile and push the first image to the registry stack\'s ECR repository, before the release workflow exists',
+    env: false,
+    options: { tag: { type: 'string', value: 'tag', help: "the image tag (default: package.json's version, the tag the environments deploy)" } },
+    details: [
+      'Needs docker or podman, the AWS CLI and credentials for an account in shared.allowedAccountIds; the registry stack must exist.',
+      'A tag already in ECR is left alone (tags are immutable). The image carries no signed provenance, so the deploy',
+      'workflow refuses it: it serves `deploy` from a terminal; later images come from release tags (release.yml).',
     ],
   },
   deploy: {
@@ -196,6 +207,7 @@ export type Invocation =
   | { command: 'check-config'; options: { env: string } }
   | { command: 'calendar'; options: { awsVersions?: string; report?: string; json: boolean } }
   | { command: 'bootstrap'; options: { yes: boolean }; outdir?: string }
+  | { command: 'push-image'; options: { tag?: string } }
   | {
       command: 'deploy';
       options: { env: string; stacks?: string[]; withShared: boolean; yes: boolean; dryRun: boolean; json: boolean; imageTag?: string };
@@ -277,6 +289,11 @@ export function parseArgs(argv: readonly string[], envs: readonly string[]): Par
     }
     case 'bootstrap':
       return { kind: 'run', command, options: { yes: flag('yes') }, ...outdir };
+    case 'push-image': {
+      const tag = str('tag');
+      if (tag !== undefined && (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag) || tag === 'latest')) return fail(`--tag must be an immutable image tag such as 1.4.0 (never "latest"), got "${tag}"`);
+      return { kind: 'run', command, options: { ...(tag ? { tag } : {}) } };
+    }
     case 'deploy': {
       const list = str('stacks')?.split(',').map((s) => s.trim());
       if (list && list.some((s) => s === '')) return fail(`--stacks takes stack names separated by commas, got "${str('stacks')}"`);
@@ -342,6 +359,8 @@ export async function main(argv: readonly string[], deps: OpsDeps): Promise<numb
       return calendar(deps, parsed.options);
     case 'bootstrap':
       return bootstrap(deps, outdir, parsed.options);
+    case 'push-image':
+      return pushImage(deps, parsed.options);
     case 'deploy':
       return deploy(deps, outdir, parsed.options);
     case 'kubeconfig':

@@ -15,6 +15,7 @@ import { configReady } from './check-config.js';
 import { canConfirmApply } from './confirm.js';
 import type { OpsDeps } from './deps.js';
 import { requireTools } from './doctor.js';
+import { imageInEcr, pushImageHint } from './push-image.js';
 import { type Manifest, type ManifestStack, type Selection, UnknownStackError, selectStacks } from './manifest.js';
 import { rollout } from './rollout.js';
 import { type SynthRequest, displayPath, readStackJson, synth, synthInvocation } from './synth.js';
@@ -122,6 +123,21 @@ export function renderDryRun(report: ReturnType<typeof dryRunReport>): string {
   return lines.join('\n');
 }
 
+/**
+ * The app stack resolves its image tag in ECR when it plans: before the first release there is
+ * none, and Terraform's own error would not say how to get one. Checked before anything is planned.
+ */
+async function imageReady(deps: OpsDeps, aws: string, options: DeployOptions, stacks: readonly ManifestStack[]): Promise<boolean> {
+  const app = stacks.find((s) => s.name === `app-${options.env}`);
+  if (!app) return true;
+  const tag = options.imageTag ?? deps.config.environments[options.env as EnvironmentName].app.imageTag;
+  const found = await imageInEcr(deps, aws, tag);
+  if (found === 'present') return true;
+  const repository = deps.config.shared.registry.repositoryName;
+  deps.err(`error: ${app.name}: ${typeof found === 'object' ? found.error : `the image ${repository}:${tag} is not in ECR yet, and the app stack deploys it by digest; ${pushImageHint(tag)}`}`);
+  return false;
+}
+
 function leftOutOf(selection: Selection, manifest: Manifest) {
   const inRun = new Set(selection.stacks.map((s) => s.name));
   return (stack: StackRef) => (manifest.stacks[stack.name]?.dependencies ?? []).filter((d) => !inRun.has(d));
@@ -154,6 +170,7 @@ export async function deploy(deps: OpsDeps, outdir: string, options: DeployOptio
   const caller = await checkAccount(deps, tools.aws!, outdir, selection.stacks);
   if (!caller || !canReachCluster(deps, caller, options.env, selection.stacks)) return 1;
   if (selection.sharedLeftOut.length > 0) deps.err(`Shared stacks left out (add --with-shared to include them): ${selection.sharedLeftOut.join(', ')}`);
+  if (!(await imageReady(deps, tools.aws!, options, selection.stacks))) return 1;
   const stacks = selection.stacks.map((s) => stackRef(deps.repoRoot, outdir, s));
   deps.err(`Planning ${stacks.map((s) => s.name).join(' → ')}`);
   const code = await rollout({ deps, terraform: tools.terraform! }, stacks, {

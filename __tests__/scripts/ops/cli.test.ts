@@ -13,6 +13,8 @@ describe('parseArgs: every command', () => {
     [['calendar'], { kind: 'run', command: 'calendar', options: { json: false } }],
     [['calendar', '--aws-versions', 'v.json', '--report', 'r.md', '--json'], { kind: 'run', command: 'calendar', options: { awsVersions: 'v.json', report: 'r.md', json: true } }],
     [['bootstrap'], { kind: 'run', command: 'bootstrap', options: { yes: false } }],
+    [['push-image'], { kind: 'run', command: 'push-image', options: {} }],
+    [['push-image', '--tag', '1.4.0'], { kind: 'run', command: 'push-image', options: { tag: '1.4.0' } }],
     [['bootstrap', '--yes', '--outdir', '/tmp/out'], { kind: 'run', command: 'bootstrap', options: { yes: true }, outdir: '/tmp/out' }],
     [['deploy', 'dev'], { kind: 'run', command: 'deploy', options: { env: 'dev', withShared: false, yes: false, dryRun: false, json: false } }],
     [
@@ -34,7 +36,7 @@ describe('parseArgs: every command', () => {
   });
 
   it('covers every command in the cases above', () => {
-    expect([...COMMAND_NAMES].sort()).toEqual(['bootstrap', 'calendar', 'check-config', 'cost', 'deploy', 'destroy', 'doctor', 'kubeconfig', 'set-message', 'status', 'url']);
+    expect([...COMMAND_NAMES].sort()).toEqual(['bootstrap', 'calendar', 'check-config', 'cost', 'deploy', 'destroy', 'doctor', 'kubeconfig', 'push-image', 'set-message', 'status', 'url']);
   });
 });
 

@@ -248,10 +248,27 @@ export function terraformResponder(scripts: Readonly<Record<string, StackScript>
   };
 }
 
-export function awsResponder(options: { account?: string; callerArn?: string; credentials?: boolean; objects?: Record<string, 'exists' | 'missing' | 'forbidden'>; buckets?: Record<string, 'exists' | 'missing' | 'forbidden'> } = {}): Responder {
+export function awsResponder(
+  options: {
+    account?: string;
+    callerArn?: string;
+    credentials?: boolean;
+    objects?: Record<string, 'exists' | 'missing' | 'forbidden'>;
+    buckets?: Record<string, 'exists' | 'missing' | 'forbidden'>;
+    /** Image tags in the service's ECR repository; every tag when unset, none with `repository: 'missing'`. */
+    images?: readonly string[] | { repository: 'missing' };
+  } = {},
+): Responder {
   return (call) => {
     if (path.basename(call.command) !== 'aws') return undefined;
     const [service, op] = call.args;
+    if (service === 'ecr' && op === 'describe-images' && options.images !== undefined) {
+      if (!Array.isArray(options.images)) return { exitCode: 254, stderr: "\nAn error occurred (RepositoryNotFoundException) when calling the DescribeImages operation: The repository with name 'hono-api' does not exist\n" };
+      const tag = call.args[call.args.indexOf('--image-ids') + 1]!.replace('imageTag=', '');
+      if (!options.images.includes(tag)) return { exitCode: 254, stderr: `\nAn error occurred (ImageNotFoundException) when calling the DescribeImages operation: The image with imageId {imageTag:'${tag}'} does not exist\n` };
+      return { stdout: '{"imageDetails": [{}]}' };
+    }
+    if (service === 'ecr' && op === 'get-login-password') return { stdout: 'ecr-password\n' };
     if (service === '--version') return { stdout: 'aws-cli/2.17.0 Python/3.12.6 Linux/6.8 exe/x86_64\n' };
     if (service === 'sts')
       return options.credentials === false
