@@ -14,9 +14,9 @@ import type { EnvironmentName } from '../../stacks/config/types.js';
 import { CLUSTER_ISSUER, CLUSTER_SECRET_STORE } from '../../stacks/naming.js';
 import { PLATFORM_CONFIG_CHART_DIR, platformConfigValues } from '../../stacks/platform-stack.js';
 import { ENVIRONMENTS, configWith, envConfig } from '../stacks/support/platform.js';
+import { KUBE_VERSION } from './chart.js';
 import { CRD_RULES, validateObject } from './k8s-validate.js';
 
-const KUBE_VERSION = '1.33.0';
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'hono-api-platform-config-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

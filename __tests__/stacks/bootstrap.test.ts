@@ -69,6 +69,7 @@ const FORK_CHECKLIST: [RegExp, string | ((match: string, ...groups: string[]) =>
   [/bucketName: 'hono-api-tfstate-example'/, `bucketName: '${FORK_BUCKET}'`],
   [/(shared: \{\n\s+region: REGION,\n\s+)allowedAccountIds: \[\]/, `$1allowedAccountIds: ['${EMULATED_ACCOUNT_ID}']`],
   [/repository: 'example\/hono-eks-platform'/, "repository: 'acme-corp/hono-eks-platform'"],
+  [/ids: \{ owner: 0, repository: 0 \}/, 'ids: { owner: 81234567, repository: 912345678 }'],
   [/allowedAccountIds: overrides\.allowedAccountIds \?\? \[\]/, `allowedAccountIds: overrides.allowedAccountIds ?? ['${EMULATED_ACCOUNT_ID}']`],
   [/adminPrincipalArns: \[\]/, `adminPrincipalArns: ['${ADMIN_ROLE}']`],
   [/domain: '((?:dev|staging)\.)?example\.com', hostedZoneId: 'Z0123456789EXAMPLE(DEV|STG|PRD)'/g, (_, sub = '', zone) => `domain: '${sub}acme-corp.net', hostedZoneId: 'Z0FORK0000000${zone}'`],
@@ -145,7 +146,7 @@ describe.sequential("the README's bootstrap against the AWS emulator", () => {
     const r = await shell(`${COMMANDS[0]} --yes`);
     expect(r.exitCode, output(r)).toBe(1);
     expect(r.stderr).toMatch(/still runs with example values/);
-    for (const field of ['state.bucketName', 'shared.allowedAccountIds', 'shared.github.repository']) expect(r.stderr).toMatch(new RegExp(`- ${field.replace(/\./g, '\\.')} = `));
+    for (const field of ['state.bucketName', 'shared.allowedAccountIds', 'shared.github.repository', 'shared.github.ids']) expect(r.stderr).toMatch(new RegExp(`- ${field.replace(/\./g, '\\.')} = `));
     expect((await aws(['s3api', 'list-buckets'])).Buckets).toEqual([]);
     expect(((await aws(['kms', 'list-aliases'])).Aliases as { AliasName: string }[]).filter((a) => !a.AliasName.startsWith('alias/aws/'))).toEqual([]);
     // The fork fills in its checklist; every later command runs on that.

@@ -79,7 +79,7 @@ describe('PolicyAspect', () => {
       new CloudwatchLogGroup(s, 'logs', { name: 'ok', retentionInDays: 30, kmsKeyId: kmsKey(s, 'logs-key').arn });
       new EksClusterConstruct(s, 'eks', {
         name: 'ok',
-        version: '1.33',
+        version: '1.36',
         vpcId: 'vpc-1',
         controlPlaneSubnetIds: ['subnet-1'],
         publicEndpoint: true,
