@@ -6,8 +6,8 @@
  *   npm run export:hcl -- dev --out /tmp/tf   # elsewhere
  *
  * What it runs: the composition root with CDKTF's HCL output on (exactly what `cdktf synth --hcl`
- * sets: SYNTH_HCL_OUTPUT=true), the repair of CDKTF's terraform-block rendering
- * (scripts/hcl/repair.ts), then `terraform fmt`, which writes what CDKTF renders as
+ * sets: SYNTH_HCL_OUTPUT=true), the repair of what CDKTF renders wrongly
+ * (three defects, scripts/hcl/repair.ts), then `terraform fmt`, which writes what CDKTF renders as
  * `"${aws_x.y.id}"` as `aws_x.y.id`. The suite runs this command and `terraform fmt -check` and
  * `terraform validate` on every folder it writes.
  */
@@ -15,7 +15,7 @@ import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'no
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { TERRAFORM_REQUIRED_VERSION } from '../stacks/constructs/provider-versions.js';
-import { HclRepairError, repairTerraformBlock } from './hcl/repair.js';
+import { HclRepairError, repairHcl } from './hcl/repair.js';
 import { REPO_ROOT } from './lib/helm.js';
 import { runCommand } from './lib/run.js';
 
@@ -47,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     for (const stack of stacks) {
       const file = path.join(stacksDir, stack, 'cdk.tf');
-      writeFileSync(file, repairTerraformBlock(readFileSync(file, 'utf8'), { required_version: TERRAFORM_REQUIRED_VERSION }));
+      writeFileSync(file, repairHcl(readFileSync(file, 'utf8'), { required_version: TERRAFORM_REQUIRED_VERSION }));
     }
   } catch (err) {
     if (err instanceof HclRepairError) return (console.error(`error: ${err.message}`), 1);

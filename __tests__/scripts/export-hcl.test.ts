@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HclRepairError, repairTerraformBlock } from '../../scripts/hcl/repair.js';
+import { HclRepairError, repairLifecycleConditions, repairNestedAttributes, repairReferenceLists, repairTerraformBlock } from '../../scripts/hcl/repair.js';
 import { REPO_ROOT } from '../../scripts/lib/helm.js';
 import { runCommand } from '../../scripts/lib/run.js';
 import { type StackValidation, type TerraformSetup, formatDiagnostic, terraformSetup, validateStack } from '../../scripts/lib/terraform.js';
@@ -42,6 +42,50 @@ describe('repairTerraformBlock', () => {
   it('refuses an attribute whose value it does not know, naming it', () => {
     expect(() => repairTerraformBlock(MANGLED, {})).toThrow(HclRepairError);
     expect(() => repairTerraformBlock(MANGLED, {})).toThrow(/"required_version"/);
+  });
+});
+
+describe('repairLifecycleConditions, repairReferenceLists, repairNestedAttributes', () => {
+  const rendered = `data "aws_route53_zone" "z" {
+  lifecycle {
+    postcondition = [
+      {
+        condition     = "\${self.private_zone == false}"
+        error_message = "public zone"
+      },
+      {
+        condition     = "\${self.name != ""}"
+        error_message = "named"
+      },
+    ]
+  }
+  depends_on = [
+    "aws_iam_role.r",
+    "data.aws_partition.p",
+  ]
+  tags = [
+    "a.b",
+  ]
+}`;
+
+  it('writes one postcondition block per element of the rendered list', () => {
+    const repaired = repairLifecycleConditions(rendered);
+    expect(repaired.match(/^ {4}postcondition \{$/gm)).toHaveLength(2);
+    expect(repaired).not.toMatch(/postcondition = \[/);
+    expect(repaired).toContain('        error_message = "named"\n    }\n  }');
+  });
+
+  it('unquotes the references of depends_on and ignore_changes only', () => {
+    const repaired = repairReferenceLists(`${rendered}\nlifecycle {\nignore_changes = [\n"scaling_config[0].desired_size",\n]\n}`);
+    expect(repaired).toContain('  depends_on = [\n    aws_iam_role.r,\n    data.aws_partition.p,\n  ]');
+    expect(repaired).toContain('ignore_changes = [\nscaling_config[0].desired_size,\n]');
+    expect(repaired).toContain('    "a.b",');
+  });
+
+  it('writes the helm provider\'s kubernetes and exec as attributes, and nothing else', () => {
+    const provider = 'provider "helm" {\n  kubernetes {\n    host = "h"\n    exec {\n      command = "aws"\n    }\n  }\n}\nresource "x" "y" {\n  kubernetes {\n  }\n}';
+    const repaired = repairNestedAttributes(provider);
+    expect(repaired).toBe('provider "helm" {\n  kubernetes = {\n    host = "h"\n    exec = {\n      command = "aws"\n    }\n  }\n}\nresource "x" "y" {\n  kubernetes {\n  }\n}');
   });
 });
 
@@ -81,11 +125,11 @@ describe('npm run export:hcl -- dev, judged by terraform', () => {
     expect(readFileSync(path.join(exported, stack, 'cdk.tf'), 'utf8')).toContain(`required_version = "${TERRAFORM_REQUIRED_VERSION}"`);
   });
 
-  it('the broken twin: CDKTF\'s own --hcl output fails fmt -check and validate (the stray `0 = "required_version"`)', async () => {
-    const state = path.join(raw, 'state');
-    expect(readFileSync(path.join(state, 'cdk.tf'), 'utf8')).toMatch(/^\s+0 = "required_version"$/m);
+  it('the broken twin: CDKTF\'s own --hcl output fails fmt -check, and Terraform refuses it (the stray `0 = "required_version"`, the postcondition list)', async () => {
+    expect(readFileSync(path.join(raw, 'state', 'cdk.tf'), 'utf8')).toMatch(/^\s+0 = "required_version"$/m);
     expect((await runCommand(setup.terraform, ['fmt', '-check', '-recursive', raw], { env: setup.env })).exitCode).not.toBe(0);
-    const v = await validateStack(state, setup);
-    expect(v.result.valid).toBe(false);
+    await expect(validateStack(path.join(raw, 'state'), setup)).rejects.toThrow(/Argument or block definition required/);
+    await expect(validateStack(path.join(raw, 'platform-dev'), setup)).rejects.toThrow(/An argument named "postcondition" is not expected here/);
+    await expect(validateStack(path.join(raw, 'app-dev'), setup)).rejects.toThrow(/Unsupported block type/);
   });
 });
