@@ -3,7 +3,7 @@
  * them with Terraform itself, `fmt -check` and `validate` against the pinned providers. Its broken
  * twin is CDKTF's own `--hcl` output without the repair, which Terraform refuses.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -125,11 +125,21 @@ describe('npm run export:hcl -- dev, judged by terraform', () => {
     expect(readFileSync(path.join(exported, stack, 'cdk.tf'), 'utf8')).toContain(`required_version = "${TERRAFORM_REQUIRED_VERSION}"`);
   });
 
-  it('the broken twin: CDKTF\'s own --hcl output fails fmt -check, and Terraform refuses it (the stray `0 = "required_version"`, the postcondition list)', async () => {
+  it('the broken twin: CDKTF\'s own --hcl output fails fmt -check, and Terraform refuses each defect the repair fixes', async () => {
     expect(readFileSync(path.join(raw, 'state', 'cdk.tf'), 'utf8')).toMatch(/^\s+0 = "required_version"$/m);
     expect((await runCommand(setup.terraform, ['fmt', '-check', '-recursive', raw], { env: setup.env })).exitCode).not.toBe(0);
     await expect(validateStack(path.join(raw, 'state'), setup)).rejects.toThrow(/Argument or block definition required/);
+    // With only the terraform block repaired, the next defects surface one by one.
+    for (const stack of ['platform-dev', 'app-dev']) {
+      const file = path.join(raw, stack, 'cdk.tf');
+      writeFileSync(file, repairTerraformBlock(readFileSync(file, 'utf8'), { required_version: TERRAFORM_REQUIRED_VERSION }));
+    }
     await expect(validateStack(path.join(raw, 'platform-dev'), setup)).rejects.toThrow(/An argument named "postcondition" is not expected here/);
-    await expect(validateStack(path.join(raw, 'app-dev'), setup)).rejects.toThrow(/Unsupported block type/);
+    const app = await validateStack(path.join(raw, 'app-dev'), setup);
+    expect(app.result.diagnostics.map(formatDiagnostic).join('\n')).toMatch(/Unsupported block type/);
+    const cluster = path.join(raw, 'cluster-dev', 'cdk.tf');
+    writeFileSync(cluster, repairTerraformBlock(readFileSync(cluster, 'utf8'), { required_version: TERRAFORM_REQUIRED_VERSION }));
+    const quoted = await validateStack(path.join(raw, 'cluster-dev'), setup);
+    expect([...quoted.initDiagnostics, ...quoted.result.diagnostics].map(formatDiagnostic).join('\n')).toMatch(/Quoted references are deprecated/);
   });
 });

@@ -52,7 +52,7 @@ describe("Renovate's validator", () => {
   it.each([
     ['a custom manager regex that does not compile', (t: string) => t.replace("version:\\\\s*'(?<currentValue>[^']+)'", "version:\\\\s*'(?<currentValue>[^']+'"), /Invalid regExp for customManagers/],
     ['a misspelt option', (t: string) => t.replace('matchDatasources', 'matchDatasource'), /Invalid configuration option: packageRules\[\d+\]\.matchDatasource/],
-    ['the retired fileMatch (a migration)', (t: string) => t.replace("managerFilePatterns: ['/^stacks/config/charts\\\\.ts$/']", "fileMatch: ['^stacks/config/charts\\\\.ts$']"), /migration/i],
+    ['the retired fileMatch (a migration)', (t: string) => t.replace("managerFilePatterns: ['/^stacks/config/charts\\\\.ts$/']", () => "fileMatch: ['^stacks/config/charts\\\\.ts$']"), /migration/i],
   ])('refuses the broken twin with %s', async (_, breakIt, message) => {
     const broken = breakIt(configText);
     expect(broken).not.toBe(configText);
@@ -98,7 +98,7 @@ describe('what the validator does not check', () => {
   });
 
   it('the Kubernetes minor, the kind node image and the helm test image are found', () => {
-    expect(extract(manager(/Kubernetes minor/)).map((d) => d.currentValue)).toEqual(['1.36']);
+    expect(extract(manager(/^The Kubernetes minor/)).map((d) => d.currentValue)).toEqual(['1.36']);
     const images = extract(manager(/Container images/)).map((d) => `${d.file}: ${d.depName}:${d.currentValue}`);
     expect(images).toEqual(expect.arrayContaining([expect.stringMatching(/^kind\/cluster\.yaml: kindest\/node:v1\.36\./), expect.stringMatching(/^helm\/hono-api\/values\.yaml: curlimages\/curl:/)]));
     expect(images).toHaveLength(4);
@@ -116,8 +116,13 @@ describe('what the validator does not check', () => {
     expect(expected.filter((e) => !found.has(e))).toEqual([]);
   });
 
+  it('the kind release of the chart workflow is found', () => {
+    const found = manager(/^The kind release/);
+    expect(found.matchStrings.flatMap((m) => [...readFileSync(path.join(REPO_ROOT, '.github/workflows/chart.yml'), 'utf8').matchAll(new RegExp(m, 'g'))].map((x) => x.groups!.currentValue))).toEqual(['v0.33.0']);
+  });
+
   it('one group moves the Kubernetes minor with the kind node image and the local control plane', () => {
     const rule = config.packageRules.find((r) => r.groupName === 'kubernetes minor')!;
-    expect(rule.matchPackageNames).toEqual(expect.arrayContaining(['amazon-eks', 'kindest/node', 'k8s.io/kubernetes']));
+    expect(rule.matchPackageNames).toEqual(expect.arrayContaining(['amazon-eks', 'kindest/node', 'kubernetes-sigs/kind', 'k8s.io/kubernetes']));
   });
 });

@@ -17,7 +17,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Fn, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { AddonVersions } from '../config/types.js';
-import { acceptCheckovFinding, acceptShortRetention } from './checkov.js';
+import { acceptCheckovFinding, acceptNewerThanCheckovKnows, acceptShortRetention } from './checkov.js';
 import { KmsKey } from './kms-key.js';
 import { PodIdentityRole } from './pod-identity-role.js';
 
@@ -126,6 +126,7 @@ export class EksCluster extends Construct {
       upgradePolicy: { supportType: 'STANDARD' },
       dependsOn: [logGroup, rolePolicy],
     });
+    acceptNewerThanCheckovKnows(this.cluster, p.version);
     if (p.publicEndpoint) {
       // The CI roles plan and apply the cluster-facing stacks from GitHub-hosted runners, which have no
       // fixed addresses. Every request is still authenticated by IAM and authorised by access entries.
