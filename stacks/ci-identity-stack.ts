@@ -27,6 +27,7 @@ import type { Construct } from 'constructs';
 import type { EnvironmentName, SharedConfig } from './config/types.js';
 import { AwsStack, type AwsStackProps } from './constructs/aws-stack.js';
 import {
+  ENVIRONMENT_MANAGED_POLICIES,
   PULL_REQUEST_EXTRA_READS,
   type StateBucket,
   environmentConfinement,
@@ -34,10 +35,11 @@ import {
   sharedStateObjects,
   stateLock,
   stateRead,
+  workloadBoundary,
 } from './constructs/ci-role-policies.js';
 import { GITHUB_OIDC_HOST, GithubOidcRole, type GithubRepositoryIdentity, type PolicyStatement, subjectRepositories } from './constructs/github-oidc-role.js';
 import { ENVIRONMENT_TAG } from './constructs/tagging-aspect.js';
-import { type CiRole, ciRoleName, clusterName, deployRole, environmentIamPrefix, secretsPrefix, stateKmsAlias, workloadBoundaryName } from './naming.js';
+import { type CiRole, SHARED_ENVIRONMENT, ciRoleName, clusterName, deployRole, environmentIamPrefix, secretsPrefix, stateKmsAlias, workloadBoundaryName } from './naming.js';
 
 export interface CiIdentityStackProps extends Omit<AwsStackProps, 'environment' | 'region' | 'allowedAccountIds'> {
   readonly shared: SharedConfig;
@@ -81,19 +83,30 @@ export class CiIdentityStack extends AwsStack {
     const role = (name: CiRole, props: { description: string; managedPolicyArns?: string[]; statements: PolicyStatement[] }) =>
       new GithubOidcRole(this, name, { roleName: ciRoleName(project, name), oidcProviderArn: provider.arn, subjects: subjects[name]!, ...props });
 
-    // Roles the environments create carry this boundary: whatever policies an apply attaches to
-    // them, they can never manage IAM, the organisation or the account.
-    const boundary = new IamPolicy(this, 'workload-boundary', {
-      name: workloadBoundaryName(project),
-      description: 'Permissions boundary for every role an environment stack creates',
-      policy: Fn.jsonencode({
-        Version: '2012-10-17',
-        Statement: [
-          { Sid: 'AllButIdentityAndAccount', Effect: 'Allow', NotAction: ['iam:*', 'organizations:*', 'account:*'], Resource: '*' },
-          { Sid: 'ReadIamAndServiceLinkedRoles', Effect: 'Allow', Action: ['iam:Get*', 'iam:List*', 'iam:CreateServiceLinkedRole'], Resource: '*' },
-        ],
-      }),
+    // Everything that confines one environment, for its deploy role and, as a permissions boundary,
+    // for every role its stacks create: whatever policies an apply attaches to such a role, it can
+    // manage no IAM, organisation or account, and reach no other environment.
+    const scopeOf = (env: string) => ({
+      partition,
+      accountId: this.accountId,
+      environment: env,
+      others: environments.filter((e) => e !== env),
+      clusterName: (e: string) => clusterName(project, e),
+      secretsPrefix,
+      environmentTag: ENVIRONMENT_TAG,
+      sharedTag: SHARED_ENVIRONMENT,
+      stateKeyAlias: stateKmsAlias(project),
     });
+    const boundaries = new Map(
+      environments.map((env) => [
+        env,
+        new IamPolicy(this, `workload-boundary-${env}`, {
+          name: workloadBoundaryName(project, env),
+          description: `Permissions boundary for every role the ${env} stacks create: confined to ${env}`,
+          policy: Fn.jsonencode({ Version: '2012-10-17', Statement: workloadBoundary(scopeOf(env), state) }),
+        }),
+      ]),
+    );
 
     const prEnvironments = pullRequestEnvironments(environments);
     const roles = new Map<CiRole, GithubOidcRole>();
@@ -117,9 +130,11 @@ export class CiIdentityStack extends AwsStack {
       }),
     );
     for (const env of environments) {
-      const others = environments.filter((e) => e !== env);
       const prefix = environmentIamPrefix(project, env);
       const envRoles = iam('role', `${prefix}*`);
+      const boundary = boundaries.get(env)!;
+      // The managed policies the environment's stacks attach, and its own customer-managed ones.
+      const attachable = [...ENVIRONMENT_MANAGED_POLICIES.map(managed), iam('policy', `${prefix}*`)];
       roles.set(
         deployRole(env),
         role(deployRole(env), {
@@ -130,13 +145,21 @@ export class CiIdentityStack extends AwsStack {
             ...stateLock(state, [environmentStateObjects(state, env, '.tflock')]),
             { Sid: 'WriteState', Effect: 'Allow', Action: 's3:PutObject', Resource: environmentStateObjects(state, env) },
             {
-              // Roles under this environment's prefix only, and only with the workload boundary:
-              // not the CI roles, and never a role more powerful than the boundary allows.
+              // Roles under this environment's prefix only, and only with this environment's
+              // boundary: not the CI roles, and never a role that reaches beyond the environment.
               Sid: 'CreateBoundedEnvironmentRoles',
               Effect: 'Allow',
-              Action: ['iam:CreateRole', 'iam:PutRolePermissionsBoundary', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy'],
+              Action: ['iam:CreateRole', 'iam:PutRolePermissionsBoundary', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy'],
               Resource: envRoles,
               Condition: { StringEquals: { 'iam:PermissionsBoundary': boundary.arn } },
+            },
+            {
+              // …and only the managed policies the environment's stacks use, or its own.
+              Sid: 'AttachKnownPoliciesToBoundedRoles',
+              Effect: 'Allow',
+              Action: ['iam:AttachRolePolicy', 'iam:DetachRolePolicy'],
+              Resource: envRoles,
+              Condition: { StringEquals: { 'iam:PermissionsBoundary': boundary.arn }, ArnLike: { 'iam:PolicyARN': attachable } },
             },
             {
               Sid: 'ManageEnvironmentRoles',
@@ -165,10 +188,7 @@ export class CiIdentityStack extends AwsStack {
               Resource: [iam('policy', `${prefix}*`), iam('instance-profile', `${prefix}*`)],
             },
             { Sid: 'ServiceLinkedRoles', Effect: 'Allow', Action: 'iam:CreateServiceLinkedRole', Resource: '*' },
-            ...environmentConfinement(
-              { partition, accountId: this.accountId, environment: env, others, clusterName: (e) => clusterName(project, e), secretsPrefix, environmentTag: ENVIRONMENT_TAG },
-              state,
-            ),
+            ...environmentConfinement(scopeOf(env), state),
           ],
         }),
       );
@@ -199,7 +219,7 @@ export class CiIdentityStack extends AwsStack {
     );
 
     new TerraformOutput(this, 'github_oidc_provider_arn', { value: provider.arn });
-    new TerraformOutput(this, 'workload_boundary_arn', { value: boundary.arn });
+    for (const [env, boundary] of boundaries) new TerraformOutput(this, `workload_boundary_${env}_arn`, { value: boundary.arn });
     for (const [name, r] of roles) {
       const where = ciRoleVariable(name);
       new TerraformOutput(this, `${name.replaceAll('-', '_')}_role_arn`, {

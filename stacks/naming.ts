@@ -17,9 +17,14 @@ export const environmentIamPrefix = (project: string, environment: string) => `$
 export const stateKmsAlias = (project: string) => `${project}-tfstate`;
 /**
  * Permissions boundary every role an environment creates must carry: the deploy role may only
- * create or change roles that have it, so an apply cannot mint a role more powerful than itself.
+ * create or change roles that have its environment's one, which holds the same environment denies
+ * as the deploy role, so an apply cannot mint a role that reaches another environment. Named outside
+ * the environment's IAM prefix, so the deploy role (which manages `<project>-<env>-*` policies) cannot
+ * edit it.
  */
-export const workloadBoundaryName = (project: string) => `${project}-workload-boundary`;
+export const workloadBoundaryName = (project: string, environment: string) => `${project}-workload-boundary-${environment}`;
+/** The tag value of the account-wide stacks' resources (state, registry, CI identity). */
+export const SHARED_ENVIRONMENT = 'shared';
 
 /** Stack ids: one file per stack kind, one stack per environment where it applies. */
 export const stackIds = {

@@ -201,7 +201,7 @@ describe('ci-identity stack: permissions', () => {
     const others = ENVIRONMENTS.filter((e) => e !== env);
     const bySid = (sid: string) => denies.find((s) => s.Sid === sid);
     expect(bySid('NotOtherEnvironmentsResources')?.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/environment': others } });
-    expect(bySid('NotForOtherEnvironments')?.Condition).toEqual({ StringEquals: { 'aws:RequestTag/environment': others } });
+    expect(bySid('NotForOtherEnvironments')?.Condition).toEqual({ StringEquals: { 'aws:RequestTag/environment': [...others, 'shared'] } });
     for (const sid of ['NotOtherEnvironmentsResources', 'NotForOtherEnvironments']) expect(bySid(sid)).toMatchObject({ Action: '*', Resource: '*' });
     const clusters = resourcesOf(bySid('NotOtherClusters')!);
     for (const other of others) {
@@ -210,7 +210,7 @@ describe('ci-identity stack: permissions', () => {
       expect(resourcesOf(bySid('NotOtherState')!).some((x) => x.endsWith(`:s3:::${platformConfig.state.bucketName}/hono-api/*-${other}.tfstate*`))).toBe(true);
     }
     expect(clusters.join()).not.toContain(`hono-api-${env}`);
-    for (const shared of ['state', 'registry', 'ci-identity']) expect(resourcesOf(bySid('NotOtherState')!).some((x) => x.endsWith(`/hono-api/${shared}.tfstate*`))).toBe(true);
+    for (const shared of ['state', 'registry', 'ci-identity']) expect(resourcesOf(bySid('NotSharedState')!).some((x) => x.endsWith(`/hono-api/${shared}.tfstate*`))).toBe(true);
     expect(actions(bySid('NotTheStateBucketItself')!)).toEqual(expect.arrayContaining(['s3:DeleteBucket*', 's3:PutBucket*']));
     // The environment tag is the one the tagging aspect writes on every resource.
     expect(standardTags('p', env, 'o/r')).toMatchObject({ environment: env });

@@ -147,7 +147,7 @@ describe.each(ENVIRONMENTS as EnvironmentName[])('platform-%s', (env) => {
     expect(resources(json, 'aws_iam_role')).toHaveLength(ids.length);
     for (const { role, association } of ids) {
       expect(role.attrs.name).toMatch(new RegExp(`^hono-api-${env}-`));
-      expect(role.attrs.permissions_boundary).toMatch(/:policy\/hono-api-workload-boundary$/);
+      expect(role.attrs.permissions_boundary).toMatch(new RegExp(`:policy/hono-api-workload-boundary-${env}$`));
       expect(decodeEncoded(role.attrs.assume_role_policy)).toEqual({
         Version: '2012-10-17',
         Statement: [{ Effect: 'Allow', Principal: { Service: POD_IDENTITY_PRINCIPAL }, Action: ['sts:AssumeRole', 'sts:TagSession'] }],

@@ -76,7 +76,7 @@ export class AwsStack extends TerraformStack {
     Aspects.of(this).add(new TaggingAspect(standardTags(props.project, props.environment, props.repository, { ...props.tags })));
     if (props.boundRoles)
       Aspects.of(this).add(
-        new PermissionsBoundaryAspect(`arn:${this.partition}:iam::${this.accountId}:policy/${workloadBoundaryName(props.project)}`),
+        new PermissionsBoundaryAspect(`arn:${this.partition}:iam::${this.accountId}:policy/${workloadBoundaryName(props.project, props.environment)}`),
       );
     Aspects.of(this).add(new PolicyAspect({ environment: props.environment, requireRoleBoundary: props.boundRoles ?? false }));
   }

@@ -65,6 +65,44 @@ export const PULL_REQUEST_DATA_SOURCE_READS: Readonly<Record<string, readonly st
 /** The reads of PULL_REQUEST_DATA_SOURCE_READS that ViewOnlyAccess does not grant. */
 export const PULL_REQUEST_EXTRA_READS = ['ecr:DescribeImages', 'ecr:ListTagsForResource', 'iam:GetOpenIDConnectProvider', 'kms:ListAliases', 'kms:DescribeKey'] as const;
 
+/**
+ * The AWS managed policies an environment's stacks attach to their roles (cluster, nodes, EBS CSI
+ * driver): the deploy role may attach these and its environment's own customer-managed policies,
+ * nothing else (`iam:PolicyARN`), so it cannot attach AdministratorAccess to a role it creates. A
+ * synth test fails on an attachment missing here.
+ */
+export const ENVIRONMENT_MANAGED_POLICIES = [
+  'AmazonEKSClusterPolicy',
+  'AmazonEKSWorkerNodePolicy',
+  'AmazonEKS_CNI_Policy',
+  'AmazonEC2ContainerRegistryReadOnly',
+  'AmazonSSMManagedInstanceCore',
+  'service-role/AmazonEBSCSIDriverPolicy',
+] as const;
+
+/**
+ * What an environment may still do to the account-wide resources (tagged `environment: shared`):
+ * read them, and use the state key for its own state. Every other action on them is denied, so no
+ * environment can push to or delete from the registry, or change the registry's or state's keys.
+ */
+export const SHARED_RESOURCE_USES = [
+  'ecr:Describe*',
+  'ecr:List*',
+  'ecr:BatchGetImage',
+  'ecr:BatchCheckLayerAvailability',
+  'ecr:GetDownloadUrlForLayer',
+  'kms:Describe*',
+  'kms:List*',
+  'kms:Get*',
+  'kms:Decrypt',
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+  's3:Get*',
+  's3:List*',
+  's3:PutObject',
+  's3:DeleteObject',
+] as const;
+
 export interface EnvironmentScope {
   readonly partition: string;
   readonly accountId: string;
@@ -75,41 +113,49 @@ export interface EnvironmentScope {
   readonly secretsPrefix: (env: string) => string;
   /** The tag key the tagging aspect puts on every resource, naming its environment. */
   readonly environmentTag: string;
+  /** The tag value of the account-wide resources. */
+  readonly sharedTag: string;
+  /** The state key's alias name, without `alias/` (backends name the key by it). */
+  readonly stateKeyAlias: string;
 }
 
 /**
- * Denies that confine an environment's deploy role (which holds PowerUserAccess) to its own
- * environment: nothing tagged with another environment, no new resource tagged for one, none of
- * their EKS clusters (by name), Secrets Manager secrets (by prefix) or state objects, and no change
- * to the state bucket itself. An explicit Deny wins over every Allow, the managed policy's included.
+ * Denies that confine an environment's deploy role (which holds PowerUserAccess) and every role its
+ * stacks create (through the environment's permissions boundary) to that environment: nothing
+ * tagged with another environment, no new resource tagged for one or as shared, only reads and state
+ * encryption on the shared resources, none of the other environments' EKS clusters (by name), Secrets
+ * Manager secrets (by prefix) or state objects, and no change to the state bucket, its key or the
+ * key's alias. An explicit Deny wins over every Allow, the managed policy's included.
  */
 export function environmentConfinement(scope: EnvironmentScope, state: StateBucket): PolicyStatement[] {
-  const { partition, accountId, others, environmentTag } = scope;
-  if (others.length === 0) return [];
+  const { partition, accountId, others, environmentTag, sharedTag } = scope;
   const tag = `aws:ResourceTag/${environmentTag}`;
   const requestTag = `aws:RequestTag/${environmentTag}`;
+  const otherEnvironments: PolicyStatement[] =
+    others.length === 0
+      ? []
+      : [
+          { Sid: 'NotOtherEnvironmentsResources', Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEquals: { [tag]: [...others] } } },
+          {
+            Sid: 'NotOtherClusters',
+            Effect: 'Deny',
+            Action: 'eks:*',
+            // cluster/<name>, and nodegroup/<name>/…, addon/<name>/…, access-entry/<name>/… and the like.
+            Resource: others.flatMap((e) => [`arn:${partition}:eks:*:${accountId}:cluster/${scope.clusterName(e)}`, `arn:${partition}:eks:*:${accountId}:*/${scope.clusterName(e)}/*`]),
+          },
+          {
+            Sid: 'NotOtherSecrets',
+            Effect: 'Deny',
+            Action: 'secretsmanager:*',
+            Resource: others.map((e) => `arn:${partition}:secretsmanager:*:${accountId}:secret:${scope.secretsPrefix(e)}*`),
+          },
+          { Sid: 'NotOtherState', Effect: 'Deny', Action: 's3:*', Resource: others.map((e) => environmentStateObjects(state, e, '*')) },
+        ];
   return [
-    { Sid: 'NotOtherEnvironmentsResources', Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEquals: { [tag]: [...others] } } },
-    { Sid: 'NotForOtherEnvironments', Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEquals: { [requestTag]: [...others] } } },
-    {
-      Sid: 'NotOtherClusters',
-      Effect: 'Deny',
-      Action: 'eks:*',
-      // cluster/<name>, and nodegroup/<name>/…, addon/<name>/…, access-entry/<name>/… and the like.
-      Resource: others.flatMap((e) => [`arn:${partition}:eks:*:${accountId}:cluster/${scope.clusterName(e)}`, `arn:${partition}:eks:*:${accountId}:*/${scope.clusterName(e)}/*`]),
-    },
-    {
-      Sid: 'NotOtherSecrets',
-      Effect: 'Deny',
-      Action: 'secretsmanager:*',
-      Resource: others.map((e) => `arn:${partition}:secretsmanager:*:${accountId}:secret:${scope.secretsPrefix(e)}*`),
-    },
-    {
-      Sid: 'NotOtherState',
-      Effect: 'Deny',
-      Action: 's3:*',
-      Resource: [...others.map((e) => environmentStateObjects(state, e, '*')), ...sharedStateObjects(state, '*')],
-    },
+    ...otherEnvironments,
+    { Sid: 'NotForOtherEnvironments', Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEquals: { [requestTag]: [...others, sharedTag] } } },
+    { Sid: 'OnlyUseSharedResources', Effect: 'Deny', NotAction: [...SHARED_RESOURCE_USES], Resource: '*', Condition: { StringEquals: { [tag]: sharedTag } } },
+    { Sid: 'NotSharedState', Effect: 'Deny', Action: 's3:*', Resource: sharedStateObjects(state, '*') },
     {
       Sid: 'NotTheStateBucketItself',
       Effect: 'Deny',
@@ -117,5 +163,26 @@ export function environmentConfinement(scope: EnvironmentScope, state: StateBuck
       Resource: bucketArn(state),
     },
     { Sid: 'NotTheStateKeyItself', Effect: 'Deny', Action: ['kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:PutKeyPolicy', 'kms:CreateGrant'], Resource: state.keyArn },
+    {
+      // Backends name the state key by alias: pointing the alias at another key would encrypt every
+      // later state write with a key the environment controls.
+      Sid: 'NotTheStateKeyAlias',
+      Effect: 'Deny',
+      Action: ['kms:CreateAlias', 'kms:UpdateAlias', 'kms:DeleteAlias'],
+      Resource: [`arn:${partition}:kms:*:${accountId}:alias/${scope.stateKeyAlias}`, state.keyArn],
+    },
+  ];
+}
+
+/**
+ * The permissions boundary of an environment's roles: everything but identity, organisation and
+ * account changes, minus that environment's confinement. Whatever policy an apply attaches to a role
+ * it creates, the role can do no more than this.
+ */
+export function workloadBoundary(scope: EnvironmentScope, state: StateBucket): PolicyStatement[] {
+  return [
+    { Sid: 'AllButIdentityAndAccount', Effect: 'Allow', NotAction: ['iam:*', 'organizations:*', 'account:*'], Resource: '*' },
+    { Sid: 'ReadIamAndServiceLinkedRoles', Effect: 'Allow', Action: ['iam:Get*', 'iam:List*', 'iam:CreateServiceLinkedRole'], Resource: '*' },
+    ...environmentConfinement(scope, state),
   ];
 }

@@ -35,13 +35,12 @@ export function subjectRepositories(github: GithubRepositoryIdentity): string[] 
   return github.nameOnlySubject ? [immutable, `repo:${github.repository}`] : [immutable];
 }
 
-export interface PolicyStatement {
+export type PolicyStatement = {
   readonly Sid?: string;
   readonly Effect: 'Allow' | 'Deny';
-  readonly Action: string | readonly string[];
   readonly Resource: string | readonly string[];
   readonly Condition?: Record<string, unknown>;
-}
+} & ({ readonly Action: string | readonly string[] } | { readonly NotAction: string | readonly string[] });
 
 export interface GithubOidcRoleProps {
   readonly roleName: string;

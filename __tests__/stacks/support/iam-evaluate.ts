@@ -1,0 +1,114 @@
+/**
+ * The CI roles' real policies, evaluated with AWS's logic (explicit denies, permissions boundaries,
+ * condition keys) by @cloud-copilot/iam-simulate (AGPL-3.0, a test-only devDependency: it never
+ * reaches the image or a deployment). The policies come from the synthesised ci-identity stack with
+ * its Terraform references resolved for one account, and AWS's managed policies from moto's snapshot
+ * of them (installed by the toolchain), so nothing here restates a policy by hand.
+ */
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { toolchain } from '../../../tools/toolchain.js';
+import { decodeEncoded } from './hcl.js';
+import { type TfJson, ref, resources } from './tfjson.js';
+
+export const ACCOUNT = '123456789012';
+export const REGION = 'eu-west-1';
+export const STATE_KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/0b7c3f1e-state-key`;
+
+export interface PolicyDocument {
+  readonly Version: string;
+  readonly Statement: readonly Record<string, unknown>[];
+}
+
+/** Every `${…}` of a synthesised policy, replaced by what Terraform would put there in ACCOUNT; an unknown one throws. */
+export function resolveReferences(json: TfJson, value: unknown): unknown {
+  const policies = new Map(resources(json, 'aws_iam_policy').map((p) => [ref(p, 'arn'), `arn:aws:iam::${ACCOUNT}:policy/${String(p.attrs.name)}`]));
+  const known: Record<string, string> = {
+    '${data.aws_kms_alias.state-key.target_key_arn}': STATE_KEY_ARN,
+    ...Object.fromEntries(policies),
+  };
+  const text = JSON.stringify(value).replace(/\$\{[^}]+\}/g, (token) => {
+    const resolved =
+      known[token] ?? (/^\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}$/.test(token) ? ACCOUNT : /^\$\{data\.aws_partition\.[\w-]+\.partition\}$/.test(token) ? 'aws' : undefined);
+    if (resolved === undefined) throw new Error(`no value for ${token} in a policy: extend resolveReferences`);
+    return resolved;
+  });
+  return JSON.parse(text) as unknown;
+}
+
+let managedCache: Record<string, { Document: PolicyDocument }> | undefined;
+/** AWS's managed policy document by name (path included, e.g. job-function/ViewOnlyAccess), from moto's snapshot. */
+export function managedPolicy(name: string): PolicyDocument {
+  if (!managedCache) {
+    const python = path.join(toolchain().pythonDir(), 'bin', 'python');
+    const code = 'import json, moto.iam.aws_managed_policies as m; print(m.aws_managed_policies_data)';
+    managedCache = JSON.parse(execFileSync(python, ['-c', code], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })) as Record<string, { Document: PolicyDocument }>;
+  }
+  const found = managedCache[path.basename(name)];
+  if (!found) throw new Error(`moto has no managed policy ${name}`);
+  return found.Document;
+}
+
+export interface Principal {
+  readonly name: string;
+  readonly identity: readonly PolicyDocument[];
+  readonly boundary?: PolicyDocument;
+}
+
+/** A CI role of the synthesised stack: its inline policies and its managed policies' documents. */
+export function ciRole(json: TfJson, roleName: string): Principal {
+  const role = resources(json, 'aws_iam_role').find((r) => r.attrs.name === roleName);
+  if (!role) throw new Error(`no role ${roleName}`);
+  const inline = resources(json, 'aws_iam_role_policy')
+    .filter((p) => p.attrs.role === ref(role, 'id'))
+    .map((p) => resolveReferences(json, decodeEncoded(p.attrs.policy)) as PolicyDocument);
+  const managed = resources(json, 'aws_iam_role_policy_attachment')
+    .filter((a) => a.attrs.role === ref(role, 'name'))
+    .map((a) => managedPolicy(String(a.attrs.policy_arn).replace(/^arn:[^:]+:iam::aws:policy\//, '')));
+  return { name: roleName, identity: [...inline, ...managed] };
+}
+
+/** The permissions boundary policy named `name` in the synthesised stack. */
+export function boundaryPolicy(json: TfJson, name: string): PolicyDocument {
+  const policy = resources(json, 'aws_iam_policy').find((p) => p.attrs.name === name);
+  if (!policy) throw new Error(`no policy ${name}`);
+  return resolveReferences(json, decodeEncoded(policy.attrs.policy)) as PolicyDocument;
+}
+
+export interface Request {
+  readonly action: string;
+  readonly resource: string;
+  readonly context?: Readonly<Record<string, string | string[]>>;
+  /** The resource's own policy (a KMS key policy, a bucket policy), where AWS evaluates one. */
+  readonly resourcePolicy?: PolicyDocument;
+}
+
+/** The key policy of the state stack's KMS key. */
+export function stateKeyPolicy(state: TfJson): PolicyDocument {
+  const [key] = resources(state, 'aws_kms_key');
+  if (!key) throw new Error('the state stack has no KMS key');
+  return resolveReferences(state, decodeEncoded(key.attrs.policy)) as PolicyDocument;
+}
+
+export type Decision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
+
+/** AWS's decision for `principal` making `request`; a context key the action does not take fails (it would be ignored silently). */
+export async function decide(principal: Principal, request: Request): Promise<Decision> {
+  const result = await runSimulation(
+    {
+      request: { principal: `arn:aws:iam::${ACCOUNT}:role/${principal.name}`, action: request.action, resource: { resource: request.resource, accountId: ACCOUNT }, contextVariables: { ...request.context } },
+      identityPolicies: principal.identity.map((policy, i) => ({ name: `identity-${i}`, policy })),
+      ...(principal.boundary ? { permissionBoundaryPolicies: [{ name: 'boundary', policy: principal.boundary }] } : {}),
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      ...(request.resourcePolicy ? { resourcePolicy: request.resourcePolicy } : {}),
+    },
+    { simulationMode: 'Strict' },
+  );
+  if (result.resultType === 'error') throw new Error(`${request.action} on ${request.resource}: ${JSON.stringify(result.errors)}`);
+  if (result.resultType !== 'single') throw new Error(`${request.action} on ${request.resource}: expected one resource, got ${result.resultType}`);
+  const ignored = result.result.ignoredContextKeys ?? [];
+  if (ignored.length > 0) throw new Error(`${request.action}: context keys ${ignored.join(', ')} do not apply to it (a typo would change the decision)`);
+  return result.overallResult as Decision;
+}
