@@ -45,6 +45,8 @@ export interface CiIdentityStackProps extends Omit<AwsStackProps, 'environment' 
   readonly shared: SharedConfig;
   /** Environments that get a GitHub environment (and so may deploy). */
   readonly environments: readonly EnvironmentName[];
+  /** Each environment's public hosted zone id, where it has one (environments.<env>.dns). */
+  readonly hostedZoneIds: Readonly<Record<string, string | undefined>>;
 }
 
 /** Environments whose stacks pull requests plan: all but prod, which only main and tags may read. */
@@ -96,6 +98,7 @@ export class CiIdentityStack extends AwsStack {
       environmentTag: ENVIRONMENT_TAG,
       sharedTag: SHARED_ENVIRONMENT,
       stateKeyAlias: stateKmsAlias(project),
+      hostedZoneIds: props.hostedZoneIds,
     });
     const boundaries = new Map(
       environments.map((env) => [

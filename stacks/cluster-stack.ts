@@ -2,11 +2,14 @@
  * The environment's EKS cluster and its nodes. It finds the network by tags (Name of the VPC, tier
  * of the subnets) rather than taking the network stack's outputs, so it can be planned on its own.
  */
+import { AutoscalingGroupTagA } from '@cdktf/provider-aws/lib/autoscaling-group-tag';
 import { DataAwsSubnets } from '@cdktf/provider-aws/lib/data-aws-subnets';
 import { DataAwsVpc } from '@cdktf/provider-aws/lib/data-aws-vpc';
+import { Ec2Tag } from '@cdktf/provider-aws/lib/ec2-tag';
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import { AwsStack, type EnvironmentStackProps, environmentStackProps } from './constructs/aws-stack.js';
+import { ENVIRONMENT_TAG } from './constructs/tagging-aspect.js';
 import { type ClusterAccess, EksCluster } from './constructs/eks-cluster.js';
 import { TIER_TAG } from './constructs/network.js';
 import { ManagedNodeGroup } from './constructs/node-group.js';
@@ -62,7 +65,17 @@ export class ClusterStack extends AwsStack {
       iamPrefix,
       dependsOn: prerequisites,
     });
-    this.eks.addWorkloadAddons(env.cluster.addons, nodes.nodeGroup, iamPrefix);
+    this.eks.addWorkloadAddons(env.cluster.addons, nodes.nodeGroup, iamPrefix, { [ENVIRONMENT_TAG]: env.name });
+
+    // What EKS creates on the cluster's behalf carries none of our tags: the cluster security group
+    // and the node group's Auto Scaling group. Tagged here, so the other environments' deploy roles
+    // are denied them by tag (constructs/ci-role-policies.ts) like every other resource.
+    new Ec2Tag(this, 'cluster-security-group-environment', { resourceId: this.eks.cluster.vpcConfig.clusterSecurityGroupId, key: ENVIRONMENT_TAG, value: env.name });
+    new AutoscalingGroupTagA(this, 'nodes-asg-environment', {
+      autoscalingGroupName: nodes.nodeGroup.resources.get(0).autoscalingGroups.get(0).name,
+      // The instances get theirs from the launch template.
+      tag: { key: ENVIRONMENT_TAG, value: env.name, propagateAtLaunch: false },
+    });
 
     new TerraformOutput(this, 'cluster_name', { value: this.eks.cluster.name });
     new TerraformOutput(this, 'cluster_endpoint', { value: this.eks.cluster.endpoint });

@@ -39,6 +39,7 @@ import { GP3_STORAGE_CLASS, gp3StorageClass } from './constructs/addons/gp3-stor
 import { OBSERVABILITY, Observability } from './constructs/addons/observability.js';
 import { AwsStack, type EnvironmentStackProps, environmentStackProps } from './constructs/aws-stack.js';
 import { ClusterProviders } from './constructs/cluster-providers.js';
+import { ENVIRONMENT_TAG } from './constructs/tagging-aspect.js';
 import { CLUSTER_ISSUER, CLUSTER_SECRET_STORE, apiHost, clusterName, environmentIamPrefix } from './naming.js';
 
 export const PLATFORM_CONFIG_CHART_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../helm/platform-config');
@@ -99,6 +100,7 @@ export class PlatformStack extends AwsStack {
         ...addon,
         source: charts.awsLoadBalancerController,
         vpcId: providers.cluster.vpcConfig.get(0).vpcId,
+        defaultTags: { [ENVIRONMENT_TAG]: env.name },
       });
       after.push(this.track(LOAD_BALANCER_CONTROLLER.release, lbc.release));
     }

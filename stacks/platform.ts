@@ -40,6 +40,7 @@ export function definePlatform(app: App, { config, environments, stateBackend }:
     ...common,
     shared: config.shared,
     environments: Object.keys(config.environments) as EnvironmentConfig['name'][],
+    hostedZoneIds: Object.fromEntries(Object.entries(config.environments).map(([name, env]) => [name, env.dns?.hostedZoneId])),
   });
   registry.addDependency(state);
   ci.addDependency(state);

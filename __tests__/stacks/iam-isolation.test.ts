@@ -8,7 +8,7 @@
  * the escalated role must reach the other environment through it, or this test proves nothing.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ENVIRONMENT_MANAGED_POLICIES } from '../../stacks/constructs/ci-role-policies.js';
+import { CLUSTER_NAME_TAGS, ENVIRONMENT_MANAGED_POLICIES } from '../../stacks/constructs/ci-role-policies.js';
 import { ciRoleName, clusterName, stateKmsAlias, workloadBoundaryName } from '../../stacks/naming.js';
 import { FORK_ACCOUNT, forkConfig } from '../support/fork-config.js';
 import { ACCOUNT, type Decision, type PolicyDocument, type Principal, REGION, type Request, STATE_KEY_ARN, boundaryPolicy, ciRole, decide, managedPolicy, stateKeyPolicy } from './support/iam-evaluate.js';
@@ -55,6 +55,13 @@ function scenarios(env: string, other: string) {
     ['delete images of the shared registry', { action: 'ecr:BatchDeleteImage', resource: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/hono-api`, context: tagged('shared') }],
     ['schedule the deletion of a shared key', { action: 'kms:ScheduleKeyDeletion', resource: `arn:aws:kms:${REGION}:${ACCOUNT}:key/registry-key`, context: tagged('shared') }],
     ['point the state key\'s alias elsewhere', { action: 'kms:UpdateAlias', resource: `arn:aws:kms:${REGION}:${ACCOUNT}:alias/${stateKmsAlias(project)}` }],
+    ...CLUSTER_NAME_TAGS.map((key): [string, Request] => [
+      `a resource AWS tagged ${key} for the other cluster (and nothing else)`,
+      { action: 'elasticloadbalancing:DeleteLoadBalancer', resource: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:loadbalancer/app/k8s-x/0123456789abcdef`, context: { [`aws:ResourceTag/${key}`]: clusterName(project, other) } },
+    ]),
+    ['the other cluster\'s security group, tagged by EKS only', { action: 'ec2:AuthorizeSecurityGroupIngress', resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/sg-0123456789abcdef0`, context: { 'aws:ResourceTag/aws:eks:cluster-name': clusterName(project, other) } }],
+    ['the other node group\'s Auto Scaling group, tagged by EKS only', { action: 'autoscaling:UpdateAutoScalingGroup', resource: `arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:0123:autoScalingGroupName/eks-nodes-0123`, context: { 'aws:ResourceTag/eks:cluster-name': clusterName(project, other) } }],
+    ['records in the other environment\'s hosted zone', { action: 'route53:ChangeResourceRecordSets', resource: `arn:aws:route53:::hostedzone/${config.environments[other as keyof typeof config.environments].dns!.hostedZoneId}` }],
     ['tag a new resource as shared', { action: 'ec2:CreateVolume', resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:volume/vol-0123456789abcdef0`, context: { 'aws:RequestTag/environment': 'shared' } }],
   ];
   const ownJob: [string, Request][] = [
@@ -68,6 +75,8 @@ function scenarios(env: string, other: string) {
     ['read its own secrets', { action: 'secretsmanager:GetSecretValue', resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${env}/hono-api-AbCdEf` }],
     ['write its own state', { action: 's3:PutObject', resource: `arn:aws:s3:::${BUCKET}/${project}/app-${env}.tfstate` }],
     ['encrypt its state with the shared state key', { action: 'kms:GenerateDataKey', resource: STATE_KEY_ARN, context: tagged('shared'), resourcePolicy: stateKey }],
+    ['records in its own hosted zone', { action: 'route53:ChangeResourceRecordSets', resource: `arn:aws:route53:::hostedzone/${config.environments[env as keyof typeof config.environments].dns!.hostedZoneId}` }],
+    ['its own cluster\'s load balancers', { action: 'elasticloadbalancing:DeleteLoadBalancer', resource: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:loadbalancer/app/k8s-x/0123456789abcdef`, context: { 'aws:ResourceTag/elbv2.k8s.aws/cluster': clusterName(project, env) } }],
     ['read the shared registry (the app stack resolves its image)', { action: 'ecr:DescribeImages', resource: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/hono-api`, context: tagged('shared') }],
   ];
   return { escalation, otherResources, ownJob };

@@ -117,7 +117,17 @@ export interface EnvironmentScope {
   readonly sharedTag: string;
   /** The state key's alias name, without `alias/` (backends name the key by it). */
   readonly stateKeyAlias: string;
+  /** Each environment's public hosted zone id, where it has one: its records are that environment's. */
+  readonly hostedZoneIds: Readonly<Record<string, string | undefined>>;
 }
+
+/**
+ * Tags AWS and the cluster's controllers put on what they create for a cluster, naming it: the
+ * cluster security group (EKS), the node group's Auto Scaling group (EKS managed node groups), the
+ * load balancers, target groups and listeners (AWS Load Balancer Controller). Denied by these for
+ * another environment's cluster, even where our own environment tag is missing.
+ */
+export const CLUSTER_NAME_TAGS = ['aws:eks:cluster-name', 'eks:cluster-name', 'elbv2.k8s.aws/cluster'] as const;
 
 /**
  * Denies that confine an environment's deploy role (which holds PowerUserAccess) and every role its
@@ -131,6 +141,7 @@ export function environmentConfinement(scope: EnvironmentScope, state: StateBuck
   const { partition, accountId, others, environmentTag, sharedTag } = scope;
   const tag = `aws:ResourceTag/${environmentTag}`;
   const requestTag = `aws:RequestTag/${environmentTag}`;
+  const otherZones = others.flatMap((e) => scope.hostedZoneIds[e] ?? []).filter((id, i, all) => all.indexOf(id) === i && id !== scope.hostedZoneIds[scope.environment]);
   const otherEnvironments: PolicyStatement[] =
     others.length === 0
       ? []
@@ -150,6 +161,10 @@ export function environmentConfinement(scope: EnvironmentScope, state: StateBuck
             Resource: others.map((e) => `arn:${partition}:secretsmanager:*:${accountId}:secret:${scope.secretsPrefix(e)}*`),
           },
           { Sid: 'NotOtherState', Effect: 'Deny', Action: 's3:*', Resource: others.map((e) => environmentStateObjects(state, e, '*')) },
+          ...CLUSTER_NAME_TAGS.map(
+            (key, i): PolicyStatement => ({ Sid: `NotOtherClustersResources${i + 1}`, Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEquals: { [`aws:ResourceTag/${key}`]: others.map(scope.clusterName) } } }),
+          ),
+          ...(otherZones.length > 0 ? [{ Sid: 'NotOtherZones', Effect: 'Deny' as const, Action: 'route53:*', Resource: otherZones.map((id) => `arn:${partition}:route53:::hostedzone/${id}`) }] : []),
         ];
   return [
     ...otherEnvironments,

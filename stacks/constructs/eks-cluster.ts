@@ -163,9 +163,10 @@ export class EksCluster extends Construct {
   /**
    * Add-ons that run as pods, so they wait for the nodes. metrics-server feeds the HPA; the EBS CSI
    * driver provisions persistent volumes, its controller calling EC2 through a Pod Identity role
-   * with AWS's managed policy for it (created with the environment's IAM prefix, bounded).
+   * with AWS's managed policy for it (created with the environment's IAM prefix, bounded), tagging
+   * every volume with `volumeTags`.
    */
-  addWorkloadAddons(versions: AddonVersions, nodes: ITerraformDependable, iamPrefix: string): EksAddon[] {
+  addWorkloadAddons(versions: AddonVersions, nodes: ITerraformDependable, iamPrefix: string, volumeTags: Readonly<Record<string, string>> = {}): EksAddon[] {
     const ebsCsi = new PodIdentityRole(this, 'ebs-csi-driver', {
       clusterName: this.cluster.name,
       roleName: `${iamPrefix}ebs-csi-driver`,
@@ -178,7 +179,9 @@ export class EksCluster extends Construct {
     return [
       this.addon('coredns', versions.coredns, [nodes]),
       this.addon('metrics-server', versions.metricsServer, [nodes]),
-      this.addon('aws-ebs-csi-driver', versions.ebsCsiDriver, [nodes, ...ebsCsi.readyBefore]),
+      // The volumes the driver creates carry the environment's tags (the add-on's extraVolumeTags),
+      // so other environments' deploy roles are denied them by tag.
+      this.addon('aws-ebs-csi-driver', versions.ebsCsiDriver, [nodes, ...ebsCsi.readyBefore], Object.keys(volumeTags).length ? { controller: { extraVolumeTags: volumeTags } } : undefined),
     ];
   }
 

@@ -39,6 +39,11 @@ export interface LoadBalancerControllerProps extends AddonScope {
   readonly source: ChartPin;
   /** The cluster's VPC. */
   readonly vpcId: string;
+  /**
+   * Tags on every AWS resource the controller creates (load balancers, target groups, listeners,
+   * security groups): the environment's, so other environments' deploy roles are denied them by tag.
+   */
+  readonly defaultTags: Readonly<Record<string, string>>;
 }
 
 /** The upstream policy, refusing one recorded for another chart version than the pinned one. */
@@ -65,6 +70,7 @@ export class LoadBalancerController extends PodIdentityAddon {
         clusterName: props.clusterName,
         region: props.region,
         vpcId: props.vpcId,
+        defaultTags: { ...props.defaultTags },
         replicaCount: 2,
         // Services become NLBs only when they ask (annotation or loadBalancerClass); otherwise the
         // mutating webhook sits in front of every Service the cluster creates.
