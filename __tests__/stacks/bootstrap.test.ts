@@ -8,6 +8,7 @@
  * The emulator is reached through the environment only (AWS_ENDPOINT_URL, AWS_CA_BUNDLE): the
  * synthesised stacks are the ones a real account gets, byte for byte, which is asserted too.
  */
+import { secretsInState } from './support/secrets.js';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -218,6 +219,17 @@ describe.sequential("the README's bootstrap against the AWS emulator", () => {
     for (const sse of [['--server-side-encryption', 'AES256'], []]) {
       const r = await runCommand('aws', ['s3api', 'put-object', '--bucket', bucket, '--key', 'probe.txt', '--body', body, ...sse], { env, timeoutMs: 60_000 });
       expect([sse.join(' '), r.exitCode === 0, r.stderr]).toEqual([sse.join(' '), false, expect.stringMatching(/AccessDenied|Forbidden|403/)]);
+    }
+  }, 120_000);
+
+  it('no state file holds a secret value (support/secrets.ts, the scanner secrets-at-rest.test.ts proves on planted ones)', async () => {
+    const keys = ((await aws(['s3api', 'list-objects-v2', '--bucket', FORK_BUCKET])).Contents as { Key: string }[]).map((o) => o.Key).filter((k) => k.endsWith('.tfstate'));
+    expect(keys.length).toBeGreaterThanOrEqual(4);
+    for (const key of keys) {
+      const file = path.join(root, 'state-scan.json');
+      const r = await runCommand('aws', ['s3api', 'get-object', '--bucket', FORK_BUCKET, '--key', key, file], { env, timeoutMs: 60_000 });
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect([key, secretsInState(JSON.parse(readFileSync(file, 'utf8')))]).toEqual([key, []]);
     }
   }, 120_000);
 

@@ -60,9 +60,11 @@ describe.each(ENVIRONMENTS as EnvironmentName[])('cluster-%s', (env) => {
     expect(cluster.attrs.depends_on).toContain(group.address);
   });
 
-  it('has the private endpoint on and the public one limited to the configured CIDRs', () => {
+  it('has the private endpoint on and the public one, where on, limited to the configured CIDRs (prod: off)', () => {
     expect(at(vpcConfig, 'endpoint_private_access')).toBe(true);
     expect(at(vpcConfig, 'endpoint_public_access')).toBe(cfg.publicEndpoint);
+    expect(cfg.publicEndpoint).toBe(env !== 'prod');
+    if (!cfg.publicEndpoint) return expect(at(vpcConfig, 'public_access_cidrs')).toBeUndefined();
     expect(at(vpcConfig, 'public_access_cidrs')).toEqual(cfg.publicAccessCidrs);
     // Never empty: EKS would read that as the whole internet without anyone having written it.
     expect(cfg.publicAccessCidrs.length).toBeGreaterThan(0);
@@ -195,7 +197,13 @@ describe.each(ENVIRONMENTS as EnvironmentName[])('cluster-%s', (env) => {
 
 describe('cluster variants', () => {
   it('a prod allowlist of real public ranges reaches the cluster as configured, and dev runs spot', () => {
-    const narrowed = synthPlatform({ environments: 'prod', config: configWith((c) => (c.environments.prod.cluster.publicAccessCidrs = ['52.10.0.0/16', '3.4.5.6/32'])) });
+    const narrowed = synthPlatform({
+      environments: 'prod',
+      config: configWith((c) => {
+        c.environments.prod.cluster.publicEndpoint = true;
+        c.environments.prod.cluster.publicAccessCidrs = ['52.10.0.0/16', '3.4.5.6/32'];
+      }),
+    });
     expect(at(only(narrowed.json('cluster-prod'), 'aws_eks_cluster').attrs, 'vpc_config', 0, 'public_access_cidrs')).toEqual(['52.10.0.0/16', '3.4.5.6/32']);
     expect(only(platform.json('cluster-dev'), 'aws_eks_node_group').attrs.capacity_type).toBe('SPOT');
     expect(only(platform.json('cluster-prod'), 'aws_eks_node_group').attrs.capacity_type).toBe('ON_DEMAND');

@@ -221,13 +221,17 @@ describe.each(ENVIRONMENTS as EnvironmentName[])('platform-%s', (env) => {
     expect(valuesOf(release(json, 'external-secrets'))).toMatchObject({ installCRDs: true });
   });
 
-  it('observability: Grafana\'s admin password is generated into a Secret the chart references; adminPassword is never set', () => {
-    const password = only(json, 'random_password');
-    expect(password.attrs.length).toBeGreaterThanOrEqual(32);
+  it('observability: Grafana\'s admin password is generated, ephemeral, into a Secret written only (data_wo) and referenced by the chart; adminPassword is never set', () => {
+    expect(resources(json, 'random_password')).toEqual([]);
+    const ephemeral = (json as { ephemeral?: { random_password?: Record<string, { length: number; special: boolean }> } }).ephemeral?.random_password ?? {};
+    expect(Object.keys(ephemeral)).toEqual(['grafana_admin_password']);
+    expect(ephemeral.grafana_admin_password!.length).toBeGreaterThanOrEqual(32);
     const secret = only(json, 'kubernetes_secret_v1');
     expect(at(secret.attrs, 'metadata', 0, 'name')).toBe(OBSERVABILITY.grafanaAdminSecret);
     expect(deref(json, at(secret.attrs, 'metadata', 0, 'namespace')).type).toBe('kubernetes_namespace_v1');
-    expect(at(secret.attrs, 'data', OBSERVABILITY.grafanaPasswordKey)).toBe(ref(password, 'result'));
+    expect(secret.attrs.data).toBeUndefined();
+    expect(at(secret.attrs, 'data_wo', OBSERVABILITY.grafanaPasswordKey)).toBe('${ephemeral.random_password.grafana_admin_password.result}');
+    expect(secret.attrs.data_wo_revision).toBeGreaterThanOrEqual(1);
     const kps = release(json, 'kube-prometheus-stack');
     const values = valuesOf(kps);
     expect(at(values, 'grafana', 'admin')).toEqual({ existingSecret: OBSERVABILITY.grafanaAdminSecret, userKey: OBSERVABILITY.grafanaUserKey, passwordKey: OBSERVABILITY.grafanaPasswordKey });

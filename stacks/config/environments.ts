@@ -171,6 +171,10 @@ export const platformConfig: PlatformConfig = {
     // Highly available: a NAT gateway per AZ, on-demand nodes.
     prod: environment('prod', {
       network: { vpcCidr: '10.30.0.0/16', natMode: 'per-az' },
+      // Prod's API server has no public endpoint: its platform and app stacks are planned and applied
+      // from inside the VPC (self-hosted runners in the private subnets), or list the fixed public
+      // egress ranges of the runners that do it (validation refuses 0.0.0.0/0 in prod).
+      cluster: { publicEndpoint: false, publicAccessCidrs: [] },
       app: { replicas: 3 },
       dns: { domain: 'example.com', hostedZoneId: 'Z0123456789EXAMPLEPRD' },
     }),

@@ -120,6 +120,14 @@ function validateEnvironment(p: Problems, key: string, env: EnvironmentConfig, c
     const why = nonPublicRange(parseCidr(c));
     p.check(why === undefined, field, c, `is ${why}, which is never the source address of a request to the public endpoint`, 'list the public egress addresses of your runners and offices (`curl https://checkip.amazonaws.com` from each), or keep ["0.0.0.0/0"]');
   });
+  if (cluster.publicEndpoint && env.name === 'prod')
+    p.check(
+      !cluster.publicAccessCidrs.some((c) => /\/0$/.test(c)),
+      `${at}.cluster.publicAccessCidrs`,
+      cluster.publicAccessCidrs,
+      'opens prod\'s public API endpoint to the whole internet',
+      'list the fixed public egress ranges of the runners that deploy prod and of your offices, or set cluster.publicEndpoint to false and deploy prod from runners inside the VPC (README: "Who can reach the cluster API")',
+    );
   if (cluster.publicEndpoint)
     p.check(cluster.publicAccessCidrs.length > 0, `${at}.cluster.publicAccessCidrs`, cluster.publicAccessCidrs, 'must not be empty while the public endpoint is on (EKS would silently open it to the whole internet)', 'list the public addresses allowed, ["0.0.0.0/0"] to say "anywhere" explicitly, or set cluster.publicEndpoint to false');
   const seen = new Set<string>();

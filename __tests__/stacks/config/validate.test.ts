@@ -76,7 +76,31 @@ describe('validatePlatformConfig', () => {
 
   it('a public endpoint with no allowed CIDRs, in any environment (EKS would open it silently)', () => {
     for (const env of ['dev', 'prod'] as const)
-      expectProblem((c) => (c.environments[env].cluster.publicAccessCidrs = []), `environments.${env}.cluster.publicAccessCidrs`, [], /must not be empty while the public endpoint is on/);
+      expectProblem(
+        (c) => {
+          c.environments[env].cluster.publicEndpoint = true;
+          c.environments[env].cluster.publicAccessCidrs = [];
+        },
+        `environments.${env}.cluster.publicAccessCidrs`,
+        [],
+        /must not be empty while the public endpoint is on/,
+      );
+  });
+
+  it('prod\'s public endpoint open to the whole internet (the default is no public endpoint in prod)', () => {
+    expect(platformConfig.environments.prod.cluster.publicEndpoint).toBe(false);
+    for (const open of [['0.0.0.0/0'], ['52.10.0.0/16', '0.0.0.0/0']])
+      expectProblem(
+        (c) => {
+          c.environments.prod.cluster.publicEndpoint = true;
+          c.environments.prod.cluster.publicAccessCidrs = open;
+        },
+        'environments.prod.cluster.publicAccessCidrs',
+        open,
+        /opens prod's public API endpoint to the whole internet \(fix: list the fixed public egress ranges .* or set cluster\.publicEndpoint to false/,
+      );
+    // dev and staging keep 0.0.0.0/0, explicitly, for GitHub-hosted runners.
+    expect(platformConfig.environments.dev.cluster.publicAccessCidrs).toEqual(['0.0.0.0/0']);
   });
 
   it('prod with no allowed CIDRs is fine once the public endpoint is off', () => {
@@ -101,11 +125,11 @@ describe('validatePlatformConfig', () => {
     ['100.64.0.0/10', /carrier-grade NAT/],
     ['127.0.0.1/32', /loopback/],
   ])('an API allowlist entry that can never be a request\'s public source: %s', (cidr, why) => {
-    expectProblem((c) => (c.environments.prod.cluster.publicAccessCidrs = ['0.0.0.0/0', cidr]), 'environments.prod.cluster.publicAccessCidrs[1]', cidr, why);
+    expectProblem((c) => (c.environments.dev.cluster.publicAccessCidrs = ['0.0.0.0/0', cidr]), 'environments.dev.cluster.publicAccessCidrs[1]', cidr, why);
   });
 
-  it('public ranges, 0.0.0.0/0 included, are accepted in the allowlist', () => {
-    expect(() => validatePlatformConfig(configWith((c) => (c.environments.prod.cluster.publicAccessCidrs = ['0.0.0.0/0', '8.8.8.0/24', '52.0.0.0/8'])))).not.toThrow();
+  it('public ranges, 0.0.0.0/0 included, are accepted in the allowlist of dev and staging', () => {
+    expect(() => validatePlatformConfig(configWith((c) => (c.environments.dev.cluster.publicAccessCidrs = ['0.0.0.0/0', '8.8.8.0/24', '52.0.0.0/8'])))).not.toThrow();
   });
 
   it('an admin principal twice, or one that is a CI role (EKS takes one access entry per principal)', () => {
