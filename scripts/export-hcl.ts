@@ -7,15 +7,16 @@
  *
  * What it runs: the composition root with CDKTF's HCL output on (exactly what `cdktf synth --hcl`
  * sets: SYNTH_HCL_OUTPUT=true), the repair of what CDKTF renders wrongly
- * (three defects, scripts/hcl/repair.ts), then `terraform fmt`, which writes what CDKTF renders as
+ * (five defects, scripts/hcl/repair.ts), then `terraform fmt`, which writes what CDKTF renders as
  * `"${aws_x.y.id}"` as `aws_x.y.id`. The suite runs this command and `terraform fmt -check` and
  * `terraform validate` on every folder it writes.
  */
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { TERRAFORM_REQUIRED_VERSION } from '../stacks/constructs/provider-versions.js';
-import { HclRepairError, repairHcl } from './hcl/repair.js';
+import { HclRepairError, renderEphemeralBlocks, repairHcl } from './hcl/repair.js';
 import { REPO_ROOT } from './lib/helm.js';
 import { runCommand } from './lib/run.js';
 
@@ -42,16 +43,28 @@ async function main(argv: string[]): Promise<number> {
   });
   if (synth.exitCode !== 0) return (console.error(`error: the synth failed (exit ${synth.exitCode}):\n${(synth.stderr || synth.stdout).trim()}`), 1);
 
+  // The same stacks as JSON, for what the HCL renderer leaves out (ephemeral blocks).
+  const jsonDir = mkdtempSync(path.join(os.tmpdir(), 'hono-api-export-json-'));
+  const jsonSynth = await runCommand(process.execPath, ['--import', 'tsx', 'main.ts'], {
+    cwd: REPO_ROOT,
+    env: { ENVIRONMENTS: environment, CDKTF_OUTDIR: jsonDir, SYNTH_HCL_OUTPUT: undefined, CHECKPOINT_DISABLE: '1', IMAGE_TAG: undefined, STATE_BACKEND: undefined },
+  });
+  if (jsonSynth.exitCode !== 0) return (console.error(`error: the synth failed (exit ${jsonSynth.exitCode}):\n${(jsonSynth.stderr || jsonSynth.stdout).trim()}`), 1);
+
   const stacksDir = path.join(outdir, 'stacks');
   const stacks = readdirSync(stacksDir).filter((s) => existsSync(path.join(stacksDir, s, 'cdk.tf')));
   try {
     for (const stack of stacks) {
       const file = path.join(stacksDir, stack, 'cdk.tf');
-      writeFileSync(file, repairHcl(readFileSync(file, 'utf8'), { required_version: TERRAFORM_REQUIRED_VERSION }));
+      const { ephemeral } = JSON.parse(readFileSync(path.join(jsonDir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as { ephemeral?: Parameters<typeof renderEphemeralBlocks>[0] };
+      const repaired = repairHcl(readFileSync(file, 'utf8'), { required_version: TERRAFORM_REQUIRED_VERSION });
+      writeFileSync(file, ephemeral ? `${repaired}\n${renderEphemeralBlocks(ephemeral)}` : repaired);
     }
   } catch (err) {
     if (err instanceof HclRepairError) return (console.error(`error: ${err.message}`), 1);
     throw err;
+  } finally {
+    rmSync(jsonDir, { recursive: true, force: true });
   }
   const fmt = await runCommand(values.terraform, ['fmt', '-recursive', '-list=false', stacksDir]);
   if (fmt.exitCode !== 0) return (console.error(`error: \`${values.terraform} fmt\` failed (exit ${fmt.exitCode}):\n${fmt.stderr.trim()}`), 1);

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HclRepairError, repairLifecycleConditions, repairNestedAttributes, repairReferenceLists, repairTerraformBlock } from '../../scripts/hcl/repair.js';
+import { HclRepairError, renderEphemeralBlocks, repairHcl, repairLifecycleConditions, repairNestedAttributes, repairReferenceLists, repairTerraformBlock } from '../../scripts/hcl/repair.js';
 import { REPO_ROOT } from '../../scripts/lib/helm.js';
 import { runCommand } from '../../scripts/lib/run.js';
 import { type StackValidation, type TerraformSetup, formatDiagnostic, terraformSetup, validateStack } from '../../scripts/lib/terraform.js';
@@ -82,6 +82,12 @@ describe('repairLifecycleConditions, repairReferenceLists, repairNestedAttribute
     expect(repaired).toContain('    "a.b",');
   });
 
+  it('renders ephemeral blocks from the JSON synthesis, and refuses what it cannot render', () => {
+    expect(renderEphemeralBlocks({ random_password: { grafana: { length: 32, special: false } } })).toBe('ephemeral "random_password" "grafana" {\n  length = 32\n  special = false\n}\n');
+    expect(renderEphemeralBlocks(undefined)).toBe('');
+    expect(() => renderEphemeralBlocks({ x: { y: { nested: { a: 1 } } } })).toThrow(HclRepairError);
+  });
+
   it('writes the helm provider\'s kubernetes and exec as attributes, and nothing else', () => {
     const provider = 'provider "helm" {\n  kubernetes {\n    host = "h"\n    exec {\n      command = "aws"\n    }\n  }\n}\nresource "x" "y" {\n  kubernetes {\n  }\n}';
     const repaired = repairNestedAttributes(provider);
@@ -135,6 +141,9 @@ describe('npm run export:hcl -- dev, judged by terraform', () => {
       writeFileSync(file, repairTerraformBlock(readFileSync(file, 'utf8'), { required_version: TERRAFORM_REQUIRED_VERSION }));
     }
     await expect(validateStack(path.join(raw, 'platform-dev'), setup)).rejects.toThrow(/An argument named "postcondition" is not expected here/);
+    writeFileSync(path.join(raw, 'platform-dev', 'cdk.tf'), repairHcl(readFileSync(path.join(raw, 'platform-dev', 'cdk.tf'), 'utf8'), { required_version: TERRAFORM_REQUIRED_VERSION }));
+    const undeclared = await validateStack(path.join(raw, 'platform-dev'), setup);
+    expect(undeclared.result.diagnostics.map(formatDiagnostic).join('\n')).toMatch(/Reference to undeclared resource/);
     const app = await validateStack(path.join(raw, 'app-dev'), setup);
     expect(app.result.diagnostics.map(formatDiagnostic).join('\n')).toMatch(/Unsupported block type/);
     const cluster = path.join(raw, 'cluster-dev', 'cdk.tf');

@@ -20,6 +20,9 @@
  *    `kubernetes = { … exec = { … } }`, and Terraform refuses `kubernetes { … }` ("Unsupported
  *    block type"). Rewritten as attributes inside `provider "helm"` (the only place the stacks
  *    write one).
+ * 5. Top-level `ephemeral` blocks (Terraform 1.10) are left out altogether, so a reference to
+ *    `ephemeral.random_password.x` is to an undeclared resource. They are rendered from the stack's
+ *    JSON synthesis (renderEphemeralBlocks).
  */
 
 /** The terraform-block attributes the stacks set (stacks/constructs/provider-versions.ts), by name. */
@@ -123,3 +126,17 @@ export function repairNestedAttributes(hcl: string): string {
 /** Every repair, in order. */
 export const repairHcl = (hcl: string, settings: TerraformSettings): string =>
   repairNestedAttributes(repairReferenceLists(repairLifecycleConditions(repairTerraformBlock(hcl, settings))));
+
+/** Defect 5: the `ephemeral` section of a stack's JSON (`{type: {name: {attr: scalar}}}`) as HCL blocks. */
+export function renderEphemeralBlocks(ephemeral: Readonly<Record<string, Readonly<Record<string, Readonly<Record<string, unknown>>>>>> | undefined): string {
+  const blocks: string[] = [];
+  for (const [type, byName] of Object.entries(ephemeral ?? {}))
+    for (const [name, attrs] of Object.entries(byName)) {
+      const lines = Object.entries(attrs).map(([key, value]) => {
+        if (value !== null && typeof value === 'object') throw new HclRepairError(`ephemeral.${type}.${name}.${key}: only scalar arguments are rendered (extend renderEphemeralBlocks)`);
+        return `  ${key} = ${JSON.stringify(value)}`;
+      });
+      blocks.push(`ephemeral "${type}" "${name}" {\n${lines.join('\n')}\n}\n`);
+    }
+  return blocks.join('\n');
+}
