@@ -8,7 +8,6 @@
  * The emulator is reached through the environment only (AWS_ENDPOINT_URL, AWS_CA_BUNDLE): the
  * synthesised stacks are the ones a real account gets, byte for byte, which is asserted too.
  */
-import { secretsInState } from './support/secrets.js';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,8 +15,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMULATED_ACCOUNT_ID, type Emulator, startEmulator } from '../../offline/aws-emulator/emulator.js';
 import { type CommandResult, runCommand } from '../../scripts/lib/run.js';
 import { platformConfig } from '../../stacks/config/environments.js';
-import { stateKmsAlias } from '../../stacks/naming.js';
+import { ciRoleName, stateKmsAlias, workloadBoundaryName } from '../../stacks/naming.js';
 import { REPO_ROOT, toolchain } from '../../tools/toolchain.js';
+import { type Decision, type PolicyDocument, decide, managedPolicy, readBackPolicy, readBackRole } from './support/iam-evaluate.js';
+import { isolationScenarios } from './support/isolation-scenarios.js';
+import { secretsInState } from './support/secrets.js';
 
 const README = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
 
@@ -201,6 +203,40 @@ describe.sequential("the README's bootstrap against the AWS emulator", () => {
       }, 300_000);
     }
   }
+
+  it('the CI roles as IAM holds them (get-account-authorization-details) isolate every environment, judged by the IAM evaluator', async () => {
+    const details = (await aws(['iam', 'get-account-authorization-details'])) as unknown as Parameters<typeof readBackRole>[0];
+    const { project } = platformConfig;
+    const { KeyMetadata } = (await aws(['kms', 'describe-key', '--key-id', `alias/${stateKmsAlias(project)}`])) as unknown as { KeyMetadata: { Arn: string; KeyId: string } };
+    const { Policy } = (await aws(['kms', 'get-key-policy', '--key-id', KeyMetadata.KeyId, '--policy-name', 'default'])) as unknown as { Policy: string };
+    const zones: Record<string, string> = { dev: 'Z0FORK0000000DEV', staging: 'Z0FORK0000000STG', prod: 'Z0FORK0000000PRD' };
+    const context = {
+      account: EMULATED_ACCOUNT_ID,
+      region: 'eu-west-1',
+      project,
+      stateBucket: FORK_BUCKET,
+      stateKeyArn: KeyMetadata.Arn,
+      stateKeyPolicy: JSON.parse(Policy) as PolicyDocument,
+      hostedZoneId: (env: string) => zones[env],
+    };
+    const environments = Object.keys(platformConfig.environments);
+    const wrong: string[] = [];
+    const expectDecision = (what: string, got: Decision, want: (d: Decision) => boolean) => void (want(got) || wrong.push(`${what}: ${got}`));
+    for (const env of environments) {
+      const deployer = readBackRole(details, ciRoleName(project, `deploy-${env}`), EMULATED_ACCOUNT_ID);
+      const escalated = { name: `${project}-${env}-escalated`, account: EMULATED_ACCOUNT_ID, identity: [managedPolicy('AdministratorAccess')], boundary: readBackPolicy(details, workloadBoundaryName(project, env)) };
+      for (const other of environments.filter((e) => e !== env)) {
+        const { escalation, otherResources, ownJob } = isolationScenarios(context, env, other);
+        for (const [what, request] of escalation) expectDecision(`deploy-${env} → ${other}: ${what}`, await decide(deployer, request), (d) => d !== 'Allowed');
+        for (const [what, request] of otherResources) {
+          expectDecision(`deploy-${env} → ${other}: ${what}`, await decide(deployer, request), (d) => d === 'ExplicitlyDenied');
+          expectDecision(`a role deploy-${env} creates → ${other}: ${what}`, await decide(escalated, request), (d) => d === 'ExplicitlyDenied');
+        }
+        for (const [what, request] of ownJob) expectDecision(`deploy-${env} own job: ${what}`, await decide(deployer, request), (d) => d === 'Allowed');
+      }
+    }
+    expect(wrong).toEqual([]);
+  }, 120_000);
 
   it('every state object is under the state KMS key, and the bucket refuses a put without aws:kms', async () => {
     const bucket = FORK_BUCKET;

@@ -8,10 +8,11 @@
  * the escalated role must reach the other environment through it, or this test proves nothing.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CLUSTER_NAME_TAGS, ENVIRONMENT_MANAGED_POLICIES } from '../../stacks/constructs/ci-role-policies.js';
-import { ciRoleName, clusterName, stateKmsAlias, workloadBoundaryName } from '../../stacks/naming.js';
+import { ENVIRONMENT_MANAGED_POLICIES } from '../../stacks/constructs/ci-role-policies.js';
+import { ciRoleName, workloadBoundaryName } from '../../stacks/naming.js';
 import { FORK_ACCOUNT, forkConfig } from '../support/fork-config.js';
-import { ACCOUNT, type Decision, type PolicyDocument, type Principal, REGION, type Request, STATE_KEY_ARN, boundaryPolicy, ciRole, decide, managedPolicy, stateKeyPolicy } from './support/iam-evaluate.js';
+import { ACCOUNT, type Decision, type PolicyDocument, type Principal, REGION, STATE_KEY_ARN, boundaryPolicy, ciRole, decide, managedPolicy, stateKeyPolicy } from './support/iam-evaluate.js';
+import { type IsolationContext, isolationScenarios } from './support/isolation-scenarios.js';
 import { synthPlatform } from './support/platform.js';
 import { resources } from './support/tfjson.js';
 
@@ -22,65 +23,16 @@ const platform = synthPlatform({ environments: 'all', config });
 const ci = platform.json('ci-identity');
 const stateKey = stateKeyPolicy(platform.json('state'));
 const pairs = ENVIRONMENTS.flatMap((env) => ENVIRONMENTS.filter((o) => o !== env).map((other) => [env, other] as const));
-const BUCKET = config.state.bucketName;
-
-const role = (env: string, name: string) => `arn:aws:iam::${ACCOUNT}:role/${project}-${env}-${name}`;
-const boundaryArn = (env: string) => `arn:aws:iam::${ACCOUNT}:policy/${workloadBoundaryName(project, env)}`;
-const cluster = (env: string) => `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/${clusterName(project, env)}`;
-const tagged = (env: string) => ({ 'aws:ResourceTag/environment': env });
-
-/** What an attacker holding `env`'s deploy role tries on `other`, and what `env`'s own job needs; each with the decision AWS must reach. */
-function scenarios(env: string, other: string) {
-  const own = role(env, 'x');
-  const escalation: [string, Request][] = [
-    ['create a role without a boundary', { action: 'iam:CreateRole', resource: own }],
-    ['create a role with the other environment\'s boundary', { action: 'iam:CreateRole', resource: own, context: { 'iam:PermissionsBoundary': boundaryArn(other) } }],
-    ['create a role under the other environment\'s prefix', { action: 'iam:CreateRole', resource: role(other, 'x'), context: { 'iam:PermissionsBoundary': boundaryArn(env) } }],
-    ['create a CI role', { action: 'iam:CreateRole', resource: `arn:aws:iam::${ACCOUNT}:role/${ciRoleName(project, 'plan')}x`, context: { 'iam:PermissionsBoundary': boundaryArn(env) } }],
-    [
-      'attach AdministratorAccess to its own bounded role',
-      { action: 'iam:AttachRolePolicy', resource: own, context: { 'iam:PermissionsBoundary': boundaryArn(env), 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AdministratorAccess' } },
-    ],
-    ['rewrite its own boundary', { action: 'iam:CreatePolicyVersion', resource: boundaryArn(env) }],
-    ['remove the boundary of its role', { action: 'iam:DeleteRolePermissionsBoundary', resource: own }],
-  ];
-  const otherResources: [string, Request][] = [
-    ['EKS access entry on the other cluster', { action: 'eks:CreateAccessEntry', resource: cluster(other) }],
-    ['anything on a resource tagged for the other environment', { action: 'ec2:TerminateInstances', resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0123456789abcdef0`, context: tagged(other) }],
-    ['a resource created tagged for the other environment', { action: 'ec2:CreateVolume', resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:volume/vol-0123456789abcdef0`, context: { 'aws:RequestTag/environment': other } }],
-    ['the other environment\'s secrets', { action: 'secretsmanager:GetSecretValue', resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${other}/hono-api-AbCdEf` }],
-    ['the other environment\'s state', { action: 's3:PutObject', resource: `arn:aws:s3:::${BUCKET}/${project}/app-${other}.tfstate` }],
-    ['the shared stacks\' state', { action: 's3:PutObject', resource: `arn:aws:s3:::${BUCKET}/${project}/ci-identity.tfstate` }],
-    ['push to the shared registry', { action: 'ecr:PutImage', resource: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/hono-api`, context: tagged('shared') }],
-    ['delete images of the shared registry', { action: 'ecr:BatchDeleteImage', resource: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/hono-api`, context: tagged('shared') }],
-    ['schedule the deletion of a shared key', { action: 'kms:ScheduleKeyDeletion', resource: `arn:aws:kms:${REGION}:${ACCOUNT}:key/registry-key`, context: tagged('shared') }],
-    ['point the state key\'s alias elsewhere', { action: 'kms:UpdateAlias', resource: `arn:aws:kms:${REGION}:${ACCOUNT}:alias/${stateKmsAlias(project)}` }],
-    ...CLUSTER_NAME_TAGS.map((key): [string, Request] => [
-      `a resource AWS tagged ${key} for the other cluster (and nothing else)`,
-      { action: 'elasticloadbalancing:DeleteLoadBalancer', resource: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:loadbalancer/app/k8s-x/0123456789abcdef`, context: { [`aws:ResourceTag/${key}`]: clusterName(project, other) } },
-    ]),
-    ['the other cluster\'s security group, tagged by EKS only', { action: 'ec2:AuthorizeSecurityGroupIngress', resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/sg-0123456789abcdef0`, context: { 'aws:ResourceTag/aws:eks:cluster-name': clusterName(project, other) } }],
-    ['the other node group\'s Auto Scaling group, tagged by EKS only', { action: 'autoscaling:UpdateAutoScalingGroup', resource: `arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:0123:autoScalingGroupName/eks-nodes-0123`, context: { 'aws:ResourceTag/eks:cluster-name': clusterName(project, other) } }],
-    ['records in the other environment\'s hosted zone', { action: 'route53:ChangeResourceRecordSets', resource: `arn:aws:route53:::hostedzone/${config.environments[other as keyof typeof config.environments].dns!.hostedZoneId}` }],
-    ['tag a new resource as shared', { action: 'ec2:CreateVolume', resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:volume/vol-0123456789abcdef0`, context: { 'aws:RequestTag/environment': 'shared' } }],
-  ];
-  const ownJob: [string, Request][] = [
-    ['create a role under its prefix with its boundary', { action: 'iam:CreateRole', resource: own, context: { 'iam:PermissionsBoundary': boundaryArn(env) } }],
-    ...ENVIRONMENT_MANAGED_POLICIES.map(
-      (policy): [string, Request] => [`attach ${policy}`, { action: 'iam:AttachRolePolicy', resource: own, context: { 'iam:PermissionsBoundary': boundaryArn(env), 'iam:PolicyARN': `arn:aws:iam::aws:policy/${policy}` } }],
-    ),
-    ['attach its own customer-managed policy', { action: 'iam:AttachRolePolicy', resource: own, context: { 'iam:PermissionsBoundary': boundaryArn(env), 'iam:PolicyARN': `arn:aws:iam::${ACCOUNT}:policy/${project}-${env}-pods` } }],
-    ['manage its own cluster', { action: 'eks:CreateAccessEntry', resource: cluster(env) }],
-    ['change its own tagged resources', { action: 'ec2:TerminateInstances', resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0123456789abcdef0`, context: tagged(env) }],
-    ['read its own secrets', { action: 'secretsmanager:GetSecretValue', resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${env}/hono-api-AbCdEf` }],
-    ['write its own state', { action: 's3:PutObject', resource: `arn:aws:s3:::${BUCKET}/${project}/app-${env}.tfstate` }],
-    ['encrypt its state with the shared state key', { action: 'kms:GenerateDataKey', resource: STATE_KEY_ARN, context: tagged('shared'), resourcePolicy: stateKey }],
-    ['records in its own hosted zone', { action: 'route53:ChangeResourceRecordSets', resource: `arn:aws:route53:::hostedzone/${config.environments[env as keyof typeof config.environments].dns!.hostedZoneId}` }],
-    ['its own cluster\'s load balancers', { action: 'elasticloadbalancing:DeleteLoadBalancer', resource: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:loadbalancer/app/k8s-x/0123456789abcdef`, context: { 'aws:ResourceTag/elbv2.k8s.aws/cluster': clusterName(project, env) } }],
-    ['read the shared registry (the app stack resolves its image)', { action: 'ecr:DescribeImages', resource: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/hono-api`, context: tagged('shared') }],
-  ];
-  return { escalation, otherResources, ownJob };
-}
+const context: IsolationContext = {
+  account: ACCOUNT,
+  region: REGION,
+  project,
+  stateBucket: config.state.bucketName,
+  stateKeyArn: STATE_KEY_ARN,
+  stateKeyPolicy: stateKey,
+  hostedZoneId: (env) => config.environments[env as keyof typeof config.environments].dns?.hostedZoneId,
+};
+const scenarios = (env: string, other: string) => isolationScenarios(context, env, other);
 
 /** A role the deploy role of `env` could create and make as powerful as it may: AdministratorAccess inside `boundary`. */
 const escalated = (env: string, boundary: PolicyDocument): Principal => ({ name: `${project}-${env}-escalated`, identity: [managedPolicy('AdministratorAccess')], boundary });

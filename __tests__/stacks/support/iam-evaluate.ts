@@ -52,6 +52,8 @@ export function managedPolicy(name: string): PolicyDocument {
 
 export interface Principal {
   readonly name: string;
+  /** Its account; ACCOUNT unless read back from elsewhere (the AWS emulator's). */
+  readonly account?: string;
   readonly identity: readonly PolicyDocument[];
   readonly boundary?: PolicyDocument;
 }
@@ -97,7 +99,12 @@ export type Decision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
 export async function decide(principal: Principal, request: Request): Promise<Decision> {
   const result = await runSimulation(
     {
-      request: { principal: `arn:aws:iam::${ACCOUNT}:role/${principal.name}`, action: request.action, resource: { resource: request.resource, accountId: ACCOUNT }, contextVariables: { ...request.context } },
+      request: {
+        principal: `arn:aws:iam::${principal.account ?? ACCOUNT}:role/${principal.name}`,
+        action: request.action,
+        resource: { resource: request.resource, accountId: principal.account ?? ACCOUNT },
+        contextVariables: { ...request.context },
+      },
       identityPolicies: principal.identity.map((policy, i) => ({ name: `identity-${i}`, policy })),
       ...(principal.boundary ? { permissionBoundaryPolicies: [{ name: 'boundary', policy: principal.boundary }] } : {}),
       serviceControlPolicies: [],
@@ -111,4 +118,48 @@ export async function decide(principal: Principal, request: Request): Promise<De
   const ignored = result.result.ignoredContextKeys ?? [];
   if (ignored.length > 0) throw new Error(`${request.action}: context keys ${ignored.join(', ')} do not apply to it (a typo would change the decision)`);
   return result.overallResult as Decision;
+}
+
+interface AuthorizationDetails {
+  readonly RoleDetailList: readonly {
+    readonly RoleName: string;
+    readonly RolePolicyList?: readonly { readonly PolicyDocument: unknown }[];
+    readonly AttachedManagedPolicies?: readonly { readonly PolicyArn: string }[];
+    readonly PermissionsBoundary?: { readonly PermissionsBoundaryArn: string };
+  }[];
+  readonly Policies?: readonly { readonly Arn: string; readonly PolicyVersionList?: readonly { readonly Document: unknown; readonly IsDefaultVersion: boolean }[] }[];
+}
+
+/** A policy document as IAM's API returns it: an object, or URL-encoded JSON. */
+const document = (raw: unknown): PolicyDocument => (typeof raw === 'string' ? (JSON.parse(decodeURIComponent(raw)) as PolicyDocument) : (raw as PolicyDocument));
+
+/**
+ * A role as IAM holds it, from `aws iam get-account-authorization-details`: its inline policies,
+ * its managed policies (customer ones from the same output, AWS ones from moto's snapshot) and its
+ * permissions boundary.
+ */
+export function readBackRole(details: AuthorizationDetails, roleName: string, account: string): Principal {
+  const role = details.RoleDetailList.find((r) => r.RoleName === roleName);
+  if (!role) throw new Error(`IAM holds no role ${roleName}`);
+  const policy = (arn: string): PolicyDocument => {
+    const customer = details.Policies?.find((p) => p.Arn === arn);
+    const version = customer?.PolicyVersionList?.find((v) => v.IsDefaultVersion);
+    if (version) return document(version.Document);
+    if (/:iam::aws:policy\//.test(arn)) return managedPolicy(arn.replace(/^arn:[^:]+:iam::aws:policy\//, ''));
+    throw new Error(`IAM holds no policy ${arn}`);
+  };
+  return {
+    name: roleName,
+    account,
+    identity: [...(role.RolePolicyList ?? []).map((p) => document(p.PolicyDocument)), ...(role.AttachedManagedPolicies ?? []).map((p) => policy(p.PolicyArn))],
+    ...(role.PermissionsBoundary ? { boundary: policy(role.PermissionsBoundary.PermissionsBoundaryArn) } : {}),
+  };
+}
+
+/** A customer-managed policy's default version, by name, from the same output. */
+export function readBackPolicy(details: AuthorizationDetails, name: string): PolicyDocument {
+  const found = details.Policies?.find((p) => p.Arn.endsWith(`:policy/${name}`));
+  const version = found?.PolicyVersionList?.find((v) => v.IsDefaultVersion);
+  if (!version) throw new Error(`IAM holds no policy ${name}`);
+  return document(version.Document);
 }
