@@ -71,4 +71,11 @@ describe('check-rulesets.sh', () => {
     expect(at).toBeLessThan(steps.findIndex((s) => s.run?.includes('npm run synth')));
     expect(steps[at]!.env?.MAIN_BRANCH).toBe('${{ github.event.repository.default_branch }}');
   });
+
+  it("runs in release.yml's image job before the push-image role is assumed", () => {
+    const steps = stepsOf(loadWorkflow('release.yml').jobs.image!);
+    const at = steps.findIndex((s) => s.run?.includes('check-rulesets.sh'));
+    expect(at).toBeGreaterThan(-1);
+    expect(at).toBeLessThan(steps.findIndex((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@')));
+  });
 });
