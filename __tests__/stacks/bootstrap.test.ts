@@ -18,6 +18,7 @@ import { platformConfig } from '../../stacks/config/environments.js';
 import { ciRoleName, stateKmsAlias, workloadBoundaryName } from '../../stacks/naming.js';
 import { REPO_ROOT, toolchain } from '../../tools/toolchain.js';
 import { type Decision, type PolicyDocument, decide, managedPolicy, readBackPolicy, readBackRole } from './support/iam-evaluate.js';
+import { escalationFindings, unexplained } from './support/cloudsplaining.js';
 import { isolationScenarios } from './support/isolation-scenarios.js';
 import { secretsInState } from './support/secrets.js';
 
@@ -236,7 +237,9 @@ describe.sequential("the README's bootstrap against the AWS emulator", () => {
       }
     }
     expect(wrong).toEqual([]);
-  }, 120_000);
+    // The second opinion over the same authorization details: every escalation finding explained.
+    expect(unexplained(await escalationFindings(details))).toEqual([]);
+  }, 420_000);
 
   it('every state object is under the state KMS key, and the bucket refuses a put without aws:kms', async () => {
     const bucket = FORK_BUCKET;

@@ -15,7 +15,7 @@ describe('the manifest', () => {
     expect(minor).toBeGreaterThanOrEqual(19);
     expect(manifest.go.actionlint!.version).toMatch(/^1\.7\.\d+$/);
     expect(Object.keys(manifest.providers).sort()).toEqual(['aws', 'helm', 'kubernetes', 'random']);
-    expect(Object.keys(manifest.python).sort()).toEqual(['awscli', 'checkov', 'moto', 'yamllint', 'zizmor']);
+    expect(Object.keys(manifest.python).sort()).toEqual(['awscli', 'checkov', 'cloudsplaining', 'moto', 'yamllint', 'zizmor']);
   });
 
   it('builds Helm with its version and the Kubernetes version it assumes set', () => {

@@ -179,6 +179,15 @@ export function environmentConfinement(scope: EnvironmentScope, state: StateBuck
     },
     { Sid: 'NotTheStateKeyItself', Effect: 'Deny', Action: ['kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:PutKeyPolicy', 'kms:CreateGrant'], Resource: state.keyArn },
     {
+      // PowerUserAccess may change any Lambda function's code or a Glue dev endpoint, which then run
+      // with that resource's own role, whatever environment (or none) it belongs to. The stacks use
+      // neither service; cloudsplaining names both escalation paths (cloudsplaining.test.ts).
+      Sid: 'NotServicesTheStacksDoNotUse',
+      Effect: 'Deny',
+      Action: ['lambda:*', 'glue:*'],
+      Resource: '*',
+    },
+    {
       // Backends name the state key by alias: pointing the alias at another key would encrypt every
       // later state write with a key the environment controls.
       Sid: 'NotTheStateKeyAlias',

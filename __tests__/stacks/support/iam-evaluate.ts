@@ -163,3 +163,51 @@ export function readBackPolicy(details: AuthorizationDetails, name: string): Pol
   if (!version) throw new Error(`IAM holds no policy ${name}`);
   return document(version.Document);
 }
+
+/**
+ * The synthesised CI roles in the shape `aws iam get-account-authorization-details` prints (for
+ * tools that read that, such as cloudsplaining), with AWS's managed policies from moto's snapshot.
+ */
+export function synthesisedAuthorizationDetails(json: TfJson): unknown {
+  const roles = resources(json, 'aws_iam_role');
+  const managedArns = new Set<string>();
+  const RoleDetailList = roles.map((role, i) => {
+    const name = String(role.attrs.name);
+    const attached = resources(json, 'aws_iam_role_policy_attachment')
+      .filter((a) => a.attrs.role === ref(role, 'name'))
+      .map((a) => `arn:aws:iam::aws:policy/${String(a.attrs.policy_arn).replace(/^arn:[^:]+:iam::aws:policy\//, '')}`);
+    attached.forEach((arn) => managedArns.add(arn));
+    return {
+      Path: '/',
+      RoleName: name,
+      RoleId: `AROA${String(i).padStart(16, '0')}`,
+      Arn: `arn:aws:iam::${ACCOUNT}:role/${name}`,
+      CreateDate: '2026-01-01T00:00:00Z',
+      AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [] },
+      InstanceProfileList: [],
+      RolePolicyList: resources(json, 'aws_iam_role_policy')
+        .filter((p) => p.attrs.role === ref(role, 'id'))
+        .map((p) => ({ PolicyName: String(p.attrs.name), PolicyDocument: resolveReferences(json, decodeEncoded(p.attrs.policy)) })),
+      AttachedManagedPolicies: attached.map((arn) => ({ PolicyName: path.basename(arn), PolicyArn: arn })),
+      Tags: [],
+      RoleLastUsed: {},
+    };
+  });
+  const policy = (arn: string, name: string, document: unknown, i: number) => ({
+    PolicyName: name,
+    PolicyId: `ANPA${String(i).padStart(16, '0')}`,
+    Arn: arn,
+    Path: '/',
+    DefaultVersionId: 'v1',
+    AttachmentCount: 1,
+    IsAttachable: true,
+    CreateDate: '2026-01-01T00:00:00Z',
+    UpdateDate: '2026-01-01T00:00:00Z',
+    PolicyVersionList: [{ Document: document, VersionId: 'v1', IsDefaultVersion: true, CreateDate: '2026-01-01T00:00:00Z' }],
+  });
+  const Policies = [
+    ...resources(json, 'aws_iam_policy').map((p, i) => policy(`arn:aws:iam::${ACCOUNT}:policy/${String(p.attrs.name)}`, String(p.attrs.name), resolveReferences(json, decodeEncoded(p.attrs.policy)), i)),
+    ...[...managedArns].map((arn, i) => policy(arn, path.basename(arn), managedPolicy(arn.replace(/^arn:aws:iam::aws:policy\//, '')), 100 + i)),
+  ];
+  return { UserDetailList: [], GroupDetailList: [], RoleDetailList, Policies };
+}

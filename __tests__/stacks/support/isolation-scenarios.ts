@@ -58,6 +58,8 @@ export function isolationScenarios(c: IsolationContext, env: string, other: stri
     ['the other cluster\'s security group, tagged by EKS only', { action: 'ec2:AuthorizeSecurityGroupIngress', resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/sg-0123456789abcdef0`, context: { 'aws:ResourceTag/aws:eks:cluster-name': clusterName(project, other) } }],
     ['the other node group\'s Auto Scaling group, tagged by EKS only', { action: 'autoscaling:UpdateAutoScalingGroup', resource: `arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:0123:autoScalingGroupName/eks-nodes-0123`, context: { 'aws:ResourceTag/eks:cluster-name': clusterName(project, other) } }],
     ['records in the other environment\'s hosted zone', { action: 'route53:ChangeResourceRecordSets', resource: `arn:aws:route53:::hostedzone/${zone(other)}` }],
+    ['change the code of any Lambda function (it runs with its own role)', { action: 'lambda:UpdateFunctionCode', resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:anything` }],
+    ['update a Glue dev endpoint (it runs with its own role)', { action: 'glue:UpdateDevEndpoint', resource: `arn:aws:glue:${REGION}:${ACCOUNT}:devEndpoint/anything` }],
     ['tag a new resource as shared', { action: 'ec2:CreateVolume', resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:volume/vol-0123456789abcdef0`, context: { 'aws:RequestTag/environment': 'shared' } }],
   ];
   const ownJob: [string, Request][] = [
