@@ -94,7 +94,7 @@ describe('installTools', () => {
       expect.arrayContaining([
         expect.stringMatching(/^go install -trimpath -ldflags=-X helm\.sh\/helm\/v3\/internal\/version\.version=v3\.\d+\.\d+ .* helm\.sh\/helm\/v3\/cmd\/helm@v3\.\d+\.\d+$/),
         expect.stringMatching(/^go install .* github\.com\/hashicorp\/terraform-provider-kubernetes@v1\.13\.4-0\.\d+-[0-9a-f]{12}$/),
-        expect.stringMatching(/^pip install --quiet .*checkov==\d+\.\d+\.\d+ zizmor==\d+\.\d+\.\d+ yamllint==\d+\.\d+\.\d+ moto\[server\]==\d+\.\d+\.\d+ awscli==\d+\.\d+\.\d+$/),
+        expect.stringMatching(/^pip install --quiet .*checkov==\d+\.\d+\.\d+ zizmor==\d+\.\d+\.\d+ cloudsplaining==\d+\.\d+\.\d+ yamllint==\d+\.\d+\.\d+ moto\[server\]==\d+\.\d+\.\d+ awscli==\d+\.\d+\.\d+$/),
       ]),
     );
     expect(first.calls.find((c) => c.line.startsWith('go install'))?.options?.env).toMatchObject({ CGO_ENABLED: '0' });

@@ -255,7 +255,10 @@ describe('PolicyAspect', () => {
     const platform = synthPlatform({
       environments: 'prod',
       validate: false,
-      config: configWith((c) => (c.environments.prod.cluster.publicAccessCidrs = [])),
+      config: configWith((c) => {
+        c.environments.prod.cluster.publicEndpoint = true;
+        c.environments.prod.cluster.publicAccessCidrs = [];
+      }),
     });
     expect(() => platform.json('cluster-prod')).toThrow(PolicyViolationError);
     expect(() => platform.json('cluster-prod')).toThrow(/cluster-prod\/eks\/cluster has a public API endpoint with no public_access_cidrs/);

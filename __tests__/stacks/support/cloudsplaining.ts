@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runCommand } from '../../../scripts/lib/run.js';
 import { toolchain } from '../../../tools/toolchain.js';
+import { managedPolicy } from './iam-evaluate.js';
 
 export interface EscalationFinding {
   readonly policy: string;
@@ -21,10 +22,54 @@ export interface EscalationFinding {
 /** No exclusions: every policy is read, AWS's managed ones included. */
 const EXCLUSIONS = 'policies:\n  - ""\nroles:\n  - ""\nusers:\n  - ""\ngroups:\n  - ""\ninclude-actions:\n  - ""\nexclude-actions:\n  - ""\n';
 
+type Details = { RoleDetailList?: Record<string, unknown>[]; Policies?: Record<string, unknown>[]; UserDetailList?: unknown[]; GroupDetailList?: unknown[] };
+
+/**
+ * The fields cloudsplaining reads that the AWS emulator's answer may leave out (moto omits a
+ * policy's PolicyName, for one), filled from what is there, and every AWS managed policy a role
+ * attaches listed with its document (from `managed`, by name).
+ */
+export function normaliseDetails(raw: unknown, managed: (name: string) => unknown): Details {
+  const details = JSON.parse(JSON.stringify(raw)) as Details;
+  const policies: Record<string, unknown>[] = (details.Policies ?? []).map((p, i) => ({
+    Path: '/',
+    PolicyId: `ANPA${String(i).padStart(16, '0')}`,
+    DefaultVersionId: 'v1',
+    AttachmentCount: 1,
+    IsAttachable: true,
+    CreateDate: '2026-01-01T00:00:00Z',
+    UpdateDate: '2026-01-01T00:00:00Z',
+    ...p,
+    PolicyName: (p.PolicyName as string | undefined) ?? path.basename(String(p.Arn)),
+  }));
+  const listed = new Set(policies.map((p) => String(p.Arn)));
+  const roles = (details.RoleDetailList ?? []).map((r, i) => {
+    const attached = ((r.AttachedManagedPolicies as { PolicyArn: string; PolicyName?: string }[] | undefined) ?? []).map((a) => ({ ...a, PolicyName: a.PolicyName ?? path.basename(a.PolicyArn) }));
+    for (const a of attached)
+      if (!listed.has(a.PolicyArn) && /:iam::aws:policy\//.test(a.PolicyArn)) {
+        listed.add(a.PolicyArn);
+        policies.push({
+          Path: '/',
+          PolicyId: `ANPA9${String(policies.length).padStart(15, '0')}`,
+          DefaultVersionId: 'v1',
+          AttachmentCount: 1,
+          IsAttachable: true,
+          CreateDate: '2026-01-01T00:00:00Z',
+          UpdateDate: '2026-01-01T00:00:00Z',
+          Arn: a.PolicyArn,
+          PolicyName: a.PolicyName,
+          PolicyVersionList: [{ Document: managed(a.PolicyArn.replace(/^arn:[^:]+:iam::aws:policy\//, '')), VersionId: 'v1', IsDefaultVersion: true, CreateDate: '2026-01-01T00:00:00Z' }],
+        });
+      }
+    return { Path: '/', RoleId: `AROA${String(i).padStart(16, '0')}`, CreateDate: '2026-01-01T00:00:00Z', InstanceProfileList: [], Tags: [], RoleLastUsed: {}, ...r, AttachedManagedPolicies: attached };
+  });
+  return { UserDetailList: details.UserDetailList ?? [], GroupDetailList: details.GroupDetailList ?? [], RoleDetailList: roles, Policies: policies };
+}
+
 export async function escalationFindings(details: unknown): Promise<EscalationFinding[]> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hono-api-cloudsplaining-'));
   try {
-    writeFileSync(path.join(dir, 'details.json'), JSON.stringify(details));
+    writeFileSync(path.join(dir, 'details.json'), JSON.stringify(normaliseDetails(details, managedPolicy)));
     writeFileSync(path.join(dir, 'exclusions.yml'), EXCLUSIONS);
     mkdirSync(path.join(dir, 'out'));
     const bin = path.join(toolchain().pythonDir(), 'bin', 'cloudsplaining');
