@@ -81,7 +81,8 @@ export async function escalationFindings(details: unknown): Promise<EscalationFi
     const report = JSON.parse(readFileSync(path.join(dir, 'out', results), 'utf8')) as Record<string, Record<string, Policy>>;
     return ['inline_policies', 'customer_managed_policies', 'aws_managed_policies'].flatMap((bucket) =>
       Object.values(report[bucket] ?? {})
-        .filter((p) => !p.is_excluded)
+        // A policy attached to nothing (the emulator lists every AWS managed policy) grants nothing.
+        .filter((p) => !p.is_excluded && (p.AttachedTo?.roles ?? []).length > 0)
         .flatMap((p) => (p.PrivilegeEscalation?.findings ?? []).map((f) => ({ policy: p.PolicyName, type: f.type, roles: p.AttachedTo?.roles ?? [] }))),
     );
   } finally {
