@@ -35,6 +35,10 @@ async function main(argv: string[]): Promise<number> {
   if (positionals.length !== 1) return (console.error(`error: expected one environment, got ${positionals.length ? positionals.join(' ') : 'none'}\n${USAGE}`), 2);
   const [environment] = positionals as [string];
   const outdir = path.resolve(values.out);
+  // The folder is replaced: never one that holds anything but a previous export.
+  const previous = existsSync(outdir) ? readdirSync(outdir) : [];
+  if (previous.some((entry) => !['stacks', 'manifest.json', 'constructs.tf.json'].includes(entry)) || [REPO_ROOT, os.homedir(), path.parse(outdir).root].includes(outdir))
+    return (console.error(`error: --out ${values.out} holds other files; it is replaced by the export, so choose an empty or new folder (default hcl/)`), 2);
   rmSync(outdir, { recursive: true, force: true });
 
   const synth = await runCommand(process.execPath, ['--import', 'tsx', 'main.ts'], {

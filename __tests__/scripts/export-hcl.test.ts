@@ -95,6 +95,16 @@ describe('repairLifecycleConditions, repairReferenceLists, repairNestedAttribute
   });
 });
 
+describe('npm run export:hcl refuses to replace a folder that holds anything else', () => {
+  it('the repository itself, or a folder with other files', async () => {
+    for (const out of [REPO_ROOT, path.join(REPO_ROOT, 'stacks')]) {
+      const r = await runCommand(process.execPath, ['--import', 'tsx', 'scripts/export-hcl.ts', 'dev', '--out', out], { cwd: REPO_ROOT });
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toMatch(/holds other files; it is replaced by the export/);
+    }
+  });
+});
+
 describe('npm run export:hcl -- dev, judged by terraform', () => {
   const work = mkdtempSync(path.join(os.tmpdir(), 'hono-api-hcl-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));

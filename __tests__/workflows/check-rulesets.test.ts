@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../scripts/lib/run.js';
+import { platformConfig } from '../../stacks/config/environments.js';
 import { REPO_ROOT } from '../../tools/toolchain.js';
 import { loadWorkflow, stepsOf } from './support/workflows.js';
 
@@ -18,12 +19,12 @@ beforeAll(() => {
   // Answers from $FAKE_GH, a JSON object of API path → body; a missing path fails like a 404.
   writeFileSync(
     path.join(bin, 'gh'),
-    '#!/usr/bin/env bash\n[[ "$1" == api ]] || exit 2\nbody=$(jq -c --arg p "$2" \'.[$p] // empty\' <<<"$FAKE_GH")\n[[ -n "$body" ]] || { echo "gh: Not Found (HTTP 404)" >&2; exit 1; }\necho "$body"\n',
+    '#!/usr/bin/env bash\n[[ "$1" == api ]] || exit 2\nbody=$(jq -c --arg p "${!#}" \'.[$p] // empty\' <<<"$FAKE_GH")\n[[ -n "$body" ]] || { echo "gh: Not Found (HTTP 404)" >&2; exit 1; }\necho "$body"\n',
   );
   chmodSync(path.join(bin, 'gh'), 0o755);
 });
 
-const MAIN_RULES = [{ type: 'pull_request' }, { type: 'non_fast_forward' }, { type: 'deletion' }, { type: 'required_status_checks' }];
+const MAIN_RULES = [{ type: 'pull_request', parameters: { required_approving_review_count: 1 } }, { type: 'non_fast_forward' }, { type: 'deletion' }, { type: 'required_status_checks' }];
 const TAG_RULESET = { id: 7, name: 'release tags', enforcement: 'active', conditions: { ref_name: { include: ['refs/tags/v*'], exclude: [] } }, rules: [{ type: 'creation' }, { type: 'update' }, { type: 'deletion' }] };
 
 function api(mainRules: unknown, tagRulesets: Record<string, unknown>[]) {
@@ -56,6 +57,8 @@ describe('check-rulesets.sh', () => {
     ['a tag ruleset that allows moving a tag', api(MAIN_RULES, [{ ...TAG_RULESET, rules: [{ type: 'creation' }, { type: 'deletion' }] }]), /no active tag ruleset/],
     ['a tag ruleset for other tags', api(MAIN_RULES, [{ ...TAG_RULESET, conditions: { ref_name: { include: ['refs/tags/release-*'], exclude: [] } } }]), /no active tag ruleset/],
     ['rules that cannot be read', {}, /cannot be read/],
+    ['pull requests without an approving review', api([{ type: 'pull_request', parameters: { required_approving_review_count: 0 } }, ...MAIN_RULES.slice(1)], [TAG_RULESET]), /no approving review/],
+    ['a tag ruleset on every tag but the release ones', api(MAIN_RULES, [{ ...TAG_RULESET, conditions: { ref_name: { include: ['~ALL'], exclude: ['refs/tags/v*'] } } }]), /no active tag ruleset/],
   ])('fails closed on %s, naming the settings page', async (_label, answers, message) => {
     const r = await check(answers);
     expect(r.exitCode).toBe(1);
@@ -63,13 +66,13 @@ describe('check-rulesets.sh', () => {
     expect(r.stdout + r.stderr).toContain(`https://github.com/${REPO}/settings/rules`);
   });
 
-  it("runs in deploy.yml's prepare job before anything is planned, for the repository's default branch", () => {
+  it("runs in deploy.yml's prepare job before anything is planned, for the branch the plan role trusts", () => {
     const deploy = loadWorkflow('deploy.yml');
     const steps = stepsOf(deploy.jobs.prepare!);
     const at = steps.findIndex((s) => s.run?.includes('check-rulesets.sh'));
     expect(at).toBeGreaterThan(-1);
     expect(at).toBeLessThan(steps.findIndex((s) => s.run?.includes('npm run synth')));
-    expect(steps[at]!.env?.MAIN_BRANCH).toBe('${{ github.event.repository.default_branch }}');
+    expect(steps[at]!.env?.MAIN_BRANCH).toBe(platformConfig.shared.github.mainBranch);
   });
 
   it("runs in release.yml's image job before the push-image role is assumed", () => {
@@ -77,5 +80,6 @@ describe('check-rulesets.sh', () => {
     const at = steps.findIndex((s) => s.run?.includes('check-rulesets.sh'));
     expect(at).toBeGreaterThan(-1);
     expect(at).toBeLessThan(steps.findIndex((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@')));
+    expect(steps[at]!.env?.MAIN_BRANCH).toBe(platformConfig.shared.github.mainBranch);
   });
 });

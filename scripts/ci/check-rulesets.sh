@@ -7,9 +7,11 @@
 #   scripts/ci/check-rulesets.sh main
 #
 # Reads the rules GitHub enforces (GH_TOKEN, GITHUB_REPOSITORY): for the branch, the effective
-# rules (`repos/…/rules/branches/<branch>`): pull requests required, no force push, no deletion;
+# rules (`repos/…/rules/branches/<branch>`): pull requests with at least one approving review, no
+# force push, no deletion;
 # for tags, an active tag ruleset covering refs/tags/v* that restricts creation and blocks updates
-# and deletions. Fails closed, naming the setting to change.
+# and deletions. Fails closed, naming the setting to change. Bypass actors are not visible to the
+# workflow's token: keep the rulesets' bypass lists to the release maintainers.
 set -euo pipefail
 
 branch="${1:?usage: $0 <main branch>}"
@@ -21,6 +23,10 @@ if ! branch_rules=$(gh api "repos/$GITHUB_REPOSITORY/rules/branches/$branch" 2>/
   problems+=("the rules of branch '$branch' cannot be read")
   branch_rules='[]'
 fi
+if [[ $(jq '[.[] | select(.type == "pull_request" and (.parameters.required_approving_review_count // 0) >= 1)] | length' <<<"$branch_rules") -eq 0 ]] &&
+  [[ $(jq '[.[] | select(.type == "pull_request")] | length' <<<"$branch_rules") -gt 0 ]]; then
+  problems+=("branch '$branch' requires pull requests but no approving review: anyone with write access could merge their own")
+fi
 for rule in pull_request non_fast_forward deletion; do
   if [[ $(jq --arg r "$rule" '[.[] | select(.type == $r)] | length' <<<"$branch_rules") -eq 0 ]]; then
     case "$rule" in
@@ -31,7 +37,7 @@ for rule in pull_request non_fast_forward deletion; do
   fi
 done
 
-if ! rulesets=$(gh api "repos/$GITHUB_REPOSITORY/rulesets?targets=tag&includes_parents=true" 2>/dev/null); then
+if ! rulesets=$(gh api --paginate "repos/$GITHUB_REPOSITORY/rulesets?targets=tag&includes_parents=true" 2>/dev/null | jq -s 'add // []'); then
   problems+=("the tag rulesets cannot be read")
   rulesets='[]'
 fi
@@ -39,7 +45,8 @@ covered=()
 for id in $(jq -r '.[] | select(.enforcement == "active") | .id' <<<"$rulesets"); do
   ruleset=$(gh api "repos/$GITHUB_REPOSITORY/rulesets/$id" 2>/dev/null) || continue
   # A ruleset covering v* tags: refs/tags/v*, ~ALL, or anything the include patterns match v1.2.3 with.
-  if jq -e '.conditions.ref_name.include // [] | any(. == "~ALL" or . == "refs/tags/v*" or . == "refs/tags/*" or . == "refs/tags/v*.*.*")' <<<"$ruleset" >/dev/null &&
+  # …and excluding none of them (an exclude pattern starting refs/tags/ or ~ALL could).
+  if jq -e '(.conditions.ref_name.include // [] | any(. == "~ALL" or . == "refs/tags/v*" or . == "refs/tags/*" or . == "refs/tags/v*.*.*")) and (.conditions.ref_name.exclude // [] | all(test("^refs/tags/") | not))' <<<"$ruleset" >/dev/null &&
     jq -e '[.rules[]?.type] as $t | ["creation", "update", "deletion"] | all(. as $r | $t | index($r))' <<<"$ruleset" >/dev/null; then
     covered+=("$(jq -r .name <<<"$ruleset")")
   fi

@@ -23,6 +23,10 @@
  * 5. Top-level `ephemeral` blocks (Terraform 1.10) are left out altogether, so a reference to
  *    `ephemeral.random_password.x` is to an undeclared resource. They are rendered from the stack's
  *    JSON synthesis (renderEphemeralBlocks).
+ *
+ * Scope: what CDKTF renders for these stacks: multi-line lists, conditions whose strings hold no
+ * unbalanced braces, the helm provider's `kubernetes` and `exec`. Anything else Terraform refuses
+ * in `terraform validate`, which the suite runs on the result.
  */
 
 /** The terraform-block attributes the stacks set (stacks/constructs/provider-versions.ts), by name. */

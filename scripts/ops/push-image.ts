@@ -8,6 +8,7 @@
  * refuses it: it serves `ops deploy` from a terminal. Every later image comes from a release tag.
  */
 import path from 'node:path';
+import { amiTypeFor } from '../../stacks/constructs/node-group.js';
 import { CREDENTIALS_HINT, accountProblem, callerIdentity } from './aws.js';
 import { configReady } from './check-config.js';
 import type { OpsDeps } from './deps.js';
@@ -83,7 +84,10 @@ export async function pushImage(deps: OpsDeps, options: PushImageOptions): Promi
   if ((await step(`logging in to ${host}`, engine, ['login', '--username', 'AWS', '--password-stdin', host], password.stdout.trim())).exitCode !== 0) return 1;
   const commit = await deps.run('git', ['rev-parse', 'HEAD'], { cwd: deps.repoRoot });
   const buildArgs = { VERSION: tag, GIT_COMMIT: commit.exitCode === 0 ? commit.stdout.trim() : 'unknown', BUILD_TIME: new Date(deps.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') };
-  const build = ['build', '--tag', image, ...Object.entries(buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]), '--file', 'Dockerfile', '.'];
+  // The nodes' architecture, not the machine's: an image built on an arm64 laptop would not run on
+  // x86 nodes, and the tag cannot be pushed again.
+  const platform = Object.values(deps.config.environments).every((env) => amiTypeFor(env.cluster.nodes.instanceTypes).includes('ARM')) ? 'linux/arm64' : 'linux/amd64';
+  const build = ['build', '--platform', platform, '--tag', image, ...Object.entries(buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]), '--file', 'Dockerfile', '.'];
   if ((await step(`building ${image}`, engine, build)).exitCode !== 0) return 1;
   if ((await step(`pushing ${image}`, engine, ['push', image])).exitCode !== 0) return 1;
   deps.out(`Pushed ${image}. Next: \`npm run ops -- deploy <env> --image-tag ${tag}\`.`);

@@ -125,9 +125,10 @@ export interface EnvironmentScope {
  * Tags AWS and the cluster's controllers put on what they create for a cluster, naming it: the
  * cluster security group (EKS), the node group's Auto Scaling group (EKS managed node groups), the
  * load balancers, target groups and listeners (AWS Load Balancer Controller). Denied by these for
- * another environment's cluster, even where our own environment tag is missing.
+ * another environment's cluster, even where our own environment tag is missing. The VPC CNI tags
+ * the network interfaces it creates for pods with `cluster.k8s.amazonaws.com/name`.
  */
-export const CLUSTER_NAME_TAGS = ['aws:eks:cluster-name', 'eks:cluster-name', 'elbv2.k8s.aws/cluster'] as const;
+export const CLUSTER_NAME_TAGS = ['aws:eks:cluster-name', 'eks:cluster-name', 'elbv2.k8s.aws/cluster', 'cluster.k8s.amazonaws.com/name'] as const;
 
 /**
  * Denies that confine an environment's deploy role (which holds PowerUserAccess) and every role its
@@ -174,17 +175,38 @@ export function environmentConfinement(scope: EnvironmentScope, state: StateBuck
     {
       Sid: 'NotTheStateBucketItself',
       Effect: 'Deny',
-      Action: ['s3:DeleteBucket*', 's3:PutBucket*', 's3:PutEncryptionConfiguration', 's3:PutLifecycleConfiguration', 's3:PutReplicationConfiguration'],
+      Action: [
+        's3:DeleteBucket*',
+        's3:PutBucket*',
+        's3:PutEncryptionConfiguration',
+        's3:PutLifecycleConfiguration',
+        's3:PutReplicationConfiguration',
+        's3:PutInventoryConfiguration',
+        's3:PutAnalyticsConfiguration',
+        's3:PutMetricsConfiguration',
+        's3:PutIntelligentTieringConfiguration',
+        's3:PutAccelerateConfiguration',
+      ],
       Resource: bucketArn(state),
+    },
+    {
+      // Registry-wide settings carry no tag: replication or a pull-through rule would copy every
+      // image of the shared registry elsewhere.
+      Sid: 'NotTheRegistrySettings',
+      Effect: 'Deny',
+      Action: ['ecr:PutRegistryPolicy', 'ecr:DeleteRegistryPolicy', 'ecr:PutReplicationConfiguration', 'ecr:CreatePullThroughCacheRule', 'ecr:PutRegistryScanningConfiguration'],
+      Resource: '*',
     },
     { Sid: 'NotTheStateKeyItself', Effect: 'Deny', Action: ['kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:PutKeyPolicy', 'kms:CreateGrant'], Resource: state.keyArn },
     {
-      // PowerUserAccess may change any Lambda function's code or a Glue dev endpoint, which then run
-      // with that resource's own role, whatever environment (or none) it belongs to. The stacks use
-      // neither service; cloudsplaining names both escalation paths (cloudsplaining.test.ts).
+      // PowerUserAccess may make existing resources run code with their own roles, whatever
+      // environment (or none) they belong to: change a Lambda function or a Glue dev endpoint
+      // (cloudsplaining names both, cloudsplaining.test.ts), start a CodeBuild build with its
+      // buildspec overridden, a Step Functions execution, a CloudFormation stack update with its
+      // service role, an SSM Automation. The stacks use none of these services.
       Sid: 'NotServicesTheStacksDoNotUse',
       Effect: 'Deny',
-      Action: ['lambda:*', 'glue:*'],
+      Action: ['lambda:*', 'glue:*', 'codebuild:*', 'states:*', 'cloudformation:*', 'ssm:StartAutomationExecution'],
       Resource: '*',
     },
     {

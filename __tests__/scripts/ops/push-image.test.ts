@@ -34,7 +34,7 @@ describe('ops push-image', () => {
     expect(login.args).toEqual(['login', '--username', 'AWS', '--password-stdin', REGISTRY]);
     expect(login.options.input).toBe('ecr-password');
     const build = engine.find((c) => c.args[0] === 'build')!;
-    expect(build.args).toEqual(expect.arrayContaining(['--tag', `${REGISTRY}/hono-api:0.1.0`, '--build-arg', 'VERSION=0.1.0', '--build-arg', 'BUILD_TIME=2026-12-07T10:00:00Z', '--file', 'Dockerfile', '.']));
+    expect(build.args).toEqual(expect.arrayContaining(['--platform', 'linux/amd64', '--tag', `${REGISTRY}/hono-api:0.1.0`, '--build-arg', 'VERSION=0.1.0', '--build-arg', 'BUILD_TIME=2026-12-07T10:00:00Z', '--file', 'Dockerfile', '.']));
     expect(engine.at(-1)!.args).toEqual(['push', `${REGISTRY}/hono-api:0.1.0`]);
     expect(f.out.join('\n')).toContain(`Pushed ${REGISTRY}/hono-api:0.1.0. Next: \`npm run ops -- deploy <env> --image-tag 0.1.0\``);
   });

@@ -114,6 +114,8 @@ export async function decide(principal: Principal, request: Request): Promise<De
     { simulationMode: 'Strict' },
   );
   if (result.resultType === 'error') throw new Error(`${request.action} on ${request.resource}: ${JSON.stringify(result.errors)}`);
+  // An action that takes no resource ARN is evaluated on "*" (a wildcard result, no context keys).
+  if (result.resultType === 'wildcard' && request.resource === '*') return result.overallResult as Decision;
   if (result.resultType !== 'single') throw new Error(`${request.action} on ${request.resource}: expected one resource, got ${result.resultType}`);
   const ignored = result.result.ignoredContextKeys ?? [];
   if (ignored.length > 0) throw new Error(`${request.action}: context keys ${ignored.join(', ')} do not apply to it (a typo would change the decision)`);

@@ -60,6 +60,11 @@ export function isolationScenarios(c: IsolationContext, env: string, other: stri
     ['records in the other environment\'s hosted zone', { action: 'route53:ChangeResourceRecordSets', resource: `arn:aws:route53:::hostedzone/${zone(other)}` }],
     ['change the code of any Lambda function (it runs with its own role)', { action: 'lambda:UpdateFunctionCode', resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:anything` }],
     ['update a Glue dev endpoint (it runs with its own role)', { action: 'glue:UpdateDevEndpoint', resource: `arn:aws:glue:${REGION}:${ACCOUNT}:devEndpoint/anything` }],
+    ['start a CodeBuild build (it runs with the project\'s role)', { action: 'codebuild:StartBuild', resource: `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/anything` }],
+    ['start a Step Functions execution (it runs with the machine\'s role)', { action: 'states:StartExecution', resource: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:anything` }],
+    ['update a CloudFormation stack (it runs with its service role)', { action: 'cloudformation:UpdateStack', resource: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/anything/0123` }],
+    ['replicate the shared registry elsewhere', { action: 'ecr:PutReplicationConfiguration', resource: '*' }],
+    ['an inventory export of the state bucket', { action: 's3:PutInventoryConfiguration', resource: `arn:aws:s3:::${BUCKET}` }],
     ['tag a new resource as shared', { action: 'ec2:CreateVolume', resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:volume/vol-0123456789abcdef0`, context: { 'aws:RequestTag/environment': 'shared' } }],
   ];
   const ownJob: [string, Request][] = [

@@ -11,8 +11,10 @@
  *   Secret through its write-only `data_wo`, which the chart only references
  *   (`grafana.admin.existingSecret`); the chart's default password `prom-operator` is never used.
  *   Neither the plan nor the state holds the password (Terraform 1.11 ephemeral values; the
- *   kubernetes provider does not read back a secret written with `data_wo`). Bump
- *   GRAFANA_PASSWORD_REVISION to rotate it.
+ *   kubernetes provider does not read back a secret written with `data_wo`). Grafana reads the
+ *   password only when it creates its database: bumping GRAFANA_PASSWORD_REVISION writes a new
+ *   Secret value, and a Grafana with a persistent volume keeps its old password until
+ *   `grafana cli admin reset-admin-password` is run in its pod (README: upgrading).
  * - With `storage: persistent` (required in prod) Prometheus, Alertmanager and Grafana keep their
  *   data on EBS volumes of the platform's gp3 StorageClass (the EBS CSI driver comes with the
  *   cluster stack); Grafana's Deployment then recreates its pod instead of rolling it, since a
