@@ -5,13 +5,11 @@
  * ViewOnlyAccess document (the copy in moto, which the toolchain installs and which tracks AWS's
  * managed policies) or by the role's few extra reads.
  */
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pullRequestEnvironments } from '../../stacks/ci-identity-stack.js';
 import { platformConfig } from '../../stacks/config/environments.js';
 import { PULL_REQUEST_DATA_SOURCE_READS, PULL_REQUEST_EXTRA_READS, SHARED_STACKS } from '../../stacks/constructs/ci-role-policies.js';
-import { toolchain } from '../../tools/toolchain.js';
+import { managedPolicy } from './support/iam-evaluate.js';
 import { synthPlatform } from './support/platform.js';
 
 interface Statement {
@@ -19,18 +17,12 @@ interface Statement {
   readonly Action?: string | string[];
 }
 
-/** AWS's managed policy document by name, from moto's snapshot of the managed policies. */
-function managedPolicy(name: string): Statement[] {
-  const python = path.join(toolchain().pythonDir(), 'bin', 'python');
-  const code = `import json, moto.iam.aws_managed_policies as m; print(json.dumps(json.loads(m.aws_managed_policies_data)[${JSON.stringify(name)}]["Document"]))`;
-  return (JSON.parse(execFileSync(python, ['-c', code], { encoding: 'utf8' })) as { Statement: Statement[] }).Statement;
-}
 
 /** IAM action matching: `*` any run of characters, case-insensitive (as IAM compares actions). */
 const actionAllowed = (patterns: readonly string[], action: string) =>
   patterns.some((p) => new RegExp(`^${p.replace(/[.+^${}()|[\]\\?]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i').test(action));
 
-const viewOnly = managedPolicy('ViewOnlyAccess')
+const viewOnly = (managedPolicy('job-function/ViewOnlyAccess').Statement as unknown as readonly Statement[])
   .filter((s) => s.Effect === 'Allow')
   .flatMap((s) => (Array.isArray(s.Action) ? s.Action : s.Action ? [s.Action] : []));
 

@@ -11,6 +11,7 @@
  * that no longer matches a finding.
  */
 import { TerraformDataSource, type TerraformResource, TerraformStack } from 'cdktf';
+import { compareMinor } from '../config/support-calendar.js';
 
 export function acceptCheckovFinding(resource: TerraformResource | TerraformDataSource, checkId: string, reason: string): void {
   if (!/^CKV2?_[A-Z0-9]+_\d+$/.test(checkId)) throw new Error(`acceptCheckovFinding: "${checkId}" is not a checkov check id (e.g. CKV_AWS_18)`);
@@ -40,9 +41,7 @@ export function acceptShortRetention(logGroup: TerraformResource, days: number, 
 export const CHECKOV_NEWEST_EKS_MINOR = '1.35';
 
 export function acceptNewerThanCheckovKnows(cluster: TerraformResource, version: string): void {
-  const [major = 0, minor = 0] = version.split('.').map(Number);
-  const [knownMajor = 0, knownMinor = 0] = CHECKOV_NEWEST_EKS_MINOR.split('.').map(Number);
-  if (major > knownMajor || (major === knownMajor && minor > knownMinor))
+  if (compareMinor(version, CHECKOV_NEWEST_EKS_MINOR) > 0)
     acceptCheckovFinding(
       cluster,
       'CKV_AWS_339',

@@ -62,8 +62,12 @@ const claim = (storageClassName: string, size: string) => ({
 export const GRAFANA_PASSWORD_REVISION = 1;
 
 /**
- * An ephemeral `random_password` in the stack (random provider ≥ 3.7; Terraform ≥ 1.10): its result
- * may only reach write-only attributes, so it is never in a plan or state. Returns the reference.
+ * An ephemeral `random_password` in the stack: its result may only reach write-only attributes, so
+ * it is never in a plan or state. Returns the reference. Needs the random provider 3.7 or newer
+ * (its CHANGELOG, 3.7.0: "ephemeral/random_password: New ephemeral resource"), Terraform 1.11 for
+ * write-only attributes, and OpenTofu 1.11 (opentofu.org/docs/intro/whats-new, "Ephemeral Resources /
+ * Write-Only Attributes"); the kubernetes provider's `data_wo` is in the 3.2.1 source the toolchain
+ * builds (kubernetes/resource_kubernetes_secret_v1.go).
  */
 export function ephemeralRandomPassword(scope: Construct, name: string, settings: { readonly length: number; readonly special: boolean }): string {
   TerraformStack.of(scope).addOverride(`ephemeral.random_password.${name}`, { ...settings });
