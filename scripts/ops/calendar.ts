@@ -107,7 +107,13 @@ export function calendar(deps: OpsDeps, options: { awsVersions?: string; report?
       return 1;
     }
   }
-  const findings = calendarFindings(deps, today, aws);
+  let findings: CalendarFinding[];
+  try {
+    findings = calendarFindings(deps, today, aws);
+  } catch (err) {
+    deps.err(`error: ${options.awsVersions}: ${(err as Error).message}`);
+    return 1;
+  }
   const report = renderCalendarReport(findings, today, aws !== undefined);
   if (options.report) deps.writeFile(options.report, `${report}\n`);
   deps.out(options.json ? JSON.stringify({ today: today.toISOString().slice(0, 10), comparedWithAws: aws !== undefined, findings }, null, 2) : report);

@@ -61,6 +61,8 @@ describe('ops calendar', () => {
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/expected \{"clusterVersions": \[/);
     expect((await run(['--aws-versions', AWS_FILE], { today: '2026-12-07', aws: 'not json' })).code).toBe(1);
+    const badDate = await run(['--aws-versions', AWS_FILE], { today: '2026-12-07', aws: { clusterVersions: [{ clusterVersion: '1.36', releaseDate: 'soon' }] } });
+    expect([badDate.code, badDate.err]).toEqual([1, expect.stringMatching(/not a timestamp: "soon"/)]);
   });
 
   it('reads both timestamp forms as the same UTC day', () => {
