@@ -5,9 +5,13 @@
  *   non-prod stacks only, with -refresh=false and -lock=false: AWS's ViewOnlyAccess (metadata,
  *   never data) plus the few reads its data sources make, those stacks' state and nothing else; no
  *   access entry on any cluster, so no Kubernetes Secret is within reach.
- * - plan: the main branch (drift detection, deploy plans) and release tags. ReadOnlyAccess, all
- *   state, the state lock, and view access (Secrets included: Helm keeps releases there) on the
- *   clusters, for prod as much as the others.
+ * - plan: the main branch (drift detection) and jobs running in the GitHub environment `plan`
+ *   (PLAN_ENVIRONMENT: every deploy plan, a release tag's prod plan included), whose deployment
+ *   policy GitHub enforces and the deploy's pre-flight checks (main and v* tags only,
+ *   scripts/ci/check-environment.sh --plan). No bare tag subject: a tag pushed past the tag ruleset
+ *   still cannot take this role outside that environment. ReadOnlyAccess, all state, the state
+ *   lock, and view access (Secrets included: Helm keeps releases there) on the clusters, for prod as
+ *   much as the others.
  * - deploy-<environment>: changes one environment. Assumable only from jobs running in that GitHub
  *   environment, whose required reviewers approve every run; PowerUserAccess confined by explicit
  *   denies to that environment's resources (tags, cluster and secret names, state keys) and IAM
@@ -52,12 +56,19 @@ export interface CiIdentityStackProps extends Omit<AwsStackProps, 'environment' 
 /** Environments whose stacks pull requests plan: all but prod, which only main and tags may read. */
 export const pullRequestEnvironments = (environments: readonly string[]) => environments.filter((env) => env !== 'prod');
 
+/**
+ * The GitHub environment deploy.yml's plan job runs in. Its deployment branch and tag policy (main
+ * and v* tags, nothing else) is what admits a job to the plan role's environment subject, enforced by
+ * GitHub before the job starts, rather than whatever ref a workflow file claims.
+ */
+export const PLAN_ENVIRONMENT = 'plan';
+
 /** The OIDC token subjects each role trusts; the workflow tests compare these with .github/. */
 export function ciRoleSubjects(github: GithubRepositoryIdentity & { readonly mainBranch: string }, environments: readonly string[]): Record<CiRole, string[]> {
   const each = (suffix: string) => subjectRepositories(github).map((repo) => `${repo}:${suffix}`);
   return {
     'pr-plan': each('pull_request'),
-    plan: [...each(`ref:refs/heads/${github.mainBranch}`), ...each('ref:refs/tags/v*')],
+    plan: [...each(`ref:refs/heads/${github.mainBranch}`), ...each(`environment:${PLAN_ENVIRONMENT}`)],
     ...Object.fromEntries(environments.map((env) => [deployRole(env), each(`environment:${env}`)])),
     'push-image': each('ref:refs/tags/v*'),
   };
@@ -127,7 +138,7 @@ export class CiIdentityStack extends AwsStack {
     roles.set(
       'plan',
       role('plan', {
-        description: 'Main branch and release tags: deploy plans and drift detection, read-only',
+        description: `Main branch (drift detection) and the ${PLAN_ENVIRONMENT} environment (deploy plans): read-only`,
         managedPolicyArns: [managed('ReadOnlyAccess')],
         statements: [...stateRead(state, [allState]), ...stateLock(state, [`${allState}.tflock`])],
       }),

@@ -92,7 +92,7 @@ describe('ci-identity stack: GitHub OIDC', () => {
   });
 
   it('plan: the main branch and v* tags, never a pull request', () => {
-    expect(trustedSubjects(trust(roles.plan)[0]!)).toEqual([`${repo}:ref:refs/heads/${mainBranch}`, `${repo}:ref:refs/tags/v*`]);
+    expect(trustedSubjects(trust(roles.plan)[0]!)).toEqual([`${repo}:ref:refs/heads/${mainBranch}`, `${repo}:environment:plan`]);
   });
 
   it.each(deployRoles)('deploy-%s: only jobs in that one GitHub environment — never another, a branch or a pull request', (env, r) => {

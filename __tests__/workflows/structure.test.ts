@@ -3,6 +3,7 @@
  * actions, no long-lived AWS keys, no script injection, bounded and serialised jobs, and a deploy
  * that applies exactly the reviewed plan.
  */
+import { PLAN_ENVIRONMENT } from '../../stacks/ci-identity-stack.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildPlatform } from '../stacks/support/platform.js';
@@ -225,9 +226,9 @@ describe('plan jobs', () => {
     expect(readFileSync(path.join(REPO_ROOT, 'scripts/ci/plan-stacks.sh'), 'utf8')).toMatch(/--no-refresh\) refresh=\(-refresh=false\)/);
   });
 
-  it.each(planJobs().map((j) => [j.label, j.job] as const))('%s: never mentions the deploy role, and has no environment', (_, job) => {
+  it.each(planJobs().map((j) => [j.label, j.job] as const))('%s: never mentions the deploy role, and runs in no environment but the plan environment', (_, job) => {
     expect(JSON.stringify(job)).not.toContain(ROLE_VARIABLES.deploy);
-    expect(job.environment).toBeUndefined();
+    expect(job.environment ?? PLAN_ENVIRONMENT).toBe(PLAN_ENVIRONMENT);
   });
 
   it('plan.yml: pull requests from forks get no job, and so no credentials', () => {

@@ -5,7 +5,7 @@
  * githubTrustPolicy() of ciRoleSubjects().
  */
 import { describe, expect, it } from 'vitest';
-import { ciRoleSubjects, ciRoleVariable, pullRequestEnvironments } from '../../stacks/ci-identity-stack.js';
+import { PLAN_ENVIRONMENT, ciRoleSubjects, ciRoleVariable, pullRequestEnvironments } from '../../stacks/ci-identity-stack.js';
 import { platformConfig } from '../../stacks/config/environments.js';
 import { ENVIRONMENT_NAMES } from '../../stacks/config/validate.js';
 import { githubTrustPolicy } from '../../stacks/constructs/github-oidc-role.js';
@@ -90,10 +90,21 @@ describe('workflow jobs present subjects their role trusts', () => {
     expect(subs.filter((sub) => !allowed(role, sub)), `subjects ${subs.join(', ')}`).toEqual([]);
   });
 
-  it('pull requests take only the pr-plan role; the plan role covers main (push, schedule, dispatch) and release tags (release → deploy)', () => {
+  it('pull requests take only the pr-plan role; the plan role covers main (push, schedule) and the plan environment (every deploy plan, release tags included)', () => {
     const of = (kind: RoleKind) => new Set(assuming.filter((a) => a.role === kind).flatMap((a) => a.subs));
     expect(of('pr-plan')).toEqual(new Set([`${repo}:pull_request`]));
-    expect(of('plan')).toEqual(new Set([`${repo}:ref:refs/heads/${mainBranch}`, `${repo}:ref:refs/tags/v*`, `${repo}:ref:refs/tags/v*.*.*`]));
+    expect(of('plan')).toEqual(new Set([`${repo}:ref:refs/heads/${mainBranch}`, `${repo}:environment:${PLAN_ENVIRONMENT}`]));
+  });
+
+  it('a bare tag subject gets no role that reads an environment: the prod plan runs under the plan environment subject', () => {
+    for (const tag of ['v1.2.3', 'v9.9.9-anything']) {
+      const sub = `${repo}:ref:refs/tags/${tag}`;
+      for (const role of Object.keys(subjects) as CiRole[]) expect(trusts(subjects, role, sub), `${role}: ${sub}`).toBe(role === 'push-image');
+    }
+    // The broken twin: the trust before 2026-12-07 (main and v* tags) admits a pushed tag.
+    const before = { ...subjects, plan: [`${repo}:ref:refs/heads/${mainBranch}`, `${repo}:ref:refs/tags/v*`] };
+    expect(trusts(before, 'plan', `${repo}:ref:refs/tags/v1.2.3`)).toBe(true);
+    expect(trusts(subjects, 'plan', `${repo}:environment:prod`)).toBe(false);
   });
 
   it('pull requests plan exactly the targets the pr-plan role may read: the shared stacks and every environment but prod', () => {
@@ -106,8 +117,8 @@ describe('workflow jobs present subjects their role trusts', () => {
 
   it('the deploy role is only ever assumed by jobs that run in a GitHub environment', () => {
     for (const a of assuming.filter((x) => x.role === 'deploy')) expect(a.job.environment, a.label).toBeDefined();
-    // …and no job in an environment assumes anything else (its subject would not match).
-    for (const a of assuming.filter((x) => x.job.environment !== undefined)) expect(a.role, a.label).toBe('deploy');
+    // …and no job in an environment assumes anything else (its subject would not match), but the plan job in the plan environment.
+    for (const a of assuming.filter((x) => x.job.environment !== undefined)) expect(a.role, a.label).toBe(a.job.environment === PLAN_ENVIRONMENT ? 'plan' : 'deploy');
   });
 
   it('the push-image role is only assumed on release tags', () => {

@@ -92,6 +92,18 @@ function validateEnvironment(p: Problems, key: string, env: EnvironmentConfig, c
     `use ${config.shared.region}, or move shared.region (the registry) with it`,
   );
   p.accountIds(`${at}.allowedAccountIds`, env.allowedAccountIds);
+  // One account for every environment is the model built and proved here (README: Environment
+  // isolation): the CI roles, the state bucket and the registry are in the shared account, and an
+  // environment pinned elsewhere could be neither planned nor deployed by them.
+  const sharedAccounts = config.shared.allowedAccountIds;
+  const elsewhere = env.allowedAccountIds.filter((id) => sharedAccounts.length > 0 && !sharedAccounts.includes(id));
+  p.check(
+    elsewhere.length === 0,
+    `${at}.allowedAccountIds`,
+    env.allowedAccountIds,
+    `names ${elsewhere.join(', ')}, outside shared.allowedAccountIds (${sharedAccounts.join(', ')}): the CI roles, the state and the registry are in the shared account, and ${key}'s deploy role cannot reach another (one account per environment is not built; README: Environment isolation)`,
+    `list the shared account (${sharedAccounts[0] ?? ''})`,
+  );
 
   const net = env.network;
   if (p.cidr(`${at}.network.vpcCidr`, net.vpcCidr)) {

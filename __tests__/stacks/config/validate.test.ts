@@ -182,6 +182,16 @@ describe('validatePlatformConfig', () => {
   it('a bad account id', () => {
     expectProblem((c) => (c.shared.allowedAccountIds = ['123456789012', '12345']), 'shared.allowedAccountIds[1]', '12345', /12-digit/);
     expectProblem((c) => (c.environments.prod.allowedAccountIds = ['12345678901a']), 'environments.prod.allowedAccountIds[0]', '12345678901a');
+    // One account per environment is not built: the CI roles live in the shared account.
+    expectProblem(
+      (c) => {
+        c.shared.allowedAccountIds = ['111111111111'];
+        c.environments.prod.allowedAccountIds = ['222222222222'];
+      },
+      'environments.prod.allowedAccountIds',
+      ['222222222222'],
+      /outside shared.allowedAccountIds \(111111111111\)[\s\S]*fix: list the shared account \(111111111111\)/,
+    );
   });
 
   it('a log retention CloudWatch does not offer', () => {
