@@ -238,20 +238,19 @@ export class CiIdentityStack extends AwsStack {
       const where = ciRoleVariable(name);
       new TerraformOutput(this, `${name.replaceAll('-', '_')}_role_arn`, {
         value: r.role.arn,
-        description: where.environment
-          ? `Set as the variable ${where.variable} of the GitHub environment ${where.environment}`
-          : `Set as the repository variable ${where.variable}`,
+        description: `Set as the repository variable ${where.variable}`,
       });
     }
   }
 }
 
 /**
- * Where the workflows read each role's ARN: a repository variable, or for the deploy roles the
- * same variable name set in each GitHub environment, so a job in environment X can only ever
- * read X's role (and X's trust policy would refuse any other job anyway).
+ * The repository variable the workflows read each role's ARN from (scripts/ci/settings.json lists
+ * them for the preflight): AWS_PLAN_ROLE_ARN, AWS_DEPLOY_ROLE_ARN_PROD, … Repository variables, not
+ * a GitHub environment's, so the preflight sees them before any approval; naming another
+ * environment's deploy role gains nothing, since each trusts only jobs in its own environment.
  */
-export function ciRoleVariable(role: CiRole): { variable: string; environment?: string } {
-  if (role.startsWith('deploy-')) return { variable: 'AWS_DEPLOY_ROLE_ARN', environment: role.slice('deploy-'.length) };
+export function ciRoleVariable(role: CiRole): { variable: string } {
+  if (role.startsWith('deploy-')) return { variable: `AWS_DEPLOY_ROLE_ARN_${role.slice('deploy-'.length).toUpperCase()}` };
   return { variable: `AWS_${role.replaceAll('-', '_').toUpperCase()}_ROLE_ARN` };
 }

@@ -129,22 +129,23 @@ describe('providers', () => {
   });
 
   it('pins shared stacks to shared.allowedAccountIds and environment stacks to their own', () => {
+    // Environments may narrow the shared accounts, never leave them (validation: one account model).
     const pinned = synthPlatform({
       config: configWith((c) => {
-        c.shared.allowedAccountIds = ['111111111111'];
+        c.shared.allowedAccountIds = ['111111111111', '222222222222'];
         c.environments.dev.allowedAccountIds = ['222222222222'];
-        c.environments.prod.allowedAccountIds = ['333333333333'];
+        c.environments.prod.allowedAccountIds = ['111111111111'];
       }),
     });
     const allowed = (id: string) => at(list(pinned.json(id).provider?.aws)[0], 'allowed_account_ids');
-    for (const id of SHARED_STACKS.filter((s) => s !== 'state')) expect(allowed(id), id).toEqual(['111111111111']);
+    for (const id of SHARED_STACKS.filter((s) => s !== 'state')) expect(allowed(id), id).toEqual(['111111111111', '222222222222']);
     for (const kind of PER_ENV_KINDS) {
       expect(allowed(`${kind}-dev`)).toEqual(['222222222222']);
-      expect(allowed(`${kind}-prod`)).toEqual(['333333333333']);
+      expect(allowed(`${kind}-prod`)).toEqual(['111111111111']);
       expect(allowed(`${kind}-staging`)).toBeUndefined();
     }
     // The state stack follows the shared accounts too: it is the account's bucket.
-    expect(allowed('state')).toEqual(['111111111111']);
+    expect(allowed('state')).toEqual(['111111111111', '222222222222']);
   });
 });
 

@@ -13,6 +13,13 @@ export const FORK_ADMIN_ROLE = `arn:aws:iam::${FORK_ACCOUNT}:role/aws-reserved/s
 /** The fork's GitHub identity: `gh api repos/acme-corp/hono-eks-platform --jq '{owner: .owner.id, repository: .id}'`. */
 export const FORK_GITHUB = { repository: 'acme-corp/hono-eks-platform', ids: { owner: 81_234_567, repository: 912_345_678 } } as const;
 
+/** One age public key per environment (their private keys are not needed by any test that uses this). */
+export const FORK_PLAN_RECIPIENTS: Readonly<Record<string, string>> = {
+  dev: 'age1tcjugg25sz3m36q25uk9lzz9erm9pfjf2meqw8spqpsg28nseauq2lwg8j',
+  staging: 'age1z0dd02lppgs9t9qkkle7yjjp4xknvvmnt6fggr9mdp5tn7ph8aqqhryf64',
+  prod: 'age1qf4vhsr8d8sexuqc2x35ckvs5me68luugpcl7c3lmz6fp0wwvq6slka8d3',
+};
+
 export function forkConfig(base: PlatformConfig = platformConfig, account = FORK_ACCOUNT): PlatformConfig {
   const environments = Object.fromEntries(
     Object.entries(base.environments).map(([name, env]) => [
@@ -20,6 +27,7 @@ export function forkConfig(base: PlatformConfig = platformConfig, account = FORK
       {
         ...env,
         allowedAccountIds: [account],
+        planRecipient: FORK_PLAN_RECIPIENTS[name] ?? '',
         cluster: { ...env.cluster, adminPrincipalArns: [FORK_ADMIN_ROLE.replace(FORK_ACCOUNT, account)] },
         ...(env.dns ? { dns: { domain: `${name}.hono-api.acme-corp.net`, hostedZoneId: `Z0${name.toUpperCase()}FORK0000000001` } } : {}),
       },

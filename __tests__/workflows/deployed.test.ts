@@ -108,7 +108,11 @@ describe('deploy.yml: a push deploys only an environment that was deployed befor
     const steps = stepsOf(deploy.jobs.prepare!);
     const after = steps.slice(steps.findIndex((s) => s.id === 'deployed') + 1);
     expect(after.length).toBeGreaterThan(5);
-    for (const s of after) expect(s.if, s.name ?? s.uses).toBe("steps.deployed.outputs.go == 'true'");
+    // The tip check runs first (for pushes to main); every step after it also needs main's tip.
+    expect(after[0]!.id).toBe('tip');
+    expect(after[0]!.if).toBe("steps.deployed.outputs.go == 'true' && github.event_name == 'push' && github.ref == 'refs/heads/main'");
+    for (const s of after.slice(1)) expect(s.if, s.name ?? s.uses).toBe("steps.deployed.outputs.go == 'true' && steps.tip.outputs.tip != 'false'");
+    expect(deploy.jobs.prepare!.outputs?.go).toBe("${{ steps.deployed.outputs.go == 'true' && steps.tip.outputs.tip != 'false' }}");
     expect(deploy.jobs.plan!.if).toMatch(/^needs\.prepare\.outputs\.go == 'true' && /);
   });
 });

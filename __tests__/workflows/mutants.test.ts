@@ -58,8 +58,8 @@ const MUTANTS: readonly Mutant[] = [
     tests: ['actionlint.test.ts'],
   },
   {
-    name: 'broken logic in verify-image.sh (the main-branch check inverted)',
-    file: 'scripts/ci/verify-image.sh',
+    name: 'broken logic in verify-attestations.sh (the main-branch check inverted)',
+    file: 'scripts/ci/verify-attestations.sh',
     from: '|| ! git merge-base --is-ancestor',
     to: '|| git merge-base --is-ancestor',
     tests: ['verify-image.test.ts'],

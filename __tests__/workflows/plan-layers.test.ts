@@ -103,11 +103,14 @@ describe('plan-stacks.sh --until-change', () => {
     for (const stack of planned) {
       mkdirSync(path.join(work, 'cdktf.out', 'stacks', stack), { recursive: true });
       writeFileSync(path.join(work, 'cdktf.out', 'stacks', stack, 'tfplan'), 'saved');
+      writeFileSync(path.join(work, 'cdktf.out', 'stacks', stack, 'cdk.tf.json'), '{}');
     }
     const step = stepsOf(loadWorkflow('deploy.yml').jobs.apply!).find((s) => s.run?.includes('apply-stacks.sh'))!;
     const scripts = path.join(work, 'scripts', 'ci');
     mkdirSync(scripts, { recursive: true });
-    writeFileSync(path.join(scripts, 'apply-stacks.sh'), readFileSync(path.join(REPO_ROOT, 'scripts/ci/apply-stacks.sh')));
+    for (const file of ['apply-stacks.sh', 'check-stack-code.sh']) writeFileSync(path.join(scripts, file), readFileSync(path.join(REPO_ROOT, 'scripts/ci', file)));
+    mkdirSync(path.join(work, 'tools'));
+    writeFileSync(path.join(work, 'tools', 'versions.json'), readFileSync(path.join(REPO_ROOT, 'tools/versions.json')));
     const r = await runCommand('bash', ['-e', '-c', step.run!], {
       cwd: work,
       env: { ...process.env, PATH: `${path.join(work, 'bin')}${path.delimiter}${process.env.PATH}`, STACK_IDS: planned.join(' ') },

@@ -3,9 +3,10 @@
  * actions, no long-lived AWS keys, no script injection, bounded and serialised jobs, and a deploy
  * that applies exactly the reviewed plan.
  */
-import { PLAN_ENVIRONMENT } from '../../stacks/ci-identity-stack.js';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { PLAN_ENVIRONMENT } from '../../stacks/ci-identity-stack.js';
 import { buildPlatform } from '../stacks/support/platform.js';
 import { describe, expect, it } from 'vitest';
 import { IMAGE as KIND_IMAGE } from '../../scripts/kind/config.js';
@@ -128,20 +129,34 @@ describe('no long-lived credentials', () => {
     expect(wf.text).not.toMatch(/AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|aws-access-key-id|aws-secret-access-key|aws-session-token/i);
   });
 
-  // AWS through OIDC, GitHub through the job token; the one secret is the key that seals saved
-  // plans between deploy.yml's jobs (scripts/ci/seal-plans.sh), never a credential.
-  it.each(workflows.map((wf) => [wf.file, wf] as const))('%s: no secrets but the plan-sealing key', (_, wf) => {
-    expect(expressionsIn(wf.text).filter((e) => /\bsecrets\./.test(e) && !/^\s*secrets\.PLAN_ENCRYPTION_KEY\s*$/.test(e))).toEqual([]);
+  // AWS through OIDC, GitHub through the job token; the one secret is an environment's private key
+  // that opens its sealed plans in the approved apply job (scripts/ci/seal-plans.sh), never a credential.
+  it.each(workflows.map((wf) => [wf.file, wf] as const))('%s: no secrets but the environment\'s plan key, and that only in the apply job', (_, wf) => {
+    expect(expressionsIn(wf.text).filter((e) => /\bsecrets\./.test(e) && !/^\s*secrets\.PLAN_AGE_IDENTITY\s*$/.test(e))).toEqual([]);
+    for (const { id, job } of jobsOf(wf)) if (JSON.stringify(job).includes('secrets.PLAN_AGE_IDENTITY')) expect(`${wf.file}#${id}`).toBe('deploy.yml#apply');
   });
 
-  it('every configure-aws-credentials step assumes a CI role from a repository variable', () => {
+  it('every configure-aws-credentials step assumes a CI role from a repository variable (the deploy role through prepare)', () => {
     const steps = allJobs.flatMap(({ job }) => stepsOf(job)).filter((s) => s.uses && actionName(s.uses) === 'aws-actions/configure-aws-credentials');
     expect(steps.length).toBeGreaterThan(0);
     for (const step of steps) {
       expect(Object.keys(step.with ?? {}).sort()).toEqual(['aws-region', 'role-session-name', 'role-to-assume']);
-      expect(Object.values(ROLE_VARIABLES).map((v) => `\${{ vars.${v} }}`)).toContain(step.with?.['role-to-assume']);
+      expect([...Object.values(ROLE_VARIABLES).map((v) => `\${{ vars.${v} }}`), '${{ needs.plan.outputs.deploy-role }}']).toContain(step.with?.['role-to-assume']);
       expect(step.with?.['aws-region']).toBe('${{ vars.AWS_REGION }}');
     }
+  });
+
+  it.each(['dev', 'staging', 'prod'])("deploy.yml's role step, run as written, hands the apply job %s's own deploy role variable", async (env) => {
+    const deploy = loadWorkflow('deploy.yml');
+    const step = stepsOf(deploy.jobs.prepare!).find((s) => s.id === 'role')!;
+    expect(step.env).toMatchObject({ DEV: '${{ vars.AWS_DEPLOY_ROLE_ARN_DEV }}', STAGING: '${{ vars.AWS_DEPLOY_ROLE_ARN_STAGING }}', PROD: '${{ vars.AWS_DEPLOY_ROLE_ARN_PROD }}' });
+    const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'role-step-')), 'out');
+    writeFileSync(out, '');
+    const r = await runCommand('bash', ['-e', '-c', step.run!], { env: { ...process.env, TARGET: env, DEV: 'role-dev', STAGING: 'role-staging', PROD: 'role-prod', GITHUB_OUTPUT: out } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(readFileSync(out, 'utf8').trim()).toBe(`deploy-role=role-${env}`);
+    expect(deploy.jobs.prepare!.outputs?.['deploy-role']).toBe('${{ steps.role.outputs.deploy-role }}');
+    expect(deploy.jobs.plan!.outputs?.['deploy-role']).toBe('${{ needs.prepare.outputs.deploy-role }}');
   });
 });
 
@@ -337,18 +352,34 @@ describe('deploy applies exactly the reviewed plan', () => {
     expect(planJob.outputs?.artifact).toBe('${{ steps.artifact.outputs.name }}');
     expect(download?.with?.name).toBe('${{ needs.plan.outputs.artifact }}');
     // One encrypted file: never cdktf.out itself, whose plan.json shows sensitive values in clear.
-    expect(upload?.with?.path).toBe('${{ runner.temp }}/plans.tar.enc');
+    expect(upload?.with?.path).toBe('${{ runner.temp }}/plans.tar.age');
     expect(Number(upload?.with?.['retention-days'])).toBeGreaterThanOrEqual(30);
+    // Sealed to the environment's public key (from the configuration, through prepare), never a shared secret.
     const seal = stepsOf(planJob).find((s) => s.id === 'seal');
-    expect(seal?.run).toMatch(/seal-plans\.sh seal "\$RUNNER_TEMP\/plans\.tar\.enc"/);
+    expect(seal?.run).toMatch(/seal-plans\.sh seal "\$RUNNER_TEMP\/plans\.tar\.age" "\$PLAN_RECIPIENT"/);
+    expect(seal?.env?.PLAN_RECIPIENT).toBe('${{ needs.prepare.outputs.plan-recipient }}');
+    expect(deploy.jobs.prepare!.outputs?.['plan-recipient']).toBe('${{ steps.config.outputs.plan-recipient }}');
+    expect(stepsOf(deploy.jobs.prepare!).find((s) => s.id === 'config')?.run).toMatch(/check-config "\$CONFIG_ENVIRONMENT" --plan-recipient\)" >> "\$GITHUB_OUTPUT"/);
     expect(planJob.outputs?.digests).toBe('${{ steps.seal.outputs.digests }}');
+    expect(planJob.outputs?.['archive-digest']).toBe('${{ steps.seal.outputs.archive }}');
+    expect(JSON.stringify(planJob)).not.toMatch(/secrets\./);
     const steps = stepsOf(apply);
     const open = steps.findIndex((s) => s.run?.includes('seal-plans.sh open'));
-    expect(steps[open]?.env?.EXPECTED_PLAN_DIGESTS).toBe('${{ needs.plan.outputs.digests }}');
+    expect(steps[open]?.env).toMatchObject({
+      EXPECTED_PLAN_DIGESTS: '${{ needs.plan.outputs.digests }}',
+      EXPECTED_ARCHIVE_DIGEST: '${{ needs.plan.outputs.archive-digest }}',
+      PLAN_AGE_IDENTITY: '${{ secrets.PLAN_AGE_IDENTITY }}',
+    });
     for (const later of ['verify-image.sh', 'apply-stacks.sh']) expect(open).toBeLessThan(steps.findIndex((s) => s.run?.includes(later)));
-    const called = deploy.on.workflow_call as { secrets?: Record<string, { required?: boolean }> } | null;
-    expect(called?.secrets?.PLAN_ENCRYPTION_KEY?.required).toBe(true);
-    expect(release.jobs['deploy-prod']!.secrets).toEqual({ PLAN_ENCRYPTION_KEY: '${{ secrets.PLAN_ENCRYPTION_KEY }}' });
+    // No repository-wide key: nothing for release.yml to pass, nothing any branch's workflow could read.
+    expect((deploy.on.workflow_call as { secrets?: unknown } | null)?.secrets).toBeUndefined();
+    expect(release.jobs['deploy-prod']!.secrets).toBeUndefined();
+  });
+
+  it('an empty plan asks for no approval: the apply job runs only when a planned stack has changes', () => {
+    expect(apply.if).toBe("needs.plan.outputs.changes == 'true'");
+    expect(planJob.outputs?.changes).toBe('${{ steps.plan.outputs.changes }}');
+    expect(stepsOf(planJob).find((s) => s.id === 'plan')?.run).toContain('echo "changes=$([[ $status -eq 2 ]] && echo true || echo false)"');
   });
 
   it('the plan job saves plan files (terraform plan -out) and takes the state lock', () => {
@@ -374,10 +405,14 @@ describe('deploy applies exactly the reviewed plan', () => {
     const applyStep = steps.findIndex((s) => s.run?.includes('apply-stacks.sh'));
     expect(verify).toBeGreaterThan(-1);
     expect(verify).toBeLessThan(applyStep);
-    const script = readFileSync(path.join(REPO_ROOT, 'scripts/ci/verify-image.sh'), 'utf8');
+    const script = readFileSync(path.join(REPO_ROOT, 'scripts/ci/verify-attestations.sh'), 'utf8');
+    expect(readFileSync(path.join(REPO_ROOT, 'scripts/ci/verify-image.sh'), 'utf8')).toContain('verify-attestations.sh" "$repository_uri" "$digest" "$tag"');
     expect(script).toMatch(/gh attestation verify "oci:\/\/\$repository_uri@\$digest"/);
     expect(script).toMatch(/--repo "\$GITHUB_REPOSITORY"/);
-    expect(script).toMatch(/--signer-workflow "\$GITHUB_REPOSITORY\/\.github\/workflows\/release\.yml"/);
+    // The exact certificate identity; --signer-workflow is a prefix match.
+    expect(script).toContain('identity="https://github.com/$GITHUB_REPOSITORY/.github/workflows/release.yml@refs/tags/v$version"');
+    expect(script).toMatch(/--cert-identity "\$identity"/);
+    expect(script).not.toMatch(/^[^#]*--signer-workflow/m);
     expect(steps[verify]!.env?.EXPECTED_DIGEST).toBe('${{ inputs.image_digest }}');
   });
 
@@ -416,9 +451,30 @@ describe('release', () => {
     expect(release.on).toEqual({ push: { tags: ['v*.*.*'] } });
   });
 
-  it('builds once, scans with Trivy (fixable CRITICAL/HIGH fail), then pushes that image', () => {
+  it('builds once, pushes by digest, scans, attests and verifies, and only then tags the version (a failure burns no version)', () => {
+    const steps = stepsOf(image);
+    const at = (predicate: (s: (typeof steps)[number]) => boolean) => steps.findIndex(predicate);
+    const build = step('docker/build-push-action')!;
+    expect(String(build.with?.outputs)).toMatch(/type=docker,name=hono-api:release\n.*push-by-digest=true,name-canonical=true,push=true/);
+    expect(build.with).not.toHaveProperty('tags');
+    const order = [
+      at((s) => s === build),
+      at((s) => s.with?.['image-ref'] === 'hono-api:release'),
+      ...steps.flatMap((s, i) => (s.uses && ['actions/attest-sbom', 'actions/attest-build-provenance'].includes(actionName(s.uses)) ? [i] : [])),
+      at((s) => s.run?.includes('scripts/ci/verify-attestations.sh "$IMAGE" "$DIGEST" "$VERSION"') === true),
+      at((s) => s.id === 'tag'),
+    ];
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(order).toHaveLength(7); // build, scan, two SBOM attestations, provenance, verify, tag
+    expect(steps[order.at(-1)!]!.run).toBe('bash scripts/ci/tag-image.sh "$REPOSITORY" "$DIGEST" "$VERSION"');
+    // Nothing before the tag step names the version in ECR but the existence check; no docker push or tag at all.
+    expect(jobScriptText(image)).not.toMatch(/docker (push|tag)\b/);
+    for (const s of steps.slice(0, order.at(-1))) expect(s.run ?? '', s.name).not.toMatch(/put-image|imageTag=\$VERSION"\s*$/m);
+  });
+
+  it('scans with Trivy (fixable CRITICAL/HIGH fail): the lockfile before the build, the image before anything is attested or tagged', () => {
     expect(stepsOf(image).filter((s) => s.uses?.startsWith('docker/build-push-action@'))).toHaveLength(1);
-    expect(step('docker/build-push-action')?.with).toMatchObject({ push: false, load: true });
     const trivy = stepsOf(image).filter((s) => s.uses && actionName(s.uses) === 'aquasecurity/trivy-action');
     for (const scan of trivy) expect(scan.with).toMatchObject({ 'ignore-unfixed': true, severity: 'CRITICAL,HIGH', 'exit-code': '1' });
     // The lockfile's runtime dependencies (bundled by esbuild, invisible in the image) before the build; the image after it.
@@ -426,9 +482,9 @@ describe('release', () => {
     const at = (predicate: (s: { uses?: string; with?: Record<string, unknown> }) => boolean) => stepsOf(image).findIndex(predicate);
     const order = [
       at((s) => s.with?.['scan-ref'] === 'package-lock.json'),
+      at((s) => s.uses !== undefined && actionName(s.uses) === 'aws-actions/configure-aws-credentials'),
       at((s) => s.uses !== undefined && actionName(s.uses) === 'docker/build-push-action'),
       at((s) => s.with?.['image-ref'] === 'hono-api:release'),
-      at((s) => s.uses !== undefined && actionName(s.uses) === 'aws-actions/configure-aws-credentials'),
     ];
     expect(order.every((i) => i >= 0)).toBe(true);
     expect(order).toEqual([...order].sort((a, b) => a - b));
@@ -450,7 +506,8 @@ describe('release', () => {
     const attested = stepsOf(image).filter((s) => s.uses && actionName(s.uses) === 'actions/attest-sbom');
     expect(attested.map((s) => s.with?.['sbom-path']).sort()).toEqual(sboms.map((s) => s.with?.['output-file']).sort());
     for (const a of attested) expect(a.with).toMatchObject({ 'subject-name': '${{ steps.push.outputs.image }}', 'subject-digest': '${{ steps.push.outputs.digest }}', 'push-to-registry': true });
-    expect(stepsOf(image).find((s) => s.id === 'push')?.run).toContain('echo "digest=$digest"');
+    expect(stepsOf(image).find((s) => s.id === 'push')?.env?.DIGEST).toBe('${{ steps.build.outputs.digest }}');
+    expect(stepsOf(image).find((s) => s.id === 'push')?.run).toContain('echo "digest=$DIGEST"');
     const summary = stepsOf(image).find((s) => s.run?.includes('GITHUB_STEP_SUMMARY'));
     expect(summary?.env?.DIGEST).toBe('${{ steps.push.outputs.digest }}');
   });

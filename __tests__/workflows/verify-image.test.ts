@@ -14,6 +14,8 @@ import { REPO_ROOT } from '../../tools/toolchain.js';
 const REGISTRY = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
 const IMAGE = `${REGISTRY}/hono-api:1.4.0`;
 const DIGEST = `sha256:${'a'.repeat(64)}`;
+/** The certificate identity of release.yml run for the tag v1.4.0 of the fork. */
+const SIGNER = 'https://github.com/acme-corp/hono-eks-platform/.github/workflows/release.yml@refs/tags/v1.4.0';
 
 let work: string;
 let onMain: string;
@@ -40,7 +42,20 @@ beforeAll(async () => {
   fake('terraform', `[[ "$2" == "show" ]] && echo '{"planned_values":{"outputs":{"image":{"value":"'"$FAKE_IMAGE"'"}}}}'; exit 0`);
   fake('aws', 'echo "$FAKE_DIGEST"');
   // One line per call: its arguments, space-separated. The SBOM check (--predicate-type) fails on FAKE_SBOM_FAILS.
-  fake('gh', `echo "$*" >> "$GH_ARGS"; [[ -n "$FAKE_GH_FAILS" ]] && exit 1; if [[ "$*" == *--predicate-type* ]]; then [[ -z "$FAKE_SBOM_FAILS" ]]; exit; fi; echo '[{"verificationResult":{"signature":{"certificate":{"sourceRepositoryDigest":"'"$FAKE_SOURCE"'"}}}}]'`);
+  // The signer check as gh implements it: --signer-workflow X matches ^https://github.com/X (a
+  // prefix), --cert-identity X the whole certificate identity (FAKE_SAN, the release's by default).
+  fake(
+    'gh',
+    `echo "$*" >> "$GH_ARGS"; [[ -n "$FAKE_GH_FAILS" ]] && exit 1
+san="\${FAKE_SAN:-${SIGNER}}"; args=("$@")
+for ((i = 0; i < \${#args[@]}; i++)); do
+  case "\${args[i]}" in
+    --signer-workflow) [[ "$san" =~ ^https://github.com/\${args[i+1]} ]] || exit 1 ;;
+    --cert-identity) [[ "$san" == "\${args[i+1]}" ]] || exit 1 ;;
+  esac
+done
+if [[ "$*" == *--predicate-type* ]]; then [[ -z "$FAKE_SBOM_FAILS" ]]; exit; fi; echo '[{"verificationResult":{"signature":{"certificate":{"sourceRepositoryDigest":"'"$FAKE_SOURCE"'"}}}}]'`,
+  );
 });
 
 async function verify(env: Record<string, string>) {
@@ -77,8 +92,25 @@ describe('verify-image.sh', () => {
   it('passes a release.yml attestation for tag v<tag>, built on a GitHub-hosted runner from a commit on main', async () => {
     const r = await verify({});
     expect(r.exitCode, r.output).toBe(0);
-    const common = `attestation verify oci://${REGISTRY}/hono-api@${DIGEST} --repo acme-corp/hono-eks-platform --signer-workflow acme-corp/hono-eks-platform/.github/workflows/release.yml --source-ref refs/tags/v1.4.0 --deny-self-hosted-runners`;
+    const common = `attestation verify oci://${REGISTRY}/hono-api@${DIGEST} --repo acme-corp/hono-eks-platform --cert-identity ${SIGNER} --source-ref refs/tags/v1.4.0 --deny-self-hosted-runners`;
     expect(r.asked).toEqual([`${common} --format json`, `${common} --predicate-type https://spdx.dev/Document/v2.3`]);
+  });
+
+  it.each([
+    ['another workflow whose name starts with release.yml', SIGNER.replace('release.yml@', 'release.yml.yml@')],
+    ['release.yml run for another tag', SIGNER.replace('v1.4.0', 'v1.4.0-rc1')],
+    ['release.yml of another repository', SIGNER.replace('acme-corp/hono-eks-platform', 'acme-corp/hono-eks-platform-fork')],
+  ])('refuses an attestation signed by %s (the identity is compared whole)', async (_, san) => {
+    const r = await verify({ FAKE_SAN: san });
+    expect(r.exitCode).toBe(1);
+    expect(r.output).toMatch(/no valid build-provenance attestation signed by https:\/\/github.com\/acme-corp\/hono-eks-platform\/.github\/workflows\/release.yml@refs\/tags\/v1.4.0/);
+  });
+
+  it("the broken twin: gh's --signer-workflow, a prefix match, accepts release.yml.yml", async () => {
+    const r = await runCommand(path.join(work, 'bin', 'gh'), ['attestation', 'verify', 'oci://x', '--signer-workflow', 'acme-corp/hono-eks-platform/.github/workflows/release.yml', '--format', 'json'], {
+      env: { ...process.env, GH_ARGS: path.join(work, 'twin-args'), FAKE_SAN: SIGNER.replace('release.yml@', 'release.yml.yml@'), FAKE_SOURCE: onMain, FAKE_GH_FAILS: '' },
+    });
+    expect(r.exitCode).toBe(0);
   });
 
   it('refuses an image without the SBOM attestation release.yml makes', async () => {
@@ -96,7 +128,7 @@ describe('verify-image.sh', () => {
   it('refuses when the attestation does not verify (another workflow, ref or a self-hosted runner)', async () => {
     const r = await verify({ FAKE_GH_FAILS: '1' });
     expect(r.exitCode).toBe(1);
-    expect(r.output).toMatch(/no valid build-provenance attestation from release\.yml run for tag v1\.4\.0/);
+    expect(r.output).toMatch(/no valid build-provenance attestation signed by .*release\.yml@refs\/tags\/v1\.4\.0 on a GitHub-hosted runner/);
   });
 
   it('refuses an ECR digest other than the one the release pushed', async () => {

@@ -17,6 +17,7 @@ if [[ $# -eq 0 ]]; then
 fi
 stacks_dir="${STACKS_DIR:-cdktf.out/stacks}"
 if [[ -n "${TF_PLUGIN_CACHE_DIR:-}" ]]; then mkdir -p "$TF_PLUGIN_CACHE_DIR"; fi
+here="$(dirname "${BASH_SOURCE[0]}")"
 
 for stack in "$@"; do
   dir="$stacks_dir/$stack"
@@ -24,6 +25,8 @@ for stack in "$@"; do
     echo "::error::$dir/tfplan is missing: the plan artifact is incomplete; nothing more is applied"
     exit 1
   fi
+  # Only pinned providers, no external data source, provisioner or module (before init runs anything).
+  bash "$here/check-stack-code.sh" "$dir"
   echo "::group::$stack: terraform init"
   terraform -chdir="$dir" init -input=false -no-color -lockfile=readonly
   echo "::endgroup::"

@@ -3,7 +3,8 @@
 #
 #   scripts/ci/plan-stacks.sh [--lock | --no-refresh] [--until-change] network-dev cluster-dev app-dev
 #
-# In each cdktf.out/stacks/<stack>/ (STACKS_DIR overrides the parent): terraform init, then
+# In each cdktf.out/stacks/<stack>/ (STACKS_DIR overrides the parent): scripts/ci/check-stack-code.sh
+# (pinned providers only; no external data source, provisioner or module), terraform init, then
 # terraform plan -detailed-exitcode -out=tfplan, recording for scripts/ci/plan-report.ts
 #   plan.exitcode  0 no changes, 2 changes, anything else failed
 #   plan.json      terraform show -json tfplan
@@ -46,6 +47,7 @@ if [[ $# -eq 0 ]]; then
 fi
 stacks_dir="${STACKS_DIR:-cdktf.out/stacks}"
 if [[ -n "${TF_PLUGIN_CACHE_DIR:-}" ]]; then mkdir -p "$TF_PLUGIN_CACHE_DIR"; fi
+here="$(dirname "${BASH_SOURCE[0]}")"
 
 failed=0
 changed=0
@@ -64,6 +66,15 @@ for stack in "$@"; do
     continue
   fi
   rm -f "$dir/tfplan" "$dir/plan.json" "$dir/plan.txt" "$dir/plan.exitcode" "$dir/plan.sha256"
+  # Only pinned providers, no external data source, provisioner or module: checked before init,
+  # which would download and run them with this job's credentials.
+  if ! bash "$here/check-stack-code.sh" "$dir" >"$dir/init.log" 2>&1; then
+    cat "$dir/init.log"
+    { echo "refused before terraform init:"; cat "$dir/init.log"; } >"$dir/plan.txt"
+    echo 1 >"$dir/plan.exitcode"
+    failed=1
+    continue
+  fi
   echo "::group::$stack: terraform init and plan"
   if ! terraform -chdir="$dir" init -input=false -no-color >"$dir/init.log" 2>&1; then
     cat "$dir/init.log"

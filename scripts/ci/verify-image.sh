@@ -3,9 +3,9 @@
 # saved plan deploys (its `image` output, <registry>/<repository>:<tag>@<digest>: the plan pins the
 # digest, resolved from the tag when it was made), checks that ECR still has that digest under the
 # tag (tags are immutable there) and verifies GitHub's build-provenance attestation for that
-# digest: signed for this repository by .github/workflows/release.yml, run for the release tag
-# v<tag> (not merely by anyone who could push some tag), on a GitHub-hosted runner, from a commit
-# that is on the main branch (MAIN_REF, default origin/main: the checkout needs its history).
+# digest (scripts/ci/verify-attestations.sh): signed for this repository by exactly
+# .github/workflows/release.yml run for the release tag v<tag>, on a GitHub-hosted runner, from a
+# commit that is on the main branch (MAIN_REF, default origin/main: the checkout needs its history).
 #
 #   scripts/ci/verify-image.sh cdktf.out/stacks/app-prod
 #
@@ -62,31 +62,7 @@ if [[ -n "${EXPECTED_DIGEST:-}" && "$digest" != "$EXPECTED_DIGEST" ]]; then
   exit 1
 fi
 
-echo "Verifying the provenance of $repository_uri@$digest"
-# Every attestation must be signed by release.yml of this repository, run for tag v<tag> on a
-# GitHub-hosted runner: the provenance, and the SBOMs below.
-verify=(gh attestation verify "oci://$repository_uri@$digest"
-  --repo "$GITHUB_REPOSITORY"
-  --signer-workflow "$GITHUB_REPOSITORY/.github/workflows/release.yml"
-  --source-ref "refs/tags/v$tag"
-  --deny-self-hosted-runners)
-if ! verified=$("${verify[@]}" --format json); then
-  echo "::error::$image ($digest) has no valid build-provenance attestation from release.yml run for tag v$tag on a GitHub-hosted runner; refusing to deploy it"
-  exit 1
-fi
-# The SBOMs release.yml attests to the image (the runtime base's packages and the bundle's npm
-# packages) must be there too, signed by the same workflow for the same tag.
-if ! "${verify[@]}" --predicate-type https://spdx.dev/Document/v2.3 >/dev/null; then
-  echo "::error::$image ($digest) has no SBOM attestation from release.yml for tag v$tag; refusing to deploy it"
-  exit 1
-fi
-# The commit the release was built from must be on main: a tag can be pushed on any commit.
-source_digest=$(jq -r '[.[].verificationResult.signature.certificate.sourceRepositoryDigest] | unique | if length == 1 then .[0] else "" end' <<<"$verified")
-main_ref="${MAIN_REF:-origin/main}"
-if [[ ! "$source_digest" =~ ^[0-9a-f]{40}$ ]] || ! git merge-base --is-ancestor "$source_digest" "$main_ref" 2>/dev/null; then
-  echo "::error::$image ($digest) was built from commit '${source_digest:-unknown}', which is not on $main_ref; refusing to deploy it"
-  exit 1
-fi
+source_digest=$(bash "$(dirname "${BASH_SOURCE[0]}")/verify-attestations.sh" "$repository_uri" "$digest" "$tag")
 
 if [[ -n "${GITHUB_OUTPUT:-}" ]]; then
   {
@@ -95,5 +71,5 @@ if [[ -n "${GITHUB_OUTPUT:-}" ]]; then
   } >>"$GITHUB_OUTPUT"
 fi
 if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
-  echo "Verified build provenance of \`$image\` (\`$digest\`): signed by release.yml for tag v$tag, built from $source_digest on $main_ref." >>"$GITHUB_STEP_SUMMARY"
+  echo "Verified build provenance of \`$image\` (\`$digest\`): signed by release.yml for tag v$tag, built from $source_digest on ${MAIN_REF:-origin/main}." >>"$GITHUB_STEP_SUMMARY"
 fi

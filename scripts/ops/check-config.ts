@@ -15,8 +15,9 @@ export function configReady(deps: Pick<OpsDeps, 'config' | 'err'>, env: string |
   return false;
 }
 
-export function checkConfig(deps: Pick<OpsDeps, 'config' | 'err' | 'out'>, env: string): number {
+/** With `planRecipient`, prints only the environment's age public key once the check passes (deploy.yml's plan job seals to it). */
+export function checkConfig(deps: Pick<OpsDeps, 'config' | 'err' | 'out'>, env: string, { planRecipient = false } = {}): number {
   if (!configReady(deps, env, `the ${env} environment`)) return 1;
-  deps.out(`The configuration of ${env} (and of the shared stacks) has no example values left.`);
+  deps.out(planRecipient ? deps.config.environments[env as EnvironmentName].planRecipient : `The configuration of ${env} (and of the shared stacks) has no example values left.`);
   return 0;
 }

@@ -56,9 +56,11 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     ],
   },
   'check-config': {
-    summary: 'refuse a configuration that still has example values (account guard, hosted zones, repository, cluster admins)',
+    summary: 'refuse a configuration that still has example values (account guard, hosted zones, repository, cluster admins, plan key)',
     env: true,
-    options: {},
+    options: {
+      'plan-recipient': { type: 'boolean', help: "once the check passes, print only the environment's planRecipient (deploy.yml seals the plans to it)" },
+    },
     details: [
       'Checks the shared fields and the environment\'s, one line per field with how to fill it in. No AWS call.',
       'bootstrap, deploy and set-message run the same check first; the workflows run this command before terraform.',
@@ -204,7 +206,7 @@ export function commandUsage(name: CommandName): string {
 
 export type Invocation =
   | { command: 'doctor'; options: { workflow: WorkflowChoice; env?: string; json: boolean } }
-  | { command: 'check-config'; options: { env: string } }
+  | { command: 'check-config'; options: { env: string; planRecipient: boolean } }
   | { command: 'calendar'; options: { awsVersions?: string; report?: string; json: boolean } }
   | { command: 'bootstrap'; options: { yes: boolean }; outdir?: string }
   | { command: 'push-image'; options: { tag?: string } }
@@ -282,7 +284,7 @@ export function parseArgs(argv: readonly string[], envs: readonly string[]): Par
       return { kind: 'run', command, options: { workflow, ...(target ? { env: target } : {}), json: flag('json') } };
     }
     case 'check-config':
-      return { kind: 'run', command, options: { env } };
+      return { kind: 'run', command, options: { env, planRecipient: flag('plan-recipient') } };
     case 'calendar': {
       const [awsVersions, report] = [str('aws-versions'), str('report')];
       return { kind: 'run', command, options: { ...(awsVersions ? { awsVersions } : {}), ...(report ? { report } : {}), json: flag('json') } };
@@ -354,7 +356,7 @@ export async function main(argv: readonly string[], deps: OpsDeps): Promise<numb
       return report.ok ? 0 : 1;
     }
     case 'check-config':
-      return checkConfig(deps, parsed.options.env);
+      return checkConfig(deps, parsed.options.env, parsed.options);
     case 'calendar':
       return calendar(deps, parsed.options);
     case 'bootstrap':

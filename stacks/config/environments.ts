@@ -107,12 +107,14 @@ const environment = (
     platform?: Partial<PlatformAddonsConfig>;
     region?: string;
     allowedAccountIds?: readonly string[];
+    planRecipient?: string;
     tags?: Record<string, string>;
   },
 ): EnvironmentConfig => ({
   name,
   region: overrides.region ?? REGION,
   allowedAccountIds: overrides.allowedAccountIds ?? [],
+  planRecipient: overrides.planRecipient ?? '',
   network: { ...defaultNetwork, ...overrides.network },
   cluster: {
     ...defaultCluster,

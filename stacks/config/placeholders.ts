@@ -36,6 +36,13 @@ function environmentPlaceholders(p: Problems, config: PlatformConfig, name: Envi
   const at = `environments.${name}`;
   p.check(env.allowedAccountIds.length > 0, `${at}.allowedAccountIds`, env.allowedAccountIds, `is empty, so nothing stops ${name}'s stacks from running in whatever account the credentials belong to`, `list ${HOW_TO_FIND_ACCOUNT}`);
   p.check(
+    env.planRecipient !== '',
+    `${at}.planRecipient`,
+    env.planRecipient,
+    `is empty: the deploy seals ${name}'s saved plans to this public key, and only ${name}'s approved apply job may open them`,
+    `run \`age-keygen -o ${name}-plan.key\`, put the public key it prints here and the file into the GitHub environment: \`gh secret set PLAN_AGE_IDENTITY --env ${name} < ${name}-plan.key\`, then delete the file`,
+  );
+  p.check(
     env.cluster.adminPrincipalArns.length > 0,
     `${at}.cluster.adminPrincipalArns`,
     env.cluster.adminPrincipalArns,

@@ -146,6 +146,13 @@ export interface EnvironmentConfig {
   readonly region: string;
   /** If set, Terraform refuses to run against any other account (the provider's allowed_account_ids). */
   readonly allowedAccountIds: readonly string[];
+  /**
+   * The age public key (age1…) deploy.yml's plan job seals this environment's saved plans to. Its
+   * private key is the secret PLAN_AGE_IDENTITY of the GitHub environment of the same name, which
+   * GitHub releases to the apply job only after a reviewer approves (scripts/ci/seal-plans.sh).
+   * Empty until generated: `age-keygen -o <env>-plan.key` (README: Deploying, one-time setup).
+   */
+  readonly planRecipient: string;
   readonly network: NetworkConfig;
   readonly cluster: ClusterConfig;
   readonly app: AppConfig;

@@ -10,6 +10,9 @@ import { EXACT_CHART_VERSION } from './charts.js';
 import { KUBERNETES_ON_EKS, describeRange, hasBegun, newestStandardMinor, supportsMinor } from './support-calendar.js';
 import type { AddonChart, EnvironmentConfig, EnvironmentName, PlatformConfig } from './types.js';
 
+/** An age X25519 recipient: "age1" and 58 bech32 characters (age-encryption.org/v1). */
+const AGE_RECIPIENT = /^age1[02-9ac-hj-np-z]{58}$/;
+
 export const ENVIRONMENT_NAMES: readonly EnvironmentName[] = ['dev', 'staging', 'prod'];
 
 export class ConfigValidationError extends Error {
@@ -92,6 +95,21 @@ function validateEnvironment(p: Problems, key: string, env: EnvironmentConfig, c
     `use ${config.shared.region}, or move shared.region (the registry) with it`,
   );
   p.accountIds(`${at}.allowedAccountIds`, env.allowedAccountIds);
+  p.check(
+    env.planRecipient === '' || AGE_RECIPIENT.test(env.planRecipient),
+    `${at}.planRecipient`,
+    env.planRecipient,
+    'is not an age public key (age1 and 58 more characters)',
+    `print it with \`age-keygen -y ${key}-plan.key\``,
+  );
+  const sameKey = Object.values(config.environments).filter((other) => other.name !== key && other.planRecipient !== '' && other.planRecipient === env.planRecipient);
+  p.check(
+    sameKey.length === 0,
+    `${at}.planRecipient`,
+    env.planRecipient,
+    `is also ${sameKey.map((o) => o.name).join(', ')}'s: whoever may approve one of them could open the other's sealed plans (which embed its state)`,
+    `generate one key pair per environment: \`age-keygen -o ${key}-plan.key\``,
+  );
   // One account for every environment is the model built and proved here (README: Environment
   // isolation): the CI roles, the state bucket and the registry are in the shared account, and an
   // environment pinned elsewhere could be neither planned nor deployed by them.

@@ -97,9 +97,10 @@ export const stepsOf = (job: Job): readonly Step[] => job.steps ?? [];
 export const actionName = (uses: string) => uses.replace(/@.*$/, '');
 
 /**
- * The kinds of CI role a job can assume, by the variable holding its ARN (the ci-identity stack's
- * outputs name them): repository variables, except AWS_DEPLOY_ROLE_ARN, which each GitHub
- * environment sets to its own deploy-<environment> role.
+ * The kinds of CI role a job can assume, by the repository variable holding its ARN (the
+ * ci-identity stack's outputs name them). For the deploy roles it is a prefix: each environment's
+ * is AWS_DEPLOY_ROLE_ARN_<ENVIRONMENT>, which deploy.yml's prepare job resolves for the target
+ * environment into its `deploy-role` output, the apply job's role-to-assume.
  */
 export type RoleKind = 'pr-plan' | 'plan' | 'deploy' | 'push-image';
 export const ROLE_VARIABLES: Readonly<Record<RoleKind, string>> = {
@@ -118,14 +119,17 @@ export interface RoleAssumption {
   readonly when?: { readonly input: string; readonly value: string };
 }
 
-/** The CI roles a job's steps assume. A role-to-assume that is not exactly `${{ vars.<ROLE VARIABLE> }}` throws. */
+/** The job output carrying the target environment's deploy role (from AWS_DEPLOY_ROLE_ARN_<ENVIRONMENT>). */
+export const DEPLOY_ROLE_OUTPUT = /^\$\{\{\s*needs\.[\w-]+\.outputs\.deploy-role\s*\}\}$/;
+
+/** The CI roles a job's steps assume. A role-to-assume that is not exactly `${{ vars.<ROLE VARIABLE> }}` or the deploy-role output throws. */
 export function roleAssumptions(job: Job): RoleAssumption[] {
   const found: RoleAssumption[] = [];
   for (const step of stepsOf(job)) {
     if (!step.uses || actionName(step.uses) !== CONFIGURE_AWS) continue;
     const value = String(step.with?.['role-to-assume'] ?? '');
     const m = /^\$\{\{\s*vars\.([A-Z0-9_]+)\s*\}\}$/.exec(value);
-    const role = m && (Object.entries(ROLE_VARIABLES).find(([, variable]) => variable === m[1])?.[0] as RoleKind | undefined);
+    const role = DEPLOY_ROLE_OUTPUT.test(value) ? 'deploy' : m && (Object.entries(ROLE_VARIABLES).find(([k, variable]) => k !== 'deploy' && variable === m[1])?.[0] as RoleKind | undefined);
     if (!role) throw new Error(`configure-aws-credentials with role-to-assume ${JSON.stringify(value)}: expected \${{ vars.<one of ${Object.values(ROLE_VARIABLES).join(', ')}> }}`);
     const when = /\binputs\.([\w-]+)\s*==\s*'([^']*)'/.exec(step.if ?? '');
     found.push(when ? { role, when: { input: when[1]!, value: when[2]! } } : { role });
