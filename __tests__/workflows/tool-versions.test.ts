@@ -42,3 +42,27 @@ describe('tool versions in the workflows', () => {
     expect(readFileSync(output, 'utf8').trim().split('\n')).toEqual([`terraform=${manifest.terraform.version}`, `helm=v${manifest.go.helm!.version}`]);
   });
 });
+
+describe('the toolchain cache', () => {
+  const jobs = loadWorkflows().flatMap((wf) => jobsOf(wf).map(({ id, job }) => ({ where: `${wf.file}#${id}`, steps: stepsOf(job) })));
+  const toolchainJobs = jobs.filter((j) => j.steps.some((s) => JSON.stringify(s.with ?? {}).includes('.cache/hono-eks-platform/tools')));
+
+  it('is used by the suite\'s jobs (ci.yml checks, chart.yml cluster tests)', () => {
+    expect(toolchainJobs.map((j) => j.where).sort()).toEqual(['chart.yml#install', 'ci.yml#checks']);
+  });
+
+  it.each(toolchainJobs.map((j) => [j.where, j.steps] as const))('%s: restored, built, and saved before the tests run (actions/cache would save only if the whole job passed)', (_, steps) => {
+    const action = (s: (typeof steps)[number]) => (s.uses ? actionName(s.uses) : '');
+    expect(steps.filter((s) => action(s) === 'actions/cache')).toEqual([]);
+    const restore = steps.findIndex((s) => action(s) === 'actions/cache/restore');
+    const build = steps.findIndex((s) => s.run === 'npm run tools');
+    const save = steps.findIndex((s) => action(s) === 'actions/cache/save');
+    const tests = steps.findIndex((s) => /npm test|vitest run/.test(s.run ?? ''));
+    expect([restore, build, save, tests].every((i) => i >= 0)).toBe(true);
+    expect([restore, build, save, tests]).toEqual([restore, build, save, tests].sort((a, b) => a - b));
+    expect(steps[save]!.if).toBe("steps.tools-cache.outputs.cache-hit != 'true'");
+    expect(steps[save]!.with?.key).toBe('${{ steps.tools-cache.outputs.cache-primary-key }}');
+    expect(steps[restore]!.id).toBe('tools-cache');
+    expect(steps[save]!.with?.path).toBe(steps[restore]!.with?.path);
+  });
+});

@@ -60,6 +60,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     env: true,
     options: {
       'plan-recipient': { type: 'boolean', help: "once the check passes, print only the environment's planRecipient (deploy.yml seals the plans to it)" },
+      github: { type: 'boolean', help: "also check, with gh, the repository variables and the GitHub environment's secrets the workflows need (scripts/ci/settings.json)" },
     },
     details: [
       'Checks the shared fields and the environment\'s, one line per field with how to fill it in. No AWS call.',
@@ -206,7 +207,7 @@ export function commandUsage(name: CommandName): string {
 
 export type Invocation =
   | { command: 'doctor'; options: { workflow: WorkflowChoice; env?: string; json: boolean } }
-  | { command: 'check-config'; options: { env: string; planRecipient: boolean } }
+  | { command: 'check-config'; options: { env: string; planRecipient: boolean; github: boolean } }
   | { command: 'calendar'; options: { awsVersions?: string; report?: string; json: boolean } }
   | { command: 'bootstrap'; options: { yes: boolean }; outdir?: string }
   | { command: 'push-image'; options: { tag?: string } }
@@ -284,7 +285,7 @@ export function parseArgs(argv: readonly string[], envs: readonly string[]): Par
       return { kind: 'run', command, options: { workflow, ...(target ? { env: target } : {}), json: flag('json') } };
     }
     case 'check-config':
-      return { kind: 'run', command, options: { env, planRecipient: flag('plan-recipient') } };
+      return { kind: 'run', command, options: { env, planRecipient: flag('plan-recipient'), github: flag('github') } };
     case 'calendar': {
       const [awsVersions, report] = [str('aws-versions'), str('report')];
       return { kind: 'run', command, options: { ...(awsVersions ? { awsVersions } : {}), ...(report ? { report } : {}), json: flag('json') } };

@@ -194,6 +194,22 @@ describe('validatePlatformConfig', () => {
     );
   });
 
+  it('a plan recipient that is not an age public key, or one shared by two environments', () => {
+    expectProblem((c) => (c.environments.dev.planRecipient = 'ssh-ed25519 AAAA'), 'environments.dev.planRecipient', 'ssh-ed25519 AAAA', /not an age public key[\s\S]*age-keygen -y dev-plan.key/);
+    const key = 'age1tcjugg25sz3m36q25uk9lzz9erm9pfjf2meqw8spqpsg28nseauq2lwg8j';
+    const problems = problemsOf(
+      configWith((c) => {
+        c.environments.dev.planRecipient = key;
+        c.environments.prod.planRecipient = key;
+      }),
+    );
+    expect(problems.filter((p) => p.includes('planRecipient'))).toEqual([
+      expect.stringMatching(/^environments\.dev\.planRecipient = .* is also prod's: whoever may approve one of them could open the other's sealed plans/),
+      expect.stringMatching(/^environments\.prod\.planRecipient = .* is also dev's/),
+    ]);
+    expect(() => validatePlatformConfig(configWith((c) => (c.environments.dev.planRecipient = key)))).not.toThrow();
+  });
+
   it('a log retention CloudWatch does not offer', () => {
     expectProblem((c) => (c.environments.dev.network.flowLogRetentionDays = 15), 'environments.dev.network.flowLogRetentionDays', 15, /one of 1, 3, 5, 7, 14/);
     expectProblem((c) => (c.environments.prod.cluster.logRetentionDays = 0), 'environments.prod.cluster.logRetentionDays', 0);
