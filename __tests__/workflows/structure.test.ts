@@ -359,7 +359,8 @@ describe('deploy applies exactly the reviewed plan', () => {
     expect(seal?.run).toMatch(/seal-plans\.sh seal "\$RUNNER_TEMP\/plans\.tar\.age" "\$PLAN_RECIPIENT"/);
     expect(seal?.env?.PLAN_RECIPIENT).toBe('${{ needs.prepare.outputs.plan-recipient }}');
     expect(deploy.jobs.prepare!.outputs?.['plan-recipient']).toBe('${{ steps.config.outputs.plan-recipient }}');
-    expect(stepsOf(deploy.jobs.prepare!).find((s) => s.id === 'config')?.run).toMatch(/check-config "\$CONFIG_ENVIRONMENT" --plan-recipient\)" >> "\$GITHUB_OUTPUT"/);
+    // Assigned first, so a failing command fails the step (inside `echo "…$(…)"` only echo's status would count).
+    expect(stepsOf(deploy.jobs.prepare!).find((s) => s.id === 'config')?.run).toContain('recipient=$(npm run --silent ops -- check-config "$CONFIG_ENVIRONMENT" --plan-recipient)\necho "plan-recipient=$recipient" >> "$GITHUB_OUTPUT"');
     expect(planJob.outputs?.digests).toBe('${{ steps.seal.outputs.digests }}');
     expect(planJob.outputs?.['archive-digest']).toBe('${{ steps.seal.outputs.archive }}');
     expect(JSON.stringify(planJob)).not.toMatch(/secrets\./);

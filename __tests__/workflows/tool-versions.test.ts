@@ -66,3 +66,14 @@ describe('the toolchain cache', () => {
     expect(steps[save]!.with?.path).toBe(steps[restore]!.with?.path);
   });
 });
+
+describe('terraform before the toolchain', () => {
+  it.each(loadWorkflows().flatMap((wf) => jobsOf(wf).map(({ id, job }) => [`${wf.file}#${id}`, stepsOf(job)] as const)).filter(([, steps]) => steps.some((s) => s.run === 'npm run tools')))(
+    '%s: sets up terraform before `npm run tools` (the toolchain takes it from PATH on a runner)',
+    (_, steps) => {
+      const setup = steps.findIndex((s) => s.uses?.startsWith('hashicorp/setup-terraform@'));
+      expect(setup).toBeGreaterThan(-1);
+      expect(setup).toBeLessThan(steps.findIndex((s) => s.run === 'npm run tools'));
+    },
+  );
+});

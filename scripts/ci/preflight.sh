@@ -47,7 +47,7 @@ if [[ -n "$environment" ]]; then
         echo "::error::the GitHub environment $environment has no secret $name: $from"
         problems=1
       fi
-    done < <(jq -r --arg run "$run" '.environmentSecrets | to_entries[] | select(.value.runs | index($run)) | [.key, (.value.from | gsub("<env>"; "'"$environment"'"))] | @tsv' "$settings")
+    done < <(jq -r --arg run "$run" --arg env "$environment" '.environmentSecrets | to_entries[] | select(.value.runs | index($run)) | [.key, (.value.from | gsub("<env>"; $env))] | @tsv' "$settings")
   else
     names=$(jq -r --arg run "$run" '[.environmentSecrets | to_entries[] | select(.value.runs | index($run)) | .key] | join(", ")' "$settings")
     [[ -z "$names" ]] || echo "::notice::the $environment environment's secrets ($names) are released only after the approval: \`npm run ops -- check-config $environment --github\` checks them beforehand"

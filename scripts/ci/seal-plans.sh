@@ -18,7 +18,7 @@
 # open refuses (exit 1, nothing unpacked kept) unless the sealed file has exactly the digest
 # EXPECTED_ARCHIVE_DIGEST names (checked before decrypting), it decrypts with PLAN_AGE_IDENTITY
 # (another environment's key cannot), and every tfplan has exactly the digest EXPECTED_PLAN_DIGESTS
-# ("<stack>=<sha256> ...") names.
+# ("<stack>=<sha256> ...") names, and every stack passes scripts/ci/check-stack-code.sh.
 set -euo pipefail
 
 usage() { echo "usage: $0 seal <file> <recipient> <stack>... | open <file> <stack>..." >&2; exit 64; }
@@ -78,7 +78,10 @@ case "$mode" in
         bad=1
       fi
     done
-    if [[ $bad -ne 0 ]]; then
+    # The stacks' code too, before anything (verify-image.sh, apply-stacks.sh) runs terraform init on them.
+    opened=()
+    for stack in "$@"; do opened+=("$unpacked/$stack"); done
+    if [[ $bad -ne 0 ]] || ! bash "$(dirname "${BASH_SOURCE[0]}")/check-stack-code.sh" "${opened[@]}"; then
       rm -rf "$unpacked"
       exit 1
     fi

@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { placeholderProblems, renderPlaceholderProblems } from '../../stacks/config/placeholders.js';
+import { placeholderProblems, renderPlaceholderProblems, workflowPlaceholderProblems } from '../../stacks/config/placeholders.js';
 import type { EnvironmentName } from '../../stacks/config/types.js';
 import type { OpsDeps } from './deps.js';
 
@@ -34,6 +34,12 @@ const SETTINGS = fileURLToPath(new URL('../ci/settings.json', import.meta.url));
 
 export async function checkConfig(deps: Pick<OpsDeps, 'config' | 'err' | 'out' | 'run' | 'lookPath'>, env: string, options: CheckConfigOptions = {}): Promise<number> {
   if (!configReady(deps, env, `the ${env} environment`)) return 1;
+  // The deploy workflow runs this command: it also needs the key it seals the plans to.
+  const forWorkflow = workflowPlaceholderProblems(deps.config, env as EnvironmentName);
+  if (forWorkflow.length > 0) {
+    deps.err(renderPlaceholderProblems(forWorkflow, `the deploy workflow of ${env}`));
+    return 1;
+  }
   if (options.planRecipient) {
     deps.out(deps.config.environments[env as EnvironmentName].planRecipient);
     return 0;

@@ -36,13 +36,6 @@ function environmentPlaceholders(p: Problems, config: PlatformConfig, name: Envi
   const at = `environments.${name}`;
   p.check(env.allowedAccountIds.length > 0, `${at}.allowedAccountIds`, env.allowedAccountIds, `is empty, so nothing stops ${name}'s stacks from running in whatever account the credentials belong to`, `list ${HOW_TO_FIND_ACCOUNT}`);
   p.check(
-    env.planRecipient !== '',
-    `${at}.planRecipient`,
-    env.planRecipient,
-    `is empty: the deploy seals ${name}'s saved plans to this public key, and only ${name}'s approved apply job may open them`,
-    `run \`age-keygen -o ${name}-plan.key\`, put the public key it prints here and the file into the GitHub environment: \`gh secret set PLAN_AGE_IDENTITY --env ${name} < ${name}-plan.key\`, then delete the file`,
-  );
-  p.check(
     env.cluster.adminPrincipalArns.length > 0,
     `${at}.cluster.adminPrincipalArns`,
     env.cluster.adminPrincipalArns,
@@ -55,6 +48,23 @@ function environmentPlaceholders(p: Problems, config: PlatformConfig, name: Envi
   }
   const tls = env.platform.tls;
   if (tls.mode === 'acme') p.check(!RESERVED_DOMAIN.test(tls.email.split('@')[1] ?? ''), `${at}.platform.tls.email`, tls.email, 'is an example address: expiry notices would go nowhere', 'use an address you read');
+}
+
+/**
+ * What only the deploy workflow needs of an environment: the public key its saved plans are sealed
+ * to (`ops check-config`, which the workflow runs; a workstation deploy seals nothing).
+ */
+export function workflowPlaceholderProblems(config: PlatformConfig, name: EnvironmentName): string[] {
+  const p = new Problems();
+  const env = config.environments[name];
+  p.check(
+    env.planRecipient !== '',
+    `environments.${name}.planRecipient`,
+    env.planRecipient,
+    `is empty: the deploy workflow seals ${name}'s saved plans to this public key, and only ${name}'s approved apply job may open them`,
+    `run \`age-keygen -o ${name}-plan.key\`, put the public key it prints here and the file into the GitHub environment: \`gh secret set PLAN_AGE_IDENTITY --env ${name} < ${name}-plan.key\`, then delete the file`,
+  );
+  return p.list;
 }
 
 /**

@@ -15,7 +15,7 @@ const setup = (config = platformConfig) =>
   fake({ config, respond: [synthResponder(({ env }) => platformFixture(env)), terraformResponder({}), awsResponder({ credentials: true })] });
 
 const SHARED = ['state.bucketName', 'shared.allowedAccountIds', 'shared.github.repository', 'shared.github.ids'];
-const PROD = ['environments.prod.allowedAccountIds', 'environments.prod.planRecipient', 'environments.prod.cluster.adminPrincipalArns', 'environments.prod.dns.domain', 'environments.prod.dns.hostedZoneId'];
+const PROD = ['environments.prod.allowedAccountIds', 'environments.prod.cluster.adminPrincipalArns', 'environments.prod.dns.domain', 'environments.prod.dns.hostedZoneId'];
 const fieldsIn = (text: string) => [...text.matchAll(/^ {2}- (\S+) = /gm)].map((m) => m[1]);
 
 describe('example values are refused before anything touches AWS', () => {
@@ -45,6 +45,17 @@ describe('example values are refused before anything touches AWS', () => {
     expect(ready.out.join('\n')).toMatch(/no example values left/);
     await main(['deploy', 'dev', '--yes'], ready.deps);
     expect(ready.calls.map((c) => c.line)).toContain('node --import tsx main.ts');
+  });
+
+  it('check-config (what the deploy workflow runs) also needs the plan key; a workstation deploy does not', async () => {
+    const base = forkConfig();
+    const config = { ...base, environments: { ...base.environments, dev: { ...base.environments.dev, planRecipient: '' } } };
+    const f = setup(config);
+    expect(await main(['check-config', 'dev'], f.deps)).toBe(1);
+    expect(f.err.join('\n')).toMatch(/environments\.dev\.planRecipient = "": is empty[\s\S]*fix: run `age-keygen -o dev-plan.key`/);
+    const deploy = setup(config);
+    await main(['deploy', 'dev', '--yes'], deploy.deps);
+    expect(deploy.err.join('\n')).not.toMatch(/planRecipient/);
   });
 
   it('--plan-recipient prints only the environment\'s age public key (deploy.yml seals to it), and nothing for the example configuration', async () => {
