@@ -21,6 +21,7 @@ import { type Decision, type PolicyDocument, decide, managedPolicy, readBackPoli
 import { escalationFindings, unexplained } from './support/cloudsplaining.js';
 import { isolationScenarios } from './support/isolation-scenarios.js';
 import { secretsInState } from './support/secrets.js';
+import { FORK_PLAN_RECIPIENTS } from '../support/fork-config.js';
 
 const README = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
 
@@ -68,6 +69,7 @@ symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(root, 'node_modules'
  * each example value replaced where it is written (every pattern must match, or the test is stale).
  */
 const FORK_BUCKET = 'acme-corp-hono-api-tfstate';
+const FORK_PLAN_KEYS = Object.values(FORK_PLAN_RECIPIENTS);
 const ADMIN_ROLE = `arn:aws:iam::${EMULATED_ACCOUNT_ID}:role/platform-admin`;
 const FORK_CHECKLIST: [RegExp, string | ((match: string, ...groups: string[]) => string)][] = [
   [/bucketName: 'hono-api-tfstate-example'/, `bucketName: '${FORK_BUCKET}'`],
@@ -76,6 +78,8 @@ const FORK_CHECKLIST: [RegExp, string | ((match: string, ...groups: string[]) =>
   [/ids: \{ owner: 0, repository: 0 \}/, 'ids: { owner: 81234567, repository: 912345678 }'],
   [/allowedAccountIds: overrides\.allowedAccountIds \?\? \[\]/, `allowedAccountIds: overrides.allowedAccountIds ?? ['${EMULATED_ACCOUNT_ID}']`],
   [/adminPrincipalArns: \[\]/, `adminPrincipalArns: ['${ADMIN_ROLE}']`],
+  // One age key per environment, in the order they are written (dev, staging, prod).
+  [/planRecipient: ''/g, () => `planRecipient: '${FORK_PLAN_KEYS.shift()!}'`],
   [/domain: '((?:dev|staging)\.)?example\.com', hostedZoneId: 'Z0123456789EXAMPLE(DEV|STG|PRD)'/g, (_, sub = '', zone) => `domain: '${sub}acme-corp.net', hostedZoneId: 'Z0FORK0000000${zone}'`],
 ];
 const configFile = path.join(root, 'stacks', 'config', 'environments.ts');

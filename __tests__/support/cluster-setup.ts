@@ -16,6 +16,8 @@ declare module 'vitest' {
     kubeconfig: string;
     /** "local": the control plane with kwok (pods are Ready, nothing runs); "external": kind or a real cluster. */
     clusterKind: 'local' | 'external';
+    /** The local control plane's directory (its state.json holds the PKI a real node joins with); '' for an external cluster. */
+    controlPlaneDir: string;
   }
 }
 
@@ -34,6 +36,7 @@ export default async function setup(project: TestProject) {
   if (crds.exitCode !== 0) throw new Error(`applying the upstream CRDs failed: ${crds.stderr}`);
   await kubectl(chain, kubeconfigFile, ['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']);
   project.provide('kubeconfig', kubeconfigFile);
+  project.provide('controlPlaneDir', dir ?? '');
   // A cluster whose every node is one of kwok's (this control plane, or one started with `npm run
   // cluster -- up` and passed in KUBECONFIG) runs no container: `helm test` cannot pass there.
   const nodes = await kubectl(chain, kubeconfigFile, ['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.annotations.kwok\\.x-k8s\\.io/node}{"\\n"}{end}']);

@@ -77,3 +77,10 @@ describe('terraform before the toolchain', () => {
     },
   );
 });
+
+describe('the CI job that builds the toolchain cold', () => {
+  it('has a timeout above the measured cold build (26.6 min on 2 vCPU) plus the suite (about 15 min)', () => {
+    const checks = loadWorkflows().find((wf) => wf.file === 'ci.yml')!.jobs.checks!;
+    expect(Number(checks['timeout-minutes'])).toBeGreaterThanOrEqual(45);
+  });
+});

@@ -16,6 +16,22 @@ export interface Pki {
   readonly adminKey: string;
   readonly saKey: string;
   readonly saPub: string;
+  /** The API server's client certificate towards kubelets (logs, exec, port-forward on a real node). */
+  readonly kubeletClientCert: string;
+  readonly kubeletClientKey: string;
+}
+
+const CLIENT_EXTENSIONS = 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n';
+const openssl = (run: Run, args: string[]) => mustRun(run, 'openssl', args, { timeoutMs: 60_000 });
+
+/** A client certificate signed by the cluster's CA, e.g. for the kubelet (`/O=system:nodes/CN=system:node:<name>`). */
+export async function signClientCert(run: Run, pki: Pick<Pki, 'caCert' | 'caKey'>, dir: string, name: string, subject: string): Promise<{ cert: string; key: string }> {
+  const f = (file: string) => path.join(dir, file);
+  await openssl(run, ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', f(`${name}.key`)]);
+  await openssl(run, ['req', '-new', '-key', f(`${name}.key`), '-subj', subject, '-out', f(`${name}.csr`)]);
+  writeFileSync(f(`${name}.ext`), CLIENT_EXTENSIONS);
+  await openssl(run, ['x509', '-req', '-in', f(`${name}.csr`), '-CA', pki.caCert, '-CAkey', pki.caKey, '-CAcreateserial', '-days', '2', '-extfile', f(`${name}.ext`), '-out', f(`${name}.crt`)]);
+  return { cert: f(`${name}.crt`), key: f(`${name}.key`) };
 }
 
 /** The names the API server answers to: loopback, and the kubernetes Service inside the cluster. */
@@ -36,7 +52,8 @@ export async function makePki(run: Run, dir: string): Promise<Pki> {
     await openssl(['x509', '-req', '-in', f(`${name}.csr`), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', f(`${name}.ext`), '-out', f(`${name}.crt`)]);
   };
   await signed('apiserver', '/CN=kube-apiserver', `basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=${API_SERVER_SANS.join(',')}\n`);
-  await signed('admin', '/O=system:masters/CN=admin', 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n');
+  await signed('admin', '/O=system:masters/CN=admin', CLIENT_EXTENSIONS);
+  await signed('apiserver-kubelet-client', '/O=system:masters/CN=kube-apiserver-kubelet-client', CLIENT_EXTENSIONS);
 
   await openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', f('sa.key')]);
   await openssl(['pkey', '-in', f('sa.key'), '-pubout', '-out', f('sa.pub')]);
@@ -50,6 +67,8 @@ export async function makePki(run: Run, dir: string): Promise<Pki> {
     adminKey: f('admin.key'),
     saKey: f('sa.key'),
     saPub: f('sa.pub'),
+    kubeletClientCert: f('apiserver-kubelet-client.crt'),
+    kubeletClientKey: f('apiserver-kubelet-client.key'),
   };
 }
 

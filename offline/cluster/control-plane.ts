@@ -21,14 +21,19 @@ import { kubectl } from '../../scripts/lib/kubectl.js';
 import { freePort } from '../../scripts/lib/net.js';
 import { runCommand, tail } from '../../scripts/lib/run.js';
 import { REPO_ROOT, type Toolchain } from '../../tools/toolchain.js';
-import { kubeconfig, makePki } from './certs.js';
+import { type Pki, kubeconfig, makePki } from './certs.js';
 
 /** The Pod Security admission configuration the kind cluster mounts too (restricted by default). */
 export const POD_SECURITY_CONFIG = path.join(REPO_ROOT, 'kind', 'pod-security.yaml');
 
+/** The Service range of the local control plane (the kubernetes Service is 10.0.0.1). */
+export const SERVICE_CIDR = '10.0.0.0/24';
+
 export interface ClusterState {
   readonly kubeconfig: string;
   readonly server: string;
+  /** The cluster's certificates and keys (a real node signs its own client certificates with the CA). */
+  readonly pki: Pki;
   readonly startedAt: string;
   readonly components: readonly { readonly name: string; readonly pid: number; readonly log: string }[];
 }
@@ -119,7 +124,7 @@ export async function startControlPlane(options: StartOptions): Promise<ClusterS
   writeFileSync(kubeconfigFile, kubeconfig(server, pki, (f) => readFileSync(f, 'utf8')), { mode: 0o600 });
 
   const components: { name: string; pid: number; log: string }[] = [];
-  const save = () => writeFileSync(statePath(dir), JSON.stringify({ kubeconfig: kubeconfigFile, server, startedAt: new Date().toISOString(), components } satisfies ClusterState, null, 2));
+  const save = () => writeFileSync(statePath(dir), JSON.stringify({ kubeconfig: kubeconfigFile, server, pki, startedAt: new Date().toISOString(), components } satisfies ClusterState, null, 2));
   const launch = (name: string, args: readonly string[]): { child: ChildProcess; log: string } => {
     const log = path.join(dir, 'logs', `${name}.log`);
     const fd = openSync(log, 'a');
@@ -160,7 +165,12 @@ export async function startControlPlane(options: StartOptions): Promise<ClusterS
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
       `--service-account-key-file=${pki.saPub}`,
       `--service-account-signing-key-file=${pki.saKey}`,
-      '--service-cluster-ip-range=10.0.0.0/24',
+      `--service-cluster-ip-range=${SERVICE_CIDR}`,
+      // A real node (node.ts): the API server reaches its kubelet (logs, exec) by the node's IP, as
+      // a client the kubelet's webhook authorizer admits.
+      `--kubelet-client-certificate=${pki.kubeletClientCert}`,
+      `--kubelet-client-key=${pki.kubeletClientKey}`,
+      '--kubelet-preferred-address-types=InternalIP',
       '--authorization-mode=Node,RBAC',
       // The default admission plugins, PodSecurity among them, enforcing `restricted` in every
       // namespace by default exactly as the kind cluster does (the same file); privileged

@@ -154,6 +154,9 @@ export const platformConfig: PlatformConfig = {
     // Observability is optional here (set observability.enabled to false to save ~2 GiB of node
     // memory); it is on so dev shows the whole path: DNS, TLS, secrets, metrics and dashboard.
     dev: environment('dev', {
+      // Fork checklist: `age-keygen -o dev-plan.key`; its public key here, the file in the GitHub
+      // environment's secret PLAN_AGE_IDENTITY (README: Deploying, one-time setup). One per environment.
+      planRecipient: '',
       network: { vpcCidr: '10.10.0.0/16', natMode: 'single', flowLogRetentionDays: 14 },
       cluster: { logRetentionDays: 14 },
       nodes: { instanceTypes: ['t3a.large', 't3.large', 'm6a.large'], capacityType: 'SPOT', minSize: 2, desiredSize: 2, maxSize: 4 },
@@ -163,6 +166,7 @@ export const platformConfig: PlatformConfig = {
       platform: { observability: { enabled: true, retention: '3d', retentionSizeGiB: 5, storage: 'ephemeral' } },
     }),
     staging: environment('staging', {
+      planRecipient: '',
       network: { vpcCidr: '10.20.0.0/16', natMode: 'single', flowLogRetentionDays: 30 },
       cluster: { logRetentionDays: 30 },
       nodes: { minSize: 2, desiredSize: 2 },
@@ -172,6 +176,7 @@ export const platformConfig: PlatformConfig = {
     }),
     // Highly available: a NAT gateway per AZ, on-demand nodes.
     prod: environment('prod', {
+      planRecipient: '',
       network: { vpcCidr: '10.30.0.0/16', natMode: 'per-az' },
       // Prod's API server has no public endpoint: its platform and app stacks are planned and applied
       // from inside the VPC (self-hosted runners in the private subnets), or list the fixed public

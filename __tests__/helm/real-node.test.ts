@@ -1,0 +1,241 @@
+/**
+ * The chart on a real node (offline/cluster/node.ts: containerd, kubelet, kube-proxy and CoreDNS
+ * beside the suite's local control plane): what only a kubelet proves. The service's own image
+ * (built as the image test builds it) starts under its securityContext in a namespace that enforces
+ * Pod Security `restricted`, its probes pass, `helm test` passes with curl really running, and a
+ * rolling update under a constant request rate through the Service (kube-proxy) loses no request.
+ *
+ * The node runs only as root on a machine with cgroups, runc and the CNI plugins (`npm run tools`);
+ * with CI=true a machine that cannot start it fails here instead of skipping. With a KUBECONFIG of
+ * its own (kind, a real cluster) this file has nothing to add: chart.yml's kind job runs helm test.
+ */
+import http from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { kubectl } from '../../scripts/lib/kubectl.js';
+import { runHelm } from '../../scripts/lib/helm.js';
+import { mustRun, runCommand } from '../../scripts/lib/run.js';
+import { CACHE_DIR, REPO_ROOT } from '../../scripts/image/lib/paths.js';
+import { buildTestImage, findEngine } from '../../scripts/image/lib/setup.js';
+import { readState } from '../../offline/cluster/control-plane.js';
+import { CURL_IMAGE, buildCurlImage, buildPauseImage } from '../../offline/cluster/images.js';
+import { type NodeState, REAL_NODE_LABEL, REAL_NODE_TAINT, importImage, pinByDigest, realNodeBlocker, startNode, stopNode } from '../../offline/cluster/node.js';
+import { toolchain } from '../../tools/toolchain.js';
+import { CHART_DIR } from './chart.js';
+
+const kubeconfig = inject('kubeconfig');
+const controlPlaneDir = inject('controlPlaneDir');
+const chain = toolchain();
+const blocker = controlPlaneDir === '' ? undefined : realNodeBlocker();
+const runs = controlPlaneDir !== '' && blocker === undefined;
+const log = (line: string) => console.log(`[real node] ${line}`);
+const figures: [string, string][] = [];
+const note = (name: string, value: string) => {
+  figures.push([name, value]);
+  log(`${name}: ${value}`);
+};
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+describe('real node', () => {
+  it.runIf(process.env.CI === 'true' && controlPlaneDir !== '')('CI=true: this machine runs the real node (root, cgroups, runc, CNI plugins)', () => {
+    expect(blocker ?? 'ok').toBe('ok');
+  });
+});
+
+const NAMESPACE = 'real-node';
+const RELEASE = 'real';
+const IMAGE_REPOSITORY = 'localhost/hono-api';
+const IMAGE_TAG = 'real-node';
+
+describe.skipIf(!runs)('the chart on a real node', () => {
+  const env = { ...process.env, KUBECONFIG: kubeconfig };
+  const kube = (args: readonly string[], input?: string) => kubectl(chain, kubeconfig, args, input);
+  const helm = (args: readonly string[]) => runHelm(args, { env, timeoutMs: 300_000 });
+  let node: NodeState;
+  let nodeDir: string;
+  let curlImage: string;
+  const work = mkdtempSync(path.join(os.tmpdir(), 'hono-api-real-node-'));
+
+  /** Values placing the release on the real node, with the image the node holds. */
+  const placement = () => [
+    '--set', `image.repository=${IMAGE_REPOSITORY}`,
+    '--set', `image.tag=${IMAGE_TAG}`,
+    '--set', 'image.pullPolicy=Never',
+    '--set', `tests.image=${curlImage}`,
+    '--set-json', `tolerations=${JSON.stringify([{ key: REAL_NODE_TAINT.key, operator: 'Equal', value: REAL_NODE_TAINT.value, effect: REAL_NODE_TAINT.effect }])}`,
+    '--set-json', `nodeSelector=${JSON.stringify({ [REAL_NODE_LABEL.key]: REAL_NODE_LABEL.value })}`,
+  ];
+
+  beforeAll(async () => {
+    const started = performance.now();
+    const cluster = readState(controlPlaneDir);
+    if (!cluster) throw new Error(`no local control plane in ${controlPlaneDir}`);
+    nodeDir = path.join(work, 'node');
+    node = await startNode({ dir: nodeDir, chain, out: log, controlPlane: cluster });
+    note('node start (containerd, kubelet, kube-proxy, CoreDNS) to Ready', seconds(performance.now() - started));
+
+    const images = performance.now();
+    await importImage(node, chain, await buildPauseImage(chain, work));
+    await importImage(node, chain, await buildCurlImage(work));
+    curlImage = await pinByDigest(node, chain, CURL_IMAGE);
+    // The service's own image, built as the image test builds it (stand-in bases here).
+    const detection = await findEngine();
+    if (!detection.found) throw new Error(`no container engine to build the service's image: ${detection.reason}`);
+    const engine = detection.engine;
+    const standIns = process.env.IMAGE_BASES === 'public' ? undefined : await (await import('../../offline/stand-in-images/stand-ins.js')).ensureStandInBases({ engine, run: runCommand, dockerfile: path.join(REPO_ROOT, 'Dockerfile'), cacheDir: CACHE_DIR, log });
+    await buildTestImage({ engine, tag: `${IMAGE_REPOSITORY.replace(/^localhost\//, '')}:${IMAGE_TAG}`, ...(standIns ? { bases: standIns } : {}), log });
+    const archive = path.join(work, 'app.tar');
+    await mustRun(runCommand, engine.program, ['save', '--format', 'docker-archive', '-o', archive, `${IMAGE_REPOSITORY}:${IMAGE_TAG}`], { env: engine.env, timeoutMs: 300_000 });
+    await importImage(node, chain, archive);
+    note('images (pause, curl, the service) built and imported', seconds(performance.now() - images));
+
+    await kube(['delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=true']);
+    const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE, labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' } } };
+    expect((await kube(['apply', '-f', '-'], JSON.stringify(ns))).exitCode).toBe(0);
+  }, 20 * 60_000);
+
+  afterAll(async () => {
+    if (nodeDir) {
+      await kube(['delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=false']);
+      const left = await stopNode(nodeDir);
+      note('node stopped; left behind', left.length === 0 ? 'nothing' : left.join('; '));
+      expect(left).toEqual([]);
+    }
+    rmSync(work, { recursive: true, force: true });
+    if (figures.length > 0) console.log(`\nreal node figures:\n${figures.map(([k, v]) => `  ${k.padEnd(56)} ${v}`).join('\n')}\n`);
+  }, 120_000);
+
+  it('the service\'s pods start under restricted Pod Security with the real image, and their probes pass (helm install --wait)', async () => {
+    const started = performance.now();
+    const r = await helm(['install', RELEASE, CHART_DIR, '-n', NAMESPACE, '--wait', '--timeout', '180s', ...placement()]);
+    expect(r.exitCode, `${r.stderr}\n${r.stdout}`).toBe(0);
+    note('helm install --wait', seconds(performance.now() - started));
+    const pods = JSON.parse((await kube(['get', 'pods', '-n', NAMESPACE, '-l', `app.kubernetes.io/instance=${RELEASE}`, '-o', 'json'])).stdout) as { items: { spec: { nodeName: string }; status: { containerStatuses: { ready: boolean; restartCount: number }[] } }[] };
+    expect(pods.items.length).toBe(2);
+    for (const pod of pods.items) {
+      expect(pod.spec.nodeName).toBe('real-node');
+      expect(pod.status.containerStatuses.every((c) => c.ready && c.restartCount === 0)).toBe(true);
+    }
+  }, 240_000);
+
+  it('helm test passes: curl really runs in the cluster and reaches the Service by name', async () => {
+    const started = performance.now();
+    const r = await helm(['test', RELEASE, '-n', NAMESPACE, '--timeout', '120s']);
+    expect(r.exitCode, `${r.stderr}\n${r.stdout}`).toBe(0);
+    expect(r.stdout).toMatch(/Phase:\s+Succeeded/);
+    note('helm test', seconds(performance.now() - started));
+  }, 180_000);
+
+  /** `helm upgrade --wait` to a new root message (the pods roll) while 200 requests/s go through the Service. */
+  async function rollUnderLoad(from: string, to: string, extra: string[] = []) {
+    const service = (field: string) => kube(['get', 'service', '-n', NAMESPACE, '-l', `app.kubernetes.io/instance=${RELEASE}`, '-o', `jsonpath={.items[0].spec.${field}}`]);
+    const ip = (await service('clusterIP')).stdout.trim();
+    const port = Number((await service('ports[0].port')).stdout.trim());
+    expect(ip).toMatch(/^10\.0\.0\.\d+$/);
+    const load = constantRate({ host: ip, port, path: '/', rps: 200 });
+    await new Promise((r) => setTimeout(r, 2000));
+    const started = performance.now();
+    const upgrade = await helm(['upgrade', RELEASE, CHART_DIR, '-n', NAMESPACE, '--wait', '--timeout', '180s', ...placement(), '--set', `config.rootMessage=${to}`, ...extra]);
+    expect(upgrade.exitCode, upgrade.stderr).toBe(0);
+    const rolled = performance.now() - started;
+    // Keep the load on until the old pods have finished their drain and exited.
+    await new Promise((r) => setTimeout(r, 3000));
+    const result = await load.stop();
+    return { ...result, rolled, old: result.bodies.get(from) ?? 0, new: result.bodies.get(to) ?? 0 };
+  }
+
+  it('a rolling update under 200 requests/s through the Service loses no request, and old and new pods both answer', async () => {
+    const r = await rollUnderLoad('Hello from hono-api', 'Hello from the new pods');
+    note('rolling update (helm upgrade --wait)', seconds(r.rolled));
+    note('requests during the rollout (drain 10 s)', `${r.total} sent, ${r.failed.length} failed; old pods answered ${r.old}, new pods ${r.new}`);
+    expect(r.failed, JSON.stringify(r.failed.slice(0, 5))).toEqual([]);
+    expect(r.total).toBeGreaterThan(200 * 10);
+    expect(r.old).toBeGreaterThan(0);
+    expect(r.new).toBeGreaterThan(0);
+  }, 300_000);
+
+  it('the negative control: without the drain (shutdown.drainSeconds 0) the same rollout loses requests', async () => {
+    // The drain that matters is the terminating pods': first roll to pods without one, then roll those under load.
+    const undrained = await helm(['upgrade', RELEASE, CHART_DIR, '-n', NAMESPACE, '--wait', '--timeout', '180s', ...placement(), '--set', 'config.rootMessage=no drain', '--set', 'shutdown.drainSeconds=0']);
+    expect(undrained.exitCode, undrained.stderr).toBe(0);
+    const r = await rollUnderLoad('no drain', 'no drain and rolled', ['--set', 'shutdown.drainSeconds=0']);
+    note('requests during the rollout (drain 0 s)', `${r.total} sent, ${r.failed.length} failed (${[...new Set(r.failed.map((f) => f.error))].join(', ')})`);
+    expect(r.failed.length).toBeGreaterThan(0);
+  }, 300_000);
+
+  it('the negative control: a readiness probe on a wrong path keeps the new pod out of service, and the old pods serve on', async () => {
+    const deployment = (await kube(['get', 'deployment', '-n', NAMESPACE, '-l', `app.kubernetes.io/instance=${RELEASE}`, '-o', 'jsonpath={.items[0].metadata.name}'])).stdout.trim();
+    const patch = [{ op: 'replace', path: '/spec/template/spec/containers/0/readinessProbe/httpGet/path', value: '/no-such-path' }];
+    expect((await kube(['patch', 'deployment', deployment, '-n', NAMESPACE, '--type=json', '-p', JSON.stringify(patch)])).exitCode).toBe(0);
+    const stuck = await kube(['rollout', 'status', 'deployment', deployment, '-n', NAMESPACE, '--timeout=20s']);
+    expect(stuck.exitCode).not.toBe(0);
+    const ready = (await kube(['get', 'deployment', deployment, '-n', NAMESPACE, '-o', 'jsonpath={.status.readyReplicas}/{.status.updatedReplicas}'])).stdout;
+    note('with a wrong readiness path after 20 s, ready/updated replicas', ready);
+    // maxUnavailable 0: the two old pods are still the ready ones; the one new pod never became ready.
+    expect(ready).toBe('2/1');
+    expect((await kube(['rollout', 'undo', 'deployment', deployment, '-n', NAMESPACE])).exitCode).toBe(0);
+  }, 120_000);
+});
+
+interface LoadResult {
+  total: number;
+  failed: { at: number; error: string }[];
+  /** How many 2xx responses carried each body (the root message tells old pods from new). */
+  bodies: Map<string, number>;
+}
+
+/**
+ * A bounded open-loop client: `rps` GETs per second, each on a new TCP connection (no keep-alive,
+ * so every request goes through kube-proxy's choice of endpoint), none retried. A failure is any
+ * non-2xx answer or a connection error.
+ */
+function constantRate(target: { host: string; port: number; path: string; rps: number }): { stop: () => Promise<LoadResult> } {
+  const result: LoadResult = { total: 0, failed: [], bodies: new Map() };
+  const pending = new Set<Promise<void>>();
+  const t0 = performance.now();
+  const one = () =>
+    new Promise<void>((resolve) => {
+      result.total += 1;
+      const at = performance.now() - t0;
+      const req = http.get({ host: target.host, port: target.port, path: target.path, agent: false, timeout: 10_000, headers: { connection: 'close' } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => {
+          if (res.statusCode && res.statusCode >= 200 && res.statusCode < 300) {
+            let message = body;
+            try {
+              message = (JSON.parse(body) as { message?: string }).message ?? body;
+            } catch {
+              // not JSON: counted by its body
+            }
+            result.bodies.set(message, (result.bodies.get(message) ?? 0) + 1);
+          } else result.failed.push({ at, error: `HTTP ${res.statusCode}` });
+          resolve();
+        });
+        res.on('error', (err) => {
+          result.failed.push({ at, error: `mid-response ${err.message}` });
+          resolve();
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        result.failed.push({ at, error: err.code ?? err.message });
+        resolve();
+      });
+    });
+  const timer = setInterval(() => {
+    const p = one();
+    pending.add(p);
+    void p.then(() => pending.delete(p));
+  }, 1000 / target.rps);
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await Promise.all(pending);
+      return result;
+    },
+  };
+}
