@@ -97,6 +97,17 @@ export const SETTINGS = {
     default: '0',
     allowed: 'milliseconds, an integer from 0 to 120000',
   }),
+  drainQuietMs: setting({
+    env: 'DRAIN_QUIET_MS',
+    schema: integer(0, 60_000),
+    default: '0',
+    allowed: 'milliseconds, an integer from 0 to 60000 (0: stop accepting right at DRAIN_DELAY_MS)',
+  }),
+  drainMaxMs: setting({
+    env: 'DRAIN_MAX_MS',
+    schema: integer(0, 300_000),
+    allowed: 'milliseconds, an integer from 0 to 300000, at least DRAIN_DELAY_MS',
+  }),
   shutdownTimeoutMs: setting({
     env: 'SHUTDOWN_TIMEOUT_MS',
     schema: integer(100, 600_000),
@@ -198,9 +209,14 @@ export function parseConfig(env: Record<string, string | undefined>): ServiceCon
 
   if (problems.length === 0) {
     const c = config as ServiceConfig;
-    if (c.shutdownTimeoutMs <= c.drainDelayMs + c.requestTimeoutMs) {
+    if (c.drainMaxMs !== undefined && c.drainMaxMs < c.drainDelayMs) {
+      problems.push(`DRAIN_MAX_MS=${c.drainMaxMs} is invalid: it caps a drain that lasts at least DRAIN_DELAY_MS (${c.drainDelayMs}) (fix: set it to ${c.drainDelayMs} or more, or unset it)`);
+    }
+    const drain = Math.max(c.drainDelayMs, c.drainMaxMs ?? 0);
+    const name = c.drainMaxMs !== undefined && c.drainMaxMs > c.drainDelayMs ? `DRAIN_MAX_MS (${drain})` : `DRAIN_DELAY_MS (${drain})`;
+    if (c.shutdownTimeoutMs <= drain + c.requestTimeoutMs) {
       problems.push(
-        `SHUTDOWN_TIMEOUT_MS=${c.shutdownTimeoutMs} is invalid: it must be greater than DRAIN_DELAY_MS (${c.drainDelayMs}) + REQUEST_TIMEOUT_MS (${c.requestTimeoutMs}) so in-flight requests can finish (fix: raise SHUTDOWN_TIMEOUT_MS above ${c.drainDelayMs + c.requestTimeoutMs})`,
+        `SHUTDOWN_TIMEOUT_MS=${c.shutdownTimeoutMs} is invalid: it must be greater than ${name} + REQUEST_TIMEOUT_MS (${c.requestTimeoutMs}) so in-flight requests can finish (fix: raise SHUTDOWN_TIMEOUT_MS above ${drain + c.requestTimeoutMs})`,
       );
     }
   }

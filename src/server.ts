@@ -10,7 +10,7 @@ import { getRequestListener } from '@hono/node-server';
 import { createApp } from './app.js';
 import { resolveBuildInfo } from './build-info.js';
 import { ConfigError, type ServiceConfig, parseConfig } from './config.js';
-import { createShutdown } from './shutdown.js';
+import { createShutdown, isTraffic } from './shutdown.js';
 import { startTracing } from './tracing.js';
 
 function loadConfig(): ServiceConfig {
@@ -28,6 +28,8 @@ const tracer = await startTracing(config, resolveBuildInfo(config));
 const { app, deps } = createApp(config, { tracer });
 const { logger, lifecycle, build } = deps;
 const listener = getRequestListener(app.fetch);
+/** When the last request that was not a probe or a scrape arrived (the quiet-period drain reads it). */
+let lastTrafficAt = 0;
 
 const server = createServer(
   {
@@ -40,6 +42,7 @@ const server = createServer(
     maxHeaderSize: 16 * 1024,
   },
   (req, res) => {
+    if (isTraffic(req.url)) lastTrafficAt = performance.now();
     // While draining, tell keep-alive clients to reconnect (to another pod) after this response.
     if (!lifecycle.ready) res.setHeader('connection', 'close');
     void listener(req, res);
@@ -51,6 +54,9 @@ const shutdown = createShutdown({
   lifecycle,
   logger,
   drainDelayMs: config.drainDelayMs,
+  drainQuietMs: config.drainQuietMs,
+  ...(config.drainMaxMs !== undefined ? { drainMaxMs: config.drainMaxMs } : {}),
+  lastTrafficAt: () => lastTrafficAt,
   timeoutMs: config.shutdownTimeoutMs,
   // Pending spans get up to two seconds to reach the collector; the hard timeout still applies.
   exit: (code) => {

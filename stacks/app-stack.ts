@@ -62,6 +62,16 @@ function ingressValues(env: EnvironmentConfig): Record<string, unknown> {
 }
 
 /**
+ * The drain behind an ALB, which keeps sending new requests to a deregistering target until the
+ * controller's change has propagated (10 to 40 s and more: aws-load-balancer-controller #1064,
+ * #2106, #3270): serve at least 15 s, then until 5 s pass without a request, at most 60 s. So the
+ * pod outlasts a removal lag of up to 55 s, and stops 5 s after the last request when the lag is
+ * short. The grace period and the ALB's deregistration delay follow (the chart's _helpers.tpl);
+ * __tests__/helm/real-node.test.ts rolls these values behind a proxy that removes pods 0 to 30 s late.
+ */
+export const EKS_SHUTDOWN = { drainSeconds: 15, quietSeconds: 5, maxDrainSeconds: 60 } as const;
+
+/**
  * The chart values for an environment, without the image repository (Terraform resolves it from
  * ECR and the stack passes it in a values document of its own, see helmValues).
  */
@@ -75,8 +85,7 @@ export function chartValues(env: EnvironmentConfig): Record<string, unknown> {
     image: { tag: app.imageTag },
     resources: app.resources,
     config: { rootMessage: app.rootMessage, apiMessage: app.apiMessage },
-    // ALB deregistration takes longer than kube-proxy's endpoint update.
-    shutdown: { drainSeconds: 15 },
+    shutdown: EKS_SHUTDOWN,
     ingress: ingressValues(env),
     // METRICS_AUTH_TOKEN from Secrets Manager `<env>/<release>`, property metricsAuthToken.
     ...(externalSecrets

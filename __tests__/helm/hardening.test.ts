@@ -172,6 +172,8 @@ describe('the shutdown timeline: one setting, every deadline derived from it (te
     return {
       preStop: appContainer(spec).lifecycle?.preStop,
       drainSeconds: Number(data.DRAIN_DELAY_MS) / 1000,
+      quietSeconds: Number(data.DRAIN_QUIET_MS) / 1000,
+      maxDrainSeconds: Number(data.DRAIN_MAX_MS) / 1000,
       shutdownSeconds: Number(data.SHUTDOWN_TIMEOUT_MS) / 1000,
       deregistrationDelay: Number(/deregistration_delay\.timeout_seconds=(\d+)/.exec(attributes)?.[1]),
       grace: spec.terminationGracePeriodSeconds!,
@@ -179,18 +181,22 @@ describe('the shutdown timeline: one setting, every deadline derived from it (te
   };
 
   // From the smallest to the largest values the schema accepts, with the defaults between.
+  // (A drain of 0 behind an Ingress is refused: schema.test.ts.)
   it.each([
-    [0, 1000, 1],
-    [10, 10000, 5],
-    [15, 10000, 5],
-    [120, 300000, 1],
-    [120, 300000, 60],
-  ])('drainSeconds %i, requestTimeoutMs %i, marginSeconds %i: drain ≤ ALB deregistration ≤ grace, and every request gets its full timeout', async (drain, timeoutMs, margin) => {
-    const t = await timelineOf({ set: { 'shutdown.drainSeconds': drain, 'config.requestTimeoutMs': timeoutMs, 'shutdown.marginSeconds': margin } });
+    [1, 1000, 1, 0, null],
+    [10, 10000, 5, 0, null],
+    [15, 10000, 5, 5, 60],
+    [120, 300000, 1, 0, null],
+    [120, 300000, 60, 60, 300],
+  ])('drainSeconds %i, requestTimeoutMs %i, marginSeconds %i, quietSeconds %i, maxDrainSeconds %s: the longest drain ≤ ALB deregistration ≤ grace, and every request gets its full timeout', async (drain, timeoutMs, margin, quiet, max) => {
+    const t = await timelineOf({ set: { 'shutdown.drainSeconds': drain, 'config.requestTimeoutMs': timeoutMs, 'shutdown.marginSeconds': margin, 'shutdown.quietSeconds': quiet, 'shutdown.maxDrainSeconds': max } });
     expect(t.preStop).toBeUndefined();
     expect(t.drainSeconds).toBe(drain);
-    // A request accepted at the last moment of the drain can run its whole timeout before the hard stop.
-    expect(t.shutdownSeconds).toBeGreaterThanOrEqual(drain + timeoutMs / 1000);
+    const longest = Math.max(drain, max ?? 0);
+    expect(t.maxDrainSeconds).toBe(longest);
+    expect(t.quietSeconds).toBe(quiet);
+    // A request accepted at the last moment of the longest drain can run its whole timeout before the hard stop.
+    expect(t.shutdownSeconds).toBeGreaterThanOrEqual(longest + timeoutMs / 1000);
     // The ALB holds a deregistering target as long as the pod may still answer on it, and no longer
     // than the pod lives (its default, 300 s, outlives every pod).
     expect(t.deregistrationDelay).toBeGreaterThanOrEqual(t.shutdownSeconds);

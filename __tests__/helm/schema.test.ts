@@ -142,6 +142,9 @@ describe('cross-field checks (templates/_validate.tpl)', () => {
     ],
     ['secrets.create with externalSecret.enabled', { values: { secrets: { create: true }, externalSecret: { enabled: true, data: [{ secretKey: 'METRICS_AUTH_TOKEN', remoteRef: { key: 'k' } }] } } }, [/secrets\.create/, /externalSecret\.enabled/]],
     ['secrets.existingSecret with secrets.create', { set: { 'secrets.existingSecret': 'mine', 'secrets.create': true } }, [/secrets\.existingSecret/]],
+    // The real node measured it: without a drain, what the load balancer still sends after SIGTERM fails.
+    ['no drain behind an Ingress', { set: { 'ingress.enabled': true, 'shutdown.drainSeconds': 0 }, values: { networkPolicy: { ingress: { cidrs: ['10.0.0.0/16'] } } } }, [/shutdown\.drainSeconds is 0 with ingress\.enabled true/, /Fix: set shutdown\.drainSeconds/]],
+    ['a longest drain the quiet period cannot fit in', { set: { 'shutdown.quietSeconds': 5, 'shutdown.maxDrainSeconds': 12 } }, [/shutdown\.maxDrainSeconds \(12\) is below shutdown\.drainSeconds \(10\) \+ shutdown\.quietSeconds \(5\)/]],
     ['externalSecret without data', { set: { 'externalSecret.enabled': true } }, [/externalSecret\.data/]],
     ['ingress and httpRoute together', { values: { ingress: { enabled: true }, httpRoute: { enabled: true, parentRefs: [{ name: 'gw' }] } } }, [/ingress\.enabled/, /httpRoute\.enabled/]],
     ['httpRoute without parentRefs', { set: { 'httpRoute.enabled': true } }, [/httpRoute\.parentRefs/]],

@@ -27,6 +27,7 @@ describe('parseConfig defaults', () => {
       requestTimeoutMs: 10000,
       bodyLimitBytes: 16384,
       drainDelayMs: 0,
+      drainQuietMs: 0,
       shutdownTimeoutMs: 15000,
       keepAliveTimeoutMs: 65000,
       metricsEnabled: true,
@@ -57,7 +58,9 @@ describe('parseConfig valid values', () => {
         REQUEST_TIMEOUT_MS: '500',
         BODY_LIMIT_BYTES: '0',
         DRAIN_DELAY_MS: '1000',
-        SHUTDOWN_TIMEOUT_MS: '1501',
+        DRAIN_QUIET_MS: '300',
+        DRAIN_MAX_MS: '1200',
+        SHUTDOWN_TIMEOUT_MS: '1701',
         KEEP_ALIVE_TIMEOUT_MS: '1000',
         METRICS_ENABLED: '0',
         METRICS_AUTH_TOKEN: 'a'.repeat(16),
@@ -77,7 +80,9 @@ describe('parseConfig valid values', () => {
       requestTimeoutMs: 500,
       bodyLimitBytes: 0,
       drainDelayMs: 1000,
-      shutdownTimeoutMs: 1501,
+      drainQuietMs: 300,
+      drainMaxMs: 1200,
+      shutdownTimeoutMs: 1701,
       keepAliveTimeoutMs: 1000,
       metricsEnabled: false,
       metricsAuthToken: 'a'.repeat(16),
@@ -122,6 +127,8 @@ describe('parseConfig invalid values', () => {
     ['REQUEST_TIMEOUT_MS', '10s', 'an integer from 1 to 300000'],
     ['BODY_LIMIT_BYTES', '10485761', 'an integer from 0 to 10485760'],
     ['DRAIN_DELAY_MS', '120001', 'an integer from 0 to 120000'],
+    ['DRAIN_QUIET_MS', '60001', 'an integer from 0 to 60000'],
+    ['DRAIN_MAX_MS', '-1', 'an integer from 0 to 300000'],
     ['SHUTDOWN_TIMEOUT_MS', '99', 'an integer from 100 to 600000'],
     ['KEEP_ALIVE_TIMEOUT_MS', '999', 'an integer from 1000 to 600000'],
     ['METRICS_ENABLED', 'yes', 'true, false, 1 or 0'],
@@ -184,6 +191,14 @@ describe('cross-field rule: SHUTDOWN_TIMEOUT_MS > DRAIN_DELAY_MS + REQUEST_TIMEO
 
   it('rejects a default shutdown timeout once the drain delay eats the margin', () => {
     expect(problemsFor({ DRAIN_DELAY_MS: '6000' })[0]).toMatch(/^SHUTDOWN_TIMEOUT_MS=15000 is invalid: .*DRAIN_DELAY_MS \(6000\)/);
+  });
+
+  it('DRAIN_MAX_MS: never below DRAIN_DELAY_MS, and the shutdown timeout must cover it', () => {
+    expect(() => parseConfig({ DRAIN_DELAY_MS: '5000', DRAIN_MAX_MS: '4000' })).toThrow(/DRAIN_MAX_MS=4000 is invalid: it caps a drain that lasts at least DRAIN_DELAY_MS \(5000\)/);
+    expect(() => parseConfig({ DRAIN_DELAY_MS: '1000', DRAIN_MAX_MS: '30000', SHUTDOWN_TIMEOUT_MS: '35000' })).toThrow(
+      'SHUTDOWN_TIMEOUT_MS=35000 is invalid: it must be greater than DRAIN_MAX_MS (30000) + REQUEST_TIMEOUT_MS (10000) so in-flight requests can finish (fix: raise SHUTDOWN_TIMEOUT_MS above 40000)',
+    );
+    expect(parseConfig({ DRAIN_DELAY_MS: '1000', DRAIN_QUIET_MS: '5000', DRAIN_MAX_MS: '30000', SHUTDOWN_TIMEOUT_MS: '40001' }).drainMaxMs).toBe(30000);
   });
 
   it('accepts a shutdown timeout 1 ms above the sum', () => {

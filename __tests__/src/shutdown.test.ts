@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
-import { createShutdown } from '../../src/shutdown.js';
+import { type ShutdownOptions, createShutdown, isTraffic } from '../../src/shutdown.js';
 import { captureSink, readyLifecycle } from '../helpers/app-harness.js';
 import { connect, isRefused } from '../helpers/raw-http.js';
 
@@ -19,7 +19,7 @@ afterEach(async () => {
   }
 });
 
-async function setup(handler: http.RequestListener, drainDelayMs: number, timeoutMs: number) {
+async function setup(handler: http.RequestListener, drainDelayMs: number, timeoutMs: number, quiet: Pick<ShutdownOptions, 'drainQuietMs' | 'drainMaxMs' | 'lastTrafficAt'> = {}) {
   const server = http.createServer(handler);
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -35,6 +35,7 @@ async function setup(handler: http.RequestListener, drainDelayMs: number, timeou
     lifecycle,
     logger,
     drainDelayMs,
+    ...quiet,
     timeoutMs,
     exit: (code) => {
       exits.push({ code, at: performance.now() });
@@ -45,6 +46,49 @@ async function setup(handler: http.RequestListener, drainDelayMs: number, timeou
 }
 
 describe('createShutdown', () => {
+  it('with a quiet period: keeps accepting past the drain delay while traffic still arrives, and stops once it has been quiet that long', async () => {
+    let last = 0;
+    const t = await setup((_req, res) => res.end('ok'), 100, 10_000, { drainQuietMs: 300, drainMaxMs: 5000, lastTrafficAt: () => last });
+    const begun = performance.now();
+    t.shutdown('SIGTERM');
+    // A load balancer that lags: requests keep coming for 800 ms after the signal.
+    const sender = setInterval(() => (last = performance.now()), 50);
+    await new Promise((r) => setTimeout(r, 800));
+    clearInterval(sender);
+    const lastSent = performance.now();
+    (await connect(t.port)).destroy(); // still accepting
+    expect(await t.exited).toBe(0);
+    expect(t.exits[0]!.at - lastSent).toBeGreaterThanOrEqual(290);
+    expect(t.exits[0]!.at - begun).toBeLessThan(3000);
+    expect(t.sink.lines()).toContainEqual(expect.objectContaining({ msg: 'stopped accepting', why: 'quiet' }));
+  });
+
+  it('with a quiet period: stops at the longest drain when traffic never stops', async () => {
+    let last = 0;
+    const t = await setup((_req, res) => res.end('ok'), 100, 10_000, { drainQuietMs: 300, drainMaxMs: 700, lastTrafficAt: () => last });
+    const sender = setInterval(() => (last = performance.now()), 50);
+    const begun = performance.now();
+    t.shutdown('SIGTERM');
+    expect(await t.exited).toBe(0);
+    clearInterval(sender);
+    expect(t.exits[0]!.at - begun).toBeGreaterThanOrEqual(690);
+    expect(t.sink.lines()).toContainEqual(expect.objectContaining({ msg: 'stopped accepting', why: 'longest drain' }));
+  });
+
+  it('with a quiet period and no traffic after the signal: stops at the drain delay plus the quiet period at most', async () => {
+    const t = await setup((_req, res) => res.end('ok'), 200, 10_000, { drainQuietMs: 300, drainMaxMs: 5000, lastTrafficAt: () => 0 });
+    const begun = performance.now();
+    t.shutdown('SIGTERM');
+    expect(await t.exited).toBe(0);
+    expect(t.exits[0]!.at - begun).toBeGreaterThanOrEqual(290);
+    expect(t.exits[0]!.at - begun).toBeLessThan(1500);
+  });
+
+  it('probes and metric scrapes are not traffic; every other path is', () => {
+    for (const url of ['/livez', '/readyz', '/startupz', '/metrics', '/readyz?verbose=1']) expect(isTraffic(url), url).toBe(false);
+    for (const url of ['/', '/api', '/api/x?y=1', undefined]) expect(isTraffic(url), String(url)).toBe(true);
+  });
+
   it('turns not-ready at once, keeps accepting through the drain delay, then stops and exits 0', async () => {
     const t = await setup((_req, res) => res.end('ok'), 300, 5000);
     const begun = performance.now();

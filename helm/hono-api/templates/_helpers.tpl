@@ -79,17 +79,27 @@ the appVersion). A `latest` tag fails the render unless image.allowLatest is tru
 {{- end }}
 
 {{/*
-The shutdown timeline, all derived from shutdown.drainSeconds (D), the request timeout (T) and
-shutdown.marginSeconds (M), in seconds from the moment Kubernetes deletes the pod:
+The shutdown timeline, all derived from shutdown.drainSeconds (D), shutdown.quietSeconds (Q),
+shutdown.maxDrainSeconds (X, D when unset), the request timeout (T) and shutdown.marginSeconds (M),
+in seconds from the moment Kubernetes deletes the pod:
 
   0        SIGTERM: the service answers /readyz 503 and `Connection: close` on every response, so
            keep-alive clients reconnect elsewhere; the pod leaves the endpoints and the AWS Load
-           Balancer Controller deregisters its ALB target (no new requests once that is done)
+           Balancer Controller deregisters its ALB target; the ALB still sends new requests until
+           that has propagated, L seconds later (10 to 40 s and more, the controller's issues
+           #1064, #2106, #3270)
   0 .. D   the service keeps serving whatever still arrives (DRAIN_DELAY_MS = D)
-  D        it stops accepting; requests in flight finish within T
-  D+T+M    SHUTDOWN_TIMEOUT_MS: the service exits 1 if anything still hangs
-  D+T+M    the ALB target group's deregistration delay ends: the ALB drops what it still holds
+  D .. X   with Q > 0 it keeps serving until Q seconds pass without a request (DRAIN_QUIET_MS),
+           so it outlasts any L up to X - Q; at X it stops whatever arrives (DRAIN_MAX_MS)
+  stop     it stops accepting; requests in flight finish within T
+  X+T+M    SHUTDOWN_TIMEOUT_MS: the service exits 1 if anything still hangs
+  X+T+M    the ALB target group's deregistration delay ends: the ALB waits for in-flight requests
+           as long as the pod may still answer them
   +M       terminationGracePeriodSeconds: only then would the kubelet SIGKILL
+
+The order that loses nothing is L < the drain actually served (D with Q = 0, else up to X),
+then the deregistration delay and the grace period after it. A fixed D shorter than L drops what
+the ALB sends between D and L (measured on a real node: __tests__/helm/real-node.test.ts).
 
 The drain is the service's own (no preStop hook): it is the only part that can tell keep-alive
 clients to reconnect, and it works on every node version.
@@ -100,9 +110,14 @@ clients to reconnect, and it works on every node version.
 {{- mul (int .Values.shutdown.drainSeconds) 1000 }}
 {{- end }}
 
-{{/* SHUTDOWN_TIMEOUT_MS: D + T + M, so an in-flight request can always finish. */}}
+{{/* DRAIN_MAX_MS: X, the longest drain (D when maxDrainSeconds is unset). */}}
+{{- define "hono-api.maxDrainMs" -}}
+{{- if kindIs "invalid" .Values.shutdown.maxDrainSeconds }}{{ include "hono-api.appDrainMs" . }}{{ else }}{{ max (include "hono-api.appDrainMs" . | int) (mul (int .Values.shutdown.maxDrainSeconds) 1000) }}{{ end }}
+{{- end }}
+
+{{/* SHUTDOWN_TIMEOUT_MS: X + T + M, so an in-flight request can always finish. */}}
 {{- define "hono-api.shutdownTimeoutMs" -}}
-{{- add (include "hono-api.appDrainMs" . | int) (int .Values.config.requestTimeoutMs) (mul (int .Values.shutdown.marginSeconds) 1000) }}
+{{- add (include "hono-api.maxDrainMs" . | int) (int .Values.config.requestTimeoutMs) (mul (int .Values.shutdown.marginSeconds) 1000) }}
 {{- end }}
 
 {{/* The shutdown timeout in whole seconds, rounded up. */}}

@@ -30,6 +30,12 @@
 {{- if and (not .Values.config.metricsEnabled) (or .Values.metrics.serviceMonitor.enabled .Values.metrics.prometheusRule.enabled) }}
 {{- fail "config.metricsEnabled is false but metrics.serviceMonitor or metrics.prometheusRule is enabled: Prometheus would scrape a /metrics that answers 404 and the HonoApiDown alert would fire. Fix: turn config.metricsEnabled on, or turn the ServiceMonitor and PrometheusRule off." }}
 {{- end }}
+{{- if and (or .Values.ingress.enabled .Values.httpRoute.enabled) (eq (int .Values.shutdown.drainSeconds) 0) }}
+{{- fail (printf "shutdown.drainSeconds is 0 with %s true: the pod would stop accepting at SIGTERM while the load balancer still sends it requests, and every one of those fails (measured on a real node: __tests__/helm/real-node.test.ts). Fix: set shutdown.drainSeconds to the load balancer's deregistration time (15 behind an ALB), with shutdown.quietSeconds to serve as long as it still sends." (ternary "ingress.enabled" "httpRoute.enabled" .Values.ingress.enabled)) }}
+{{- end }}
+{{- if and (gt (int .Values.shutdown.quietSeconds) 0) (not (kindIs "invalid" .Values.shutdown.maxDrainSeconds)) (lt (int .Values.shutdown.maxDrainSeconds) (add (int .Values.shutdown.drainSeconds) (int .Values.shutdown.quietSeconds))) }}
+{{- fail (printf "shutdown.maxDrainSeconds (%d) is below shutdown.drainSeconds (%d) + shutdown.quietSeconds (%d): the quiet period could never be waited out. Fix: raise maxDrainSeconds to the load balancer's longest removal lag plus quietSeconds." (int .Values.shutdown.maxDrainSeconds) (int .Values.shutdown.drainSeconds) (int .Values.shutdown.quietSeconds)) }}
+{{- end }}
 {{- if and .Values.priorityClass.create .Values.priorityClassName }}
 {{- fail "priorityClass.create is true and priorityClassName is set. Fix: create one or reference an existing one, not both." }}
 {{- end }}
