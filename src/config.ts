@@ -106,7 +106,7 @@ export const SETTINGS = {
   drainMaxMs: setting({
     env: 'DRAIN_MAX_MS',
     schema: integer(0, 300_000),
-    allowed: 'milliseconds, an integer from 0 to 300000, at least DRAIN_DELAY_MS',
+    allowed: 'milliseconds, an integer from 0 to 300000, at least DRAIN_DELAY_MS (unset: DRAIN_DELAY_MS + DRAIN_QUIET_MS)',
   }),
   shutdownTimeoutMs: setting({
     env: 'SHUTDOWN_TIMEOUT_MS',
@@ -212,8 +212,8 @@ export function parseConfig(env: Record<string, string | undefined>): ServiceCon
     if (c.drainMaxMs !== undefined && c.drainMaxMs < c.drainDelayMs) {
       problems.push(`DRAIN_MAX_MS=${c.drainMaxMs} is invalid: it caps a drain that lasts at least DRAIN_DELAY_MS (${c.drainDelayMs}) (fix: set it to ${c.drainDelayMs} or more, or unset it)`);
     }
-    const drain = Math.max(c.drainDelayMs, c.drainMaxMs ?? 0);
-    const name = c.drainMaxMs !== undefined && c.drainMaxMs > c.drainDelayMs ? `DRAIN_MAX_MS (${drain})` : `DRAIN_DELAY_MS (${drain})`;
+    const drain = Math.max(c.drainDelayMs, c.drainMaxMs ?? c.drainDelayMs + c.drainQuietMs);
+    const name = drain > c.drainDelayMs ? (c.drainMaxMs !== undefined ? `DRAIN_MAX_MS (${drain})` : `DRAIN_DELAY_MS + DRAIN_QUIET_MS (${drain})`) : `DRAIN_DELAY_MS (${drain})`;
     if (c.shutdownTimeoutMs <= drain + c.requestTimeoutMs) {
       problems.push(
         `SHUTDOWN_TIMEOUT_MS=${c.shutdownTimeoutMs} is invalid: it must be greater than ${name} + REQUEST_TIMEOUT_MS (${c.requestTimeoutMs}) so in-flight requests can finish (fix: raise SHUTDOWN_TIMEOUT_MS above ${drain + c.requestTimeoutMs})`,

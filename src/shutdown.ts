@@ -25,7 +25,7 @@ export interface ShutdownOptions {
   drainDelayMs: number;
   /** 0: stop accepting at the drain delay. Otherwise, once past it, stop after this long without a request. */
   drainQuietMs?: number;
-  /** The longest drain, quiet or not (default: the drain delay). */
+  /** The longest drain, quiet or not (default: the drain delay plus the quiet period, so the quiet period always fits once). */
   drainMaxMs?: number;
   /** performance.now() of the last request that was traffic (see isTraffic). */
   lastTrafficAt?: () => number;
@@ -41,7 +41,7 @@ const QUIET_CHECK_MS = 100;
 const NOT_TRAFFIC = new Set(['/livez', '/readyz', '/startupz', '/metrics']);
 export const isTraffic = (url: string | undefined): boolean => !NOT_TRAFFIC.has((url ?? '/').split('?')[0]!);
 
-export function createShutdown({ server, lifecycle, logger, drainDelayMs, drainQuietMs = 0, drainMaxMs = drainDelayMs, lastTrafficAt = () => 0, timeoutMs, exit }: ShutdownOptions) {
+export function createShutdown({ server, lifecycle, logger, drainDelayMs, drainQuietMs = 0, drainMaxMs = drainDelayMs + drainQuietMs, lastTrafficAt = () => 0, timeoutMs, exit }: ShutdownOptions) {
   let started = false;
   const finish = (code: number, msg: string, fields?: Record<string, unknown>) => {
     if (code === 0) logger.info(msg, fields);

@@ -21,6 +21,7 @@ import {
   workloads,
 } from './chart.js';
 import type { RenderInput, Workload } from './chart.js';
+import { parseConfig } from '../../src/config.js';
 
 const APP_UID = 65532;
 const DIGEST = /@sha256:[a-f0-9]{64}$/;
@@ -170,6 +171,8 @@ describe('the shutdown timeline: one setting, every deadline derived from it (te
     const ingress = only<{ metadata: { annotations: Record<string, string> } }>(objects, 'Ingress');
     const attributes = ingress.metadata.annotations['alb.ingress.kubernetes.io/target-group-attributes'] ?? '';
     return {
+      // What the service itself makes of the rendered settings: it refuses to start on what it cannot accept.
+      serviceConfig: () => parseConfig({ ...data, PORT: '8080' } as Record<string, string>),
       preStop: appContainer(spec).lifecycle?.preStop,
       drainSeconds: Number(data.DRAIN_DELAY_MS) / 1000,
       quietSeconds: Number(data.DRAIN_QUIET_MS) / 1000,
@@ -187,12 +190,14 @@ describe('the shutdown timeline: one setting, every deadline derived from it (te
     [10, 10000, 5, 0, null],
     [15, 10000, 5, 5, 60],
     [120, 300000, 1, 0, null],
-    [120, 300000, 60, 60, 300],
+    [120, 300000, 60, 60, 200],
+    [15, 10000, 5, 5, null],
   ])('drainSeconds %i, requestTimeoutMs %i, marginSeconds %i, quietSeconds %i, maxDrainSeconds %s: the longest drain ≤ ALB deregistration ≤ grace, and every request gets its full timeout', async (drain, timeoutMs, margin, quiet, max) => {
     const t = await timelineOf({ set: { 'shutdown.drainSeconds': drain, 'config.requestTimeoutMs': timeoutMs, 'shutdown.marginSeconds': margin, 'shutdown.quietSeconds': quiet, 'shutdown.maxDrainSeconds': max } });
     expect(t.preStop).toBeUndefined();
+    expect(t.serviceConfig).not.toThrow();
     expect(t.drainSeconds).toBe(drain);
-    const longest = Math.max(drain, max ?? 0);
+    const longest = max === null ? drain + quiet : Math.max(drain, max);
     expect(t.maxDrainSeconds).toBe(longest);
     expect(t.quietSeconds).toBe(quiet);
     // A request accepted at the last moment of the longest drain can run its whole timeout before the hard stop.

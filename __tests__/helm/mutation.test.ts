@@ -84,7 +84,7 @@ const ROWS: Row[] = [
   ['ingress from the whole internet (IPv6)', { networkPolicy: { ingress: { cidrs: ['::/0'] } } }, /networkPolicy\/ingress\/cidrs\/0/],
   ['ingress from a namespace that is not a name', { networkPolicy: { ingress: { namespaces: [''] } } }, /networkPolicy\/ingress\/namespaces\/0/],
   // Settings the chart owns: a duplicate env key would silently override them.
-  ...['PORT', 'HOST', 'LOG_LEVEL', 'REQUEST_TIMEOUT_MS', 'DRAIN_DELAY_MS', 'SHUTDOWN_TIMEOUT_MS', 'METRICS_ENABLED'].map((name): Row => [`config.extraEnv ${name}`, { config: { extraEnv: { [name]: '1' } } }, new RegExp(`config/extraEnv/${name}`)]),
+  ...['PORT', 'HOST', 'LOG_LEVEL', 'REQUEST_TIMEOUT_MS', 'DRAIN_DELAY_MS', 'DRAIN_QUIET_MS', 'DRAIN_MAX_MS', 'SHUTDOWN_TIMEOUT_MS', 'METRICS_ENABLED'].map((name): Row => [`config.extraEnv ${name}`, { config: { extraEnv: { [name]: '1' } } }, new RegExp(`config/extraEnv/${name}`)]),
   ['secrets.values overriding HOST', { secrets: { create: true, values: { HOST: '127.0.0.1' } } }, /secrets\/values\/HOST/],
   ['an unpinned test image', { tests: { image: 'curlimages/curl:latest' } }, /tests\/image/],
 ];

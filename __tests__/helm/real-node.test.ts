@@ -9,6 +9,7 @@
  * with CI=true a machine that cannot start it fails here instead of skipping. With a KUBECONFIG of
  * its own (kind, a real cluster) this file has nothing to add: chart.yml's kind job runs helm test.
  */
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -61,7 +62,7 @@ describe.skipIf(!runs)('the chart on a real node', () => {
   let node: NodeState;
   let nodeDir: string;
   let curlImage: string;
-  const work = mkdtempSync(path.join(os.tmpdir(), 'hono-api-real-node-'));
+  let work = '';
 
   /** Values placing the release on the real node, with the image the node holds. */
   const placement = () => [
@@ -75,6 +76,7 @@ describe.skipIf(!runs)('the chart on a real node', () => {
 
   beforeAll(async () => {
     const started = performance.now();
+    work = mkdtempSync(path.join(os.tmpdir(), 'hono-api-real-node-'));
     const cluster = readState(controlPlaneDir);
     if (!cluster) throw new Error(`no local control plane in ${controlPlaneDir}`);
     nodeDir = path.join(work, 'node');
@@ -108,7 +110,7 @@ describe.skipIf(!runs)('the chart on a real node', () => {
       note('node stopped; left behind', left.length === 0 ? 'nothing' : left.join('; '));
       expect(left).toEqual([]);
     }
-    rmSync(work, { recursive: true, force: true });
+    if (work) rmSync(work, { recursive: true, force: true });
     if (figures.length > 0) console.log(`\nreal node figures:\n${figures.map(([k, v]) => `  ${k.padEnd(56)} ${v}`).join('\n')}\n`);
   }, 120_000);
 
@@ -133,22 +135,66 @@ describe.skipIf(!runs)('the chart on a real node', () => {
     note('helm test', seconds(performance.now() - started));
   }, 180_000);
 
+  /** Until the release runs exactly its two pods, both ready, none terminating: each round starts from a finished rollout. */
+  async function settled() {
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      const pods = JSON.parse((await kube(['get', 'pods', '-n', NAMESPACE, '-l', `app.kubernetes.io/instance=${RELEASE},app.kubernetes.io/component!=helm-test`, '-o', 'json'])).stdout) as {
+        items: { metadata: { deletionTimestamp?: string }; status: { conditions?: { type: string; status: string }[] } }[];
+      };
+      const ready = pods.items.filter((p) => !p.metadata.deletionTimestamp && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+      if (pods.items.length === 2 && ready.length === 2) return;
+      if (Date.now() > deadline) throw new Error(`the release did not settle: ${pods.items.length} pods, ${ready.length} ready`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+
+  /**
+   * Every pod's termination as the API server records it (a watch, so the final status is seen
+   * before the kubelet deletes the pod): when it was deleted, its container's exit code and end.
+   */
+  function watchTerminations() {
+    const seen = new Map<string, { deletedAt?: string; exitCode?: number; finishedAt?: string }>();
+    const watch = spawn(chain.bin('kubectl'), ['get', 'pods', '-n', NAMESPACE, '-l', `app.kubernetes.io/instance=${RELEASE},app.kubernetes.io/component!=helm-test`, '--watch', '-o',
+      'jsonpath={.metadata.name} {.metadata.deletionTimestamp} {.status.containerStatuses[0].state.terminated.exitCode} {.status.containerStatuses[0].state.terminated.finishedAt}{"\\n"}'], { env });
+    let buffer = '';
+    watch.stdout.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const lines = buffer.split('\n');
+      buffer = lines.pop()!;
+      for (const line of lines) {
+        const [name, deletedAt, exitCode, finishedAt] = line.split(' ');
+        if (!name) continue;
+        const pod = seen.get(name) ?? {};
+        // The first deletionTimestamp is the deadline (deletion + grace period); the kubelet's final
+        // delete moves it to the moment the pod is gone.
+        if (deletedAt) pod.deletedAt ??= deletedAt;
+        if (exitCode) pod.exitCode = Number(exitCode);
+        if (finishedAt) pod.finishedAt = finishedAt;
+        seen.set(name, pod);
+      }
+    });
+    return { stop: () => (watch.kill(), [...seen].filter(([, p]) => p.deletedAt).map(([name, p]) => ({ name, ...p }))) };
+  }
+
   /** `helm upgrade --wait` to a new root message (the pods roll) while 200 requests/s go through the Service. */
-  async function rollUnderLoad(from: string, to: string, extra: string[] = []) {
+  async function rollUnderLoad(from: string, to: string, keepAlive = false) {
     const service = (field: string) => kube(['get', 'service', '-n', NAMESPACE, '-l', `app.kubernetes.io/instance=${RELEASE}`, '-o', `jsonpath={.items[0].spec.${field}}`]);
     const ip = (await service('clusterIP')).stdout.trim();
     const port = Number((await service('ports[0].port')).stdout.trim());
     expect(ip).toMatch(/^10\.0\.0\.\d+$/);
-    const load = constantRate({ host: ip, port, path: '/', rps: 200 });
+    const load = constantRate({ host: ip, port, path: '/', rps: 200, keepAlive });
+    const terminations = watchTerminations();
     await new Promise((r) => setTimeout(r, 2000));
     const started = performance.now();
-    const upgrade = await helm(['upgrade', RELEASE, CHART_DIR, '-n', NAMESPACE, '--wait', '--timeout', '180s', ...placement(), '--set', `config.rootMessage=${to}`, ...extra]);
+    const upgrade = await helm(['upgrade', RELEASE, CHART_DIR, '-n', NAMESPACE, '--wait', '--timeout', '180s', ...placement(), '--set', `config.rootMessage=${to}`]);
     expect(upgrade.exitCode, upgrade.stderr).toBe(0);
     const rolled = performance.now() - started;
     // Keep the load on until the old pods have finished their drain and exited.
-    await new Promise((r) => setTimeout(r, 3000));
+    await settled();
     const result = await load.stop();
-    return { ...result, rolled, old: result.bodies.get(from) ?? 0, new: result.bodies.get(to) ?? 0 };
+    const grace = Number((await kube(['get', 'deployment', '-n', NAMESPACE, '-l', `app.kubernetes.io/instance=${RELEASE}`, '-o', 'jsonpath={.items[0].spec.template.spec.terminationGracePeriodSeconds}'])).stdout);
+    return { ...result, rolled, old: result.bodies.get(from) ?? 0, new: result.bodies.get(to) ?? 0, terminated: terminations.stop(), grace };
   }
 
   it('a rolling update under 200 requests/s through the Service loses no request, and old and new pods both answer', async () => {
@@ -157,6 +203,24 @@ describe.skipIf(!runs)('the chart on a real node', () => {
     note('requests during the rollout (drain 10 s)', `${r.total} sent, ${r.failed.length} failed; old pods answered ${r.old}, new pods ${r.new}`);
     expect(r.failed, JSON.stringify(r.failed.slice(0, 5))).toEqual([]);
     expect(r.total).toBeGreaterThan(200 * 10);
+    expect(r.old).toBeGreaterThan(0);
+    expect(r.new).toBeGreaterThan(0);
+    // Each old pod drained, then stopped on its own with exit code 0 before the kubelet would have
+    // killed it: seconds from the deletion (its deadline minus the grace period) to the exit.
+    const exitAfter = (p: (typeof r.terminated)[number]) => (Date.parse(p.finishedAt!) - (Date.parse(p.deletedAt!) - r.grace * 1000)) / 1000;
+    note('old pods: exit code, seconds from deletion to exit (grace)', `${r.terminated.map((p) => `${p.exitCode} after ${exitAfter(p).toFixed(0)} s`).join(', ')} (grace ${r.grace} s)`);
+    expect(r.terminated).toHaveLength(2);
+    for (const pod of r.terminated) {
+      expect(pod.exitCode, pod.name).toBe(0);
+      expect(exitAfter(pod), pod.name).toBeGreaterThanOrEqual(10 - 1); // the drain (timestamps have 1 s resolution)
+      expect(exitAfter(pod), pod.name).toBeLessThan(r.grace);
+    }
+  }, 300_000);
+
+  it('the same with keep-alive clients: the draining pods answer `Connection: close` and the clients reconnect elsewhere, losing nothing', async () => {
+    const r = await rollUnderLoad('Hello from the new pods', 'Hello over keep-alive', true);
+    note('requests during the rollout (keep-alive, drain 10 s)', `${r.total} sent, ${r.failed.length} failed; old pods answered ${r.old}, new pods ${r.new}`);
+    expect(r.failed, JSON.stringify(r.failed.slice(0, 5))).toEqual([]);
     expect(r.old).toBeGreaterThan(0);
     expect(r.new).toBeGreaterThan(0);
   }, 300_000);
@@ -194,19 +258,6 @@ describe.skipIf(!runs)('the chart on a real node', () => {
       return result;
     }
 
-    /** Until the release runs exactly its two pods, both ready, none terminating: each round starts from a finished rollout. */
-    async function settled() {
-      const deadline = Date.now() + 180_000;
-      for (;;) {
-        const pods = JSON.parse((await kube(['get', 'pods', '-n', NAMESPACE, '-l', `app.kubernetes.io/instance=${RELEASE},app.kubernetes.io/component!=helm-test`, '-o', 'json'])).stdout) as {
-          items: { metadata: { deletionTimestamp?: string }; status: { conditions?: { type: string; status: string }[] } }[];
-        };
-        const ready = pods.items.filter((p) => !p.metadata.deletionTimestamp && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-        if (pods.items.length === 2 && ready.length === 2) return;
-        if (Date.now() > deadline) throw new Error(`the release did not settle: ${pods.items.length} pods, ${ready.length} ready`);
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    }
     /** `helm upgrade` to `shutdown` without load, then wait until it has settled. */
     async function switchTo(shutdown: Record<string, number | null>, message: string) {
       const r = await helm(['upgrade', RELEASE, CHART_DIR, '-n', NAMESPACE, '--wait', '--timeout', '240s', ...placement(), ...eks(shutdown), '--set', `config.rootMessage=${message}`]);
@@ -219,6 +270,8 @@ describe.skipIf(!runs)('the chart on a real node', () => {
     it.each([0, 5, 15, 30])('the EKS values (drain 15 s, quiet 5 s, at most 60 s) lose no request at L = %i s', async (lagS) => {
       await settled();
       const r = await rollBehindLag(lagS, EKS_SHUTDOWN);
+      // The load ran through the whole lag: at least 200 requests/s for the rollout and L seconds more.
+      expect(r.total).toBeGreaterThan(200 * (10 + lagS));
       note(`behind a ${lagS} s lag, EKS values`, `${r.total} sent, ${r.failed.length} failed${r.failed.length ? ` (${[...new Set(r.failed.map((f) => f.error))].join(', ')})` : ''}`);
       expect(r.failed, JSON.stringify(r.failed.slice(0, 5))).toEqual([]);
     }, 300_000);
@@ -250,19 +303,20 @@ interface LoadResult {
 }
 
 /**
- * A bounded open-loop client: `rps` GETs per second, each on a new TCP connection (no keep-alive,
- * so every request goes through kube-proxy's choice of endpoint), none retried. A failure is any
- * non-2xx answer or a connection error.
+ * A bounded open-loop client: `rps` GETs per second, each on a new TCP connection (so every request
+ * goes through kube-proxy's choice of endpoint) or, with keepAlive, over a pool of kept-alive ones;
+ * none retried. A failure is any non-2xx answer or a connection error.
  */
-function constantRate(target: { host: string; port: number; path: string; rps: number }): { stop: () => Promise<LoadResult> } {
+function constantRate(target: { host: string; port: number; path: string; rps: number; keepAlive?: boolean }): { stop: () => Promise<LoadResult> } {
   const result: LoadResult = { total: 0, failed: [], bodies: new Map() };
+  const agent = target.keepAlive ? new http.Agent({ keepAlive: true, maxSockets: 32 }) : false;
   const pending = new Set<Promise<void>>();
   const t0 = performance.now();
   const one = () =>
     new Promise<void>((resolve) => {
       result.total += 1;
       const at = performance.now() - t0;
-      const req = http.get({ host: target.host, port: target.port, path: target.path, agent: false, timeout: 10_000, headers: { connection: 'close' } }, (res) => {
+      const req = http.get({ host: target.host, port: target.port, path: target.path, agent, timeout: 10_000, headers: target.keepAlive ? {} : { connection: 'close' } }, (res) => {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (body += chunk));
@@ -298,6 +352,7 @@ function constantRate(target: { host: string; port: number; path: string; rps: n
     stop: async () => {
       clearInterval(timer);
       await Promise.all(pending);
+      if (agent) agent.destroy();
       return result;
     },
   };

@@ -144,6 +144,7 @@ describe('cross-field checks (templates/_validate.tpl)', () => {
     ['secrets.existingSecret with secrets.create', { set: { 'secrets.existingSecret': 'mine', 'secrets.create': true } }, [/secrets\.existingSecret/]],
     // The real node measured it: without a drain, what the load balancer still sends after SIGTERM fails.
     ['no drain behind an Ingress', { set: { 'ingress.enabled': true, 'shutdown.drainSeconds': 0 }, values: { networkPolicy: { ingress: { cidrs: ['10.0.0.0/16'] } } } }, [/shutdown\.drainSeconds is 0 with ingress\.enabled true/, /Fix: set shutdown\.drainSeconds/]],
+    ['a shutdown longer than the service accepts (600 s)', { set: { 'shutdown.maxDrainSeconds': 300, 'config.requestTimeoutMs': 300000, 'shutdown.marginSeconds': 60 } }, [/the shutdown would take 660 s/, /Fix: lower shutdown\.maxDrainSeconds/]],
     ['a longest drain the quiet period cannot fit in', { set: { 'shutdown.quietSeconds': 5, 'shutdown.maxDrainSeconds': 12 } }, [/shutdown\.maxDrainSeconds \(12\) is below shutdown\.drainSeconds \(10\) \+ shutdown\.quietSeconds \(5\)/]],
     ['externalSecret without data', { set: { 'externalSecret.enabled': true } }, [/externalSecret\.data/]],
     ['ingress and httpRoute together', { values: { ingress: { enabled: true }, httpRoute: { enabled: true, parentRefs: [{ name: 'gw' }] } } }, [/ingress\.enabled/, /httpRoute\.enabled/]],

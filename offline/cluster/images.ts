@@ -43,7 +43,8 @@ export async function writeImageArchive(spec: ImageSpec, out: string, run: Run =
     await mustRun(run, 'tar', ['-C', rootfs, '--sort=name', '--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '-cf', path.join(work, 'layer.tar'), '.']);
     const diffId = `sha256:${sha256(path.join(work, 'layer.tar'))}`;
     const config = {
-      architecture: 'amd64',
+      // Go's names for the architecture, which Node's process.arch shares for these two.
+      architecture: process.arch === 'x64' ? 'amd64' : process.arch,
       os: 'linux',
       created: '1970-01-01T00:00:00Z',
       config: { Entrypoint: spec.entrypoint, User: spec.user, WorkingDir: '/' },

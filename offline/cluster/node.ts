@@ -15,7 +15,7 @@
  * and CoreDNS answers cluster names only.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { kubectl } from '../../scripts/lib/kubectl.js';
 import { type Run, mustRun, runCommand, tail } from '../../scripts/lib/run.js';
@@ -77,13 +77,27 @@ export function realNodeBlocker(): string | undefined {
 const cniDir = () => (existsSync('/usr/lib/cni/bridge') ? '/usr/lib/cni' : '/opt/cni/bin');
 const runcPath = () => (existsSync('/usr/sbin/runc') ? '/usr/sbin/runc' : '/usr/bin/runc');
 
-/** Every cgroup hierarchy the kubelet checks: the v1 controllers (name=systemd included) or the one cgroup2 tree. */
-function cgroupHierarchies(): string[] {
+/**
+ * Every cgroup hierarchy the kubelet checks: the v1 controllers (name=systemd included) or the one
+ * cgroup2 tree. With `andUnified`, also a hybrid host's cgroup2 mount, where runc creates the
+ * pods' cgroups too (to remove them).
+ */
+function cgroupHierarchies(andUnified = false): string[] {
   const unified = existsSync('/sys/fs/cgroup/cgroup.controllers');
   if (unified) return ['/sys/fs/cgroup'];
   return readdirSync('/sys/fs/cgroup')
     .map((d) => path.join('/sys/fs/cgroup', d))
-    .filter((d) => statSync(d).isDirectory() && !d.endsWith('/unified'));
+    .filter((d) => statSync(d).isDirectory() && (andUnified || !d.endsWith('/unified')));
+}
+
+/** KUBE-* chains already on this machine (another kubelet or kube-proxy): the node would not be able to tell its own from theirs. */
+async function kubeChains(run: Run): Promise<string[]> {
+  const chains: string[] = [];
+  for (const tool of ['iptables-save', 'ip6tables-save']) {
+    const out = (await run(tool, [])).stdout;
+    chains.push(...out.split('\n').filter((l) => /^:KUBE-/.test(l)).map((l) => `${tool.replace('-save', '')} ${l.slice(1).split(' ')[0]}`));
+  }
+  return chains;
 }
 
 const containerdConfig = (dir: string) => `version = 3
@@ -94,8 +108,13 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
   address = "${dir}/run/containerd.sock"
 [ttrpc]
   address = "${dir}/run/containerd.sock.ttrpc"
+[plugins."io.containerd.internal.v1.opt"]
+  path = "${dir}/containerd/opt"
 [plugins."io.containerd.cri.v1.runtime"]
   enable_selinux = false
+  disable_apparmor = true
+  # Pod network namespaces under our state directory, not /run/netns: stopNode unmounts them.
+  netns_mounts_under_state_dir = true
   # Where CAP_SYS_RESOURCE is not in the capability bounding set (as on the machines this is tested
   # on) no process may lower its oom_score_adj, and runc fails every sandbox the kubelet asks for
   # at -998: clamp to containerd's own value instead (RECIPE.md, blocker 1).
@@ -154,6 +173,8 @@ const kubeletConfig = (dir: string, pki: { caCert: string }, ports: { kubelet: n
     failCgroupV1: false,
     failSwapOn: false,
     podLogsDir: `${dir}/pod-logs`,
+    // Nothing of the kubelet's outside `dir`: flexvolume plugins (default /usr/libexec/kubernetes/…).
+    volumePluginDir: `${dir}/volume-plugins`,
     resolvConf: '/etc/resolv.conf',
     clusterDomain: 'cluster.local',
     clusterDNS: [NODE_IP],
@@ -234,6 +255,9 @@ export async function startNode(options: NodeOptions): Promise<NodeState> {
   if (blocker) throw new ComponentFailedError(`cannot start the real node: ${blocker}`);
   if (readNodeState(dir)?.components.some((c) => alive(c.pid))) throw new Error(`a node is already running from ${dir}: stop it first`);
   if ((await run('ip', ['link', 'show', BRIDGE])).exitCode === 0) throw new ComponentFailedError(`the bridge ${BRIDGE} exists: another node is running, or one was not stopped (\`npm run cluster -- down\`)`);
+  if (existsSync(statePath(dir))) throw new ComponentFailedError(`${statePath(dir)} exists: a node stopped with leftovers (stopNode lists them); undo them, then remove the file`);
+  const foreign = await kubeChains(run);
+  if (foreign.length > 0) throw new ComponentFailedError(`this machine already has kube-proxy's chains (${foreign.slice(0, 3).join(', ')}…): another kubelet or kube-proxy runs here, and stopping this node would remove its rules`);
   const started = performance.now();
   const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
   rmSync(dir, { recursive: true, force: true });
@@ -307,6 +331,8 @@ export async function startNode(options: NodeOptions): Promise<NodeState> {
       `--config=${path.join(dir, 'kubelet.json')}`,
       `--kubeconfig=${kubeletKubeconfig}`,
       `--root-dir=${path.join(dir, 'kubelet')}`,
+      // Its serving certificate too (default /var/lib/kubelet/pki).
+      `--cert-dir=${path.join(dir, 'kubelet', 'pki')}`,
       `--hostname-override=${NODE_NAME}`,
       `--node-ip=${NODE_IP}`,
       `--node-labels=${REAL_NODE_LABEL.key}=${REAL_NODE_LABEL.value},topology.kubernetes.io/zone=local-real`,
@@ -360,6 +386,15 @@ export async function stopNode(dir: string, run: Run = runCommand): Promise<stri
   const state = readNodeState(dir);
   if (!state) return [];
   const left: string[] = [];
+  // A recorded process id is ours only while its command line still names our directory or binary (ids are reused).
+  const ours = (pid: number, name: string) => {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      return cmdline.includes(dir) || cmdline.includes(name);
+    } catch {
+      return false;
+    }
+  };
   const signal = (pid: number, sig: NodeJS.Signals) => {
     try {
       process.kill(-pid, sig);
@@ -373,22 +408,35 @@ export async function stopNode(dir: string, run: Run = runCommand): Promise<stri
   };
   // The kubelet first, so it does not restart what containerd stops; then everything else.
   const order = ['kubelet', 'kube-proxy', 'coredns', 'containerd'];
-  const running = [...state.components].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name)).filter((c) => alive(c.pid));
+  const running = [...state.components].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name)).filter((c) => alive(c.pid) && ours(c.pid, c.name));
   for (const c of running) signal(c.pid, 'SIGTERM');
   const deadline = Date.now() + 15_000;
   while (running.some((c) => alive(c.pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  for (const c of running.filter((c) => alive(c.pid))) signal(c.pid, 'SIGKILL');
+  for (const c of running.filter((c) => alive(c.pid) && ours(c.pid, c.name))) signal(c.pid, 'SIGKILL');
   // The shims outlive containerd (they are reparented), and with them the containers.
   for (const pid of processesMentioning(state.containerdSocket)) signal(pid, 'SIGKILL');
-  // Whatever still runs in our cgroups (the containers' processes).
-  for (const h of cgroupHierarchies()) {
-    const root = path.join(h, CGROUP_ROOT);
-    if (!existsSync(root)) continue;
-    for (const procs of (await run('find', [root, '-name', 'cgroup.procs'])).stdout.split('\n').filter(Boolean)) {
-      for (const pid of readFileSync(procs, 'utf8').split('\n').filter(Boolean)) signal(Number(pid), 'SIGKILL');
+  // Whatever still runs in our cgroups (the containers' processes), until none is left.
+  const inOurCgroups = async () => {
+    const pids: number[] = [];
+    for (const h of cgroupHierarchies(true)) {
+      const root = path.join(h, CGROUP_ROOT);
+      if (!existsSync(root)) continue;
+      for (const procs of (await run('find', [root, '-name', 'cgroup.procs'])).stdout.split('\n').filter(Boolean)) {
+        try {
+          pids.push(...readFileSync(procs, 'utf8').split('\n').filter(Boolean).map(Number));
+        } catch {
+          // removed meanwhile
+        }
+      }
     }
+    return pids;
+  };
+  for (let tries = 0; tries < 50; tries++) {
+    const pids = await inOurCgroups();
+    if (pids.length === 0) break;
+    for (const pid of pids) signal(pid, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 100));
   }
-  await new Promise((r) => setTimeout(r, 500));
 
   // Mounts under the node's directory (rootfs overlays, shm, netns, the kubelet's bind of its root), deepest first.
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
@@ -398,8 +446,8 @@ export async function stopNode(dir: string, run: Run = runCommand): Promise<stri
     .sort((a, b) => b.length - a.length);
   for (const m of mounts) if ((await run('umount', ['-l', m])).exitCode !== 0) left.push(`mount ${m}`);
 
-  // cgroups, deepest first.
-  for (const h of cgroupHierarchies()) {
+  // cgroups, deepest first (the hybrid host's cgroup2 mount included).
+  for (const h of cgroupHierarchies(true)) {
     const root = path.join(h, CGROUP_ROOT);
     if (!existsSync(root)) continue;
     const dirs = (await run('find', [root, '-depth', '-type', 'd'])).stdout.split('\n').filter(Boolean);
@@ -408,8 +456,9 @@ export async function stopNode(dir: string, run: Run = runCommand): Promise<stri
   }
 
   if ((await run('ip', ['link', 'show', BRIDGE])).exitCode === 0 && (await run('ip', ['link', 'delete', BRIDGE])).exitCode !== 0) left.push(`bridge ${BRIDGE}`);
-  // kube-proxy's chains and rules (iptables and ip6tables), and the KUBE-FIREWALL chain its cleanup leaves (blocker 5).
-  for (const tool of ['iptables', 'ip6tables']) {
+  // kube-proxy's chains and rules (iptables and ip6tables), and the KUBE-FIREWALL chain its cleanup
+  // leaves (blocker 5): ours, as startNode refused to start beside anyone else's.
+  for (const tool of state.components.some((c) => c.name === 'kube-proxy') ? ['iptables', 'ip6tables'] : []) {
     for (const table of ['filter', 'nat', 'mangle']) {
       const rules = (await run(`${tool}-save`, ['-t', table])).stdout.split('\n');
       for (const rule of rules.filter((r) => r.startsWith('-A ') && /KUBE-/.test(r))) await run(tool, ['-t', table, ...splitRule(rule.replace(/^-A /, '-D '))]);
@@ -421,11 +470,29 @@ export async function stopNode(dir: string, run: Run = runCommand): Promise<stri
       }
     }
   }
+  // Every kernel setting as it was, IP forwarding included (the bridge plugin turns it on).
   for (const [k, v] of Object.entries(state.sysctls)) {
-    if (k === 'net.ipv4.ip_forward') continue;
     if ((await run('sysctl', ['-qw', `${k}=${v}`])).exitCode !== 0) left.push(`sysctl ${k}`);
   }
-  for (const p of state.created) rmSync(p, { recursive: true, force: true });
+  // The kubelet's log links into our directory, wherever /var/log/containers came from.
+  if (existsSync('/var/log/containers')) {
+    for (const link of readdirSync('/var/log/containers')) {
+      const file = path.join('/var/log/containers', link);
+      try {
+        if (readlinkSync(file).startsWith(`${dir}/`)) rmSync(file, { force: true });
+      } catch {
+        // not a link
+      }
+    }
+  }
+  // Directories the node created outside `dir`: removed when nothing but ours is in them.
+  for (const p of state.created) {
+    if (!existsSync(p)) continue;
+    if (p === '/run/containerd') rmSync(path.join(p, 's'), { recursive: true, force: true }); // our shims' sockets
+    // The kubelet's fixed paths (device-plugins, pod-resources, plugins_registry are not under --root-dir).
+    if (p === '/var/lib/kubelet') for (const sub of ['device-plugins', 'pod-resources', 'plugins', 'plugins_registry', 'pki']) rmSync(path.join(p, sub), { recursive: true, force: true });
+    if ((await run('rmdir', [p])).exitCode !== 0) left.push(`${p} (not empty: something else uses it now)`);
+  }
   for (const c of state.components) if (alive(c.pid)) left.push(`process ${c.name} (${c.pid})`);
   if (left.length === 0) rmSync(statePath(dir), { force: true });
   return left;

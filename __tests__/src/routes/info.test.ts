@@ -39,6 +39,7 @@ describe('GET /config', () => {
       REQUEST_TIMEOUT_MS: 10000,
       BODY_LIMIT_BYTES: 1024,
       DRAIN_DELAY_MS: 0,
+      DRAIN_QUIET_MS: 0,
       SHUTDOWN_TIMEOUT_MS: 15000,
       KEEP_ALIVE_TIMEOUT_MS: 65000,
       METRICS_ENABLED: false,

@@ -110,9 +110,9 @@ clients to reconnect, and it works on every node version.
 {{- mul (int .Values.shutdown.drainSeconds) 1000 }}
 {{- end }}
 
-{{/* DRAIN_MAX_MS: X, the longest drain (D when maxDrainSeconds is unset). */}}
+{{/* DRAIN_MAX_MS: X, the longest drain (D + Q when maxDrainSeconds is unset, so a quiet period always fits once). */}}
 {{- define "hono-api.maxDrainMs" -}}
-{{- if kindIs "invalid" .Values.shutdown.maxDrainSeconds }}{{ include "hono-api.appDrainMs" . }}{{ else }}{{ max (include "hono-api.appDrainMs" . | int) (mul (int .Values.shutdown.maxDrainSeconds) 1000) }}{{ end }}
+{{- if kindIs "invalid" .Values.shutdown.maxDrainSeconds }}{{ mul (add (int .Values.shutdown.drainSeconds) (int .Values.shutdown.quietSeconds)) 1000 }}{{ else }}{{ max (include "hono-api.appDrainMs" . | int) (mul (int .Values.shutdown.maxDrainSeconds) 1000) }}{{ end }}
 {{- end }}
 
 {{/* SHUTDOWN_TIMEOUT_MS: X + T + M, so an in-flight request can always finish. */}}

@@ -36,6 +36,9 @@
 {{- if and (gt (int .Values.shutdown.quietSeconds) 0) (not (kindIs "invalid" .Values.shutdown.maxDrainSeconds)) (lt (int .Values.shutdown.maxDrainSeconds) (add (int .Values.shutdown.drainSeconds) (int .Values.shutdown.quietSeconds))) }}
 {{- fail (printf "shutdown.maxDrainSeconds (%d) is below shutdown.drainSeconds (%d) + shutdown.quietSeconds (%d): the quiet period could never be waited out. Fix: raise maxDrainSeconds to the load balancer's longest removal lag plus quietSeconds." (int .Values.shutdown.maxDrainSeconds) (int .Values.shutdown.drainSeconds) (int .Values.shutdown.quietSeconds)) }}
 {{- end }}
+{{- if gt (include "hono-api.shutdownTimeoutMs" . | int) 600000 }}
+{{- fail (printf "the shutdown would take %d s (the longest drain + config.requestTimeoutMs + shutdown.marginSeconds), more than the service's SHUTDOWN_TIMEOUT_MS allows (600 s): its pods would refuse to start. Fix: lower shutdown.maxDrainSeconds, config.requestTimeoutMs or shutdown.marginSeconds." (div (include "hono-api.shutdownTimeoutMs" . | int) 1000)) }}
+{{- end }}
 {{- if and .Values.priorityClass.create .Values.priorityClassName }}
 {{- fail "priorityClass.create is true and priorityClassName is set. Fix: create one or reference an existing one, not both." }}
 {{- end }}
