@@ -20,6 +20,19 @@ export const FORK_PLAN_RECIPIENTS: Readonly<Record<string, string>> = {
   prod: 'age1qf4vhsr8d8sexuqc2x35ckvs5me68luugpcl7c3lmz6fp0wwvq6slka8d3',
 };
 
+const forkRole = (name: string) => `arn:aws:iam::${FORK_ACCOUNT}:role/hono-api-ci-${name}`;
+/** The repository variables a fork sets once ci-identity is applied (scripts/ci/settings.json; README: Deploying, one-time setup). */
+export const FORK_REPOSITORY_VARIABLES: Readonly<Record<string, string>> = {
+  AWS_REGION: 'eu-west-1',
+  AWS_PR_PLAN_ROLE_ARN: forkRole('pr-plan'),
+  AWS_PLAN_ROLE_ARN: forkRole('plan'),
+  AWS_DEPLOY_ROLE_ARN_DEV: forkRole('deploy-dev'),
+  AWS_DEPLOY_ROLE_ARN_STAGING: forkRole('deploy-staging'),
+  AWS_DEPLOY_ROLE_ARN_PROD: forkRole('deploy-prod'),
+  AWS_PUSH_IMAGE_ROLE_ARN: forkRole('push-image'),
+  ECR_REPOSITORY: 'hono-api',
+};
+
 export function forkConfig(base: PlatformConfig = platformConfig, account = FORK_ACCOUNT): PlatformConfig {
   const environments = Object.fromEntries(
     Object.entries(base.environments).map(([name, env]) => [

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCommand } from '../../scripts/lib/run.js';
 import { REPO_ROOT } from '../../tools/toolchain.js';
-import { FORK_ACCOUNT } from '../support/fork-config.js';
+import { FORK_ACCOUNT, FORK_REPOSITORY_VARIABLES } from '../support/fork-config.js';
 import { expressionsIn, jobsOf, loadWorkflow, loadWorkflows, stepsOf } from './support/workflows.js';
 
 interface Settings {
@@ -19,18 +19,9 @@ interface Settings {
 const SETTINGS = JSON.parse(readFileSync(path.join(REPO_ROOT, 'scripts/ci/settings.json'), 'utf8')) as Settings;
 const RUNS = ['release', 'deploy:dev', 'deploy:staging', 'deploy:prod', 'pull-request', 'drift'] as const;
 const varsOf = (run: string) => Object.entries(SETTINGS.variables).filter(([, v]) => v.runs.includes(run)).map(([name]) => name);
+/** The values a fork sets once ci-identity is applied. */
+const GOOD = FORK_REPOSITORY_VARIABLES;
 const role = (name: string) => `arn:aws:iam::${FORK_ACCOUNT}:role/hono-api-ci-${name}`;
-/** The values a fork sets once ci-identity is applied (README: Deploying, one-time setup). */
-const GOOD: Record<string, string> = {
-  AWS_REGION: 'eu-west-1',
-  AWS_PR_PLAN_ROLE_ARN: role('pr-plan'),
-  AWS_PLAN_ROLE_ARN: role('plan'),
-  AWS_DEPLOY_ROLE_ARN_DEV: role('deploy-dev'),
-  AWS_DEPLOY_ROLE_ARN_STAGING: role('deploy-staging'),
-  AWS_DEPLOY_ROLE_ARN_PROD: role('deploy-prod'),
-  AWS_PUSH_IMAGE_ROLE_ARN: role('push-image'),
-  ECR_REPOSITORY: 'hono-api',
-};
 
 const preflight = (run: string, values: Record<string, string | undefined>, extra: Record<string, string> = {}) => {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_REPOSITORY: 'acme-corp/hono-eks-platform', ...extra };

@@ -97,15 +97,16 @@ function probeInsecure(url: string): Promise<number> {
   });
 }
 
-async function waitFor(name: string, check: () => Promise<boolean>, child: ChildProcess, log: string, timeoutMs: number) {
+/** Polls `check` until it holds; a component that exits first, or the deadline, fails naming it with the end of its log. */
+export async function waitFor(name: string, check: () => Promise<boolean>, child: ChildProcess, log: string, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
+  const logTail = () => tail(existsSync(log) ? readFileSync(log, 'utf8') : '', 20);
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null)
-      throw new ComponentFailedError(`${name} exited (${child.exitCode ?? child.signalCode}) while starting; the end of ${log}:\n${tail(readFileSync(log, 'utf8'), 20)}`);
+    if (child.exitCode !== null || child.signalCode !== null) throw new ComponentFailedError(`${name} exited (${child.exitCode ?? child.signalCode}) while starting; the end of ${log}:\n${logTail()}`);
     if (await check()) return;
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new ComponentFailedError(`${name} was not ready within ${timeoutMs / 1000} s; the end of ${log}:\n${tail(readFileSync(log, 'utf8'), 20)}`);
+  throw new ComponentFailedError(`${name} was not ready within ${timeoutMs / 1000} s; the end of ${log}:\n${logTail()}`);
 }
 
 export async function startControlPlane(options: StartOptions): Promise<ClusterState> {

@@ -14,14 +14,14 @@
  * No traffic leaves the machine: pods get routes to the pod and Service ranges only, no masquerade,
  * and CoreDNS answers cluster names only.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { kubectl } from '../../scripts/lib/kubectl.js';
-import { type Run, mustRun, runCommand, tail } from '../../scripts/lib/run.js';
+import { type Run, mustRun, runCommand } from '../../scripts/lib/run.js';
 import type { Toolchain } from '../../tools/toolchain.js';
 import { type Pki, signClientCert } from './certs.js';
-import { ComponentFailedError, type ClusterState, SERVICE_CIDR } from './control-plane.js';
+import { ComponentFailedError, type ClusterState, SERVICE_CIDR, waitFor } from './control-plane.js';
 
 export const NODE_NAME = 'real-node';
 /** Pods run on the real node only when they tolerate this taint (kwok's nodes keep the others). */
@@ -233,17 +233,6 @@ const alive = (pid: number) => {
     return false;
   }
 };
-
-async function waitFor(name: string, check: () => Promise<boolean>, child: ChildProcess | undefined, log: string, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child && (child.exitCode !== null || child.signalCode !== null))
-      throw new ComponentFailedError(`${name} exited (${child.exitCode ?? child.signalCode}) while starting; the end of ${log}:\n${tail(readFileSync(log, 'utf8'), 20)}`);
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new ComponentFailedError(`${name} was not ready within ${timeoutMs / 1000} s; the end of ${log}:\n${tail(existsSync(log) ? readFileSync(log, 'utf8') : '', 20)}`);
-}
 
 const sysctl = async (run: Run, key: string) => (await mustRun(run, 'sysctl', ['-n', key])).stdout.trim();
 const ports = (base: number) => ({ kubelet: base, kubeletHealthz: base + 1, proxyHealthz: base + 2, proxyMetrics: base + 3, dnsHealth: base + 4, dnsReady: base + 5 });

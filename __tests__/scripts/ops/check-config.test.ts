@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../scripts/ops/cli.js';
 import { platformConfig } from '../../../stacks/config/environments.js';
-import { forkConfig } from '../../support/fork-config.js';
+import { FORK_REPOSITORY_VARIABLES, forkConfig } from '../../support/fork-config.js';
 import { ALL_TOOLS, type Responder, awsResponder, fake, platformFixture, synthResponder, terraformResponder } from './fakes.js';
 
 const setup = (config = platformConfig) =>
@@ -119,17 +119,7 @@ describe('check-config --github: the repository settings the workflows will read
     };
     return fake({ config: forkConfig(), respond: [gh, preflight], tools: ghInstalled ? [...ALL_TOOLS, 'gh'] : ALL_TOOLS });
   }
-  const role = (name: string) => `arn:aws:iam::123456789012:role/hono-api-ci-${name}`;
-  const ALL = {
-    AWS_REGION: 'eu-west-1',
-    AWS_PR_PLAN_ROLE_ARN: role('pr-plan'),
-    AWS_PLAN_ROLE_ARN: role('plan'),
-    AWS_DEPLOY_ROLE_ARN_DEV: role('deploy-dev'),
-    AWS_DEPLOY_ROLE_ARN_STAGING: role('deploy-staging'),
-    AWS_DEPLOY_ROLE_ARN_PROD: role('deploy-prod'),
-    AWS_PUSH_IMAGE_ROLE_ARN: role('push-image'),
-    ECR_REPOSITORY: 'hono-api',
-  };
+  const ALL = FORK_REPOSITORY_VARIABLES;
 
   it('passes a repository with every variable and the environment\'s PLAN_AGE_IDENTITY, reading them with gh', async () => {
     const f = github(ALL, ['PLAN_AGE_IDENTITY']);
