@@ -19,12 +19,26 @@ import { PolicyViolationError } from './stacks/constructs/policy-aspect.js';
 import { type LocalTarget, LocalAppStack } from './stacks/local-app-stack.js';
 import { definePlatform } from './stacks/platform.js';
 
-/** The kubeconfig cluster of the local app stack, from LOCAL_KUBECONFIG, LOCAL_KUBE_CONTEXT and LOCAL_IMAGE_REPOSITORY. */
+/** The kubeconfig cluster of the local app stack, from LOCAL_KUBECONFIG, LOCAL_KUBE_CONTEXT, LOCAL_IMAGE_REPOSITORY, LOCAL_NODE_POOL and LOCAL_NAMESPACE. */
 function localTarget(env: NodeJS.ProcessEnv): LocalTarget {
   const kubeconfig = env.LOCAL_KUBECONFIG || env.KUBECONFIG || path.join(os.homedir(), '.kube', 'config');
   if (!existsSync(kubeconfig))
     throw new ConfigValidationError([`LOCAL_KUBECONFIG = ${JSON.stringify(kubeconfig)}: no such file (fix: point it at the kubeconfig of the cluster to deploy to, e.g. the one \`npm run cluster -- kubeconfig\` prints)`]);
-  return { kubeconfig: path.resolve(kubeconfig), ...(env.LOCAL_KUBE_CONTEXT ? { context: env.LOCAL_KUBE_CONTEXT } : {}), imageRepository: env.LOCAL_IMAGE_REPOSITORY || 'hono-api' };
+  const problems: string[] = [];
+  const pool = env.LOCAL_NODE_POOL ? /^([a-z0-9.-]+\/)?[A-Za-z0-9][-A-Za-z0-9_.]{0,62}=[A-Za-z0-9]?[-A-Za-z0-9_.]{0,62}$/.exec(env.LOCAL_NODE_POOL) : undefined;
+  if (env.LOCAL_NODE_POOL && !pool)
+    problems.push(`LOCAL_NODE_POOL = ${JSON.stringify(env.LOCAL_NODE_POOL)}: expected a node label as key=value (fix: e.g. LOCAL_NODE_POOL=hono-api.dev/real-node=true for the offline harness's real node, or unset it)`);
+  if (env.LOCAL_NAMESPACE && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(env.LOCAL_NAMESPACE))
+    problems.push(`LOCAL_NAMESPACE = ${JSON.stringify(env.LOCAL_NAMESPACE)}: not a Kubernetes namespace name (fix: lowercase letters, digits and '-', at most 63, or unset it for the environment's namespace)`);
+  if (problems.length > 0) throw new ConfigValidationError(problems);
+  const [key, value] = pool ? [pool[0].slice(0, pool[0].indexOf('=')), pool[0].slice(pool[0].indexOf('=') + 1)] : [];
+  return {
+    kubeconfig: path.resolve(kubeconfig),
+    ...(env.LOCAL_KUBE_CONTEXT ? { context: env.LOCAL_KUBE_CONTEXT } : {}),
+    imageRepository: env.LOCAL_IMAGE_REPOSITORY || 'hono-api',
+    ...(key !== undefined && value !== undefined ? { nodePool: { key, value } } : {}),
+    ...(env.LOCAL_NAMESPACE ? { namespace: env.LOCAL_NAMESPACE } : {}),
+  };
 }
 
 function stateBackend(value: unknown): BackendKind {

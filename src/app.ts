@@ -34,10 +34,13 @@ export interface AppDeps {
  * process metrics), a new lifecycle. Built only when missing: a metrics registry installs
  * process-wide observers, so one the caller replaces must never be created.
  */
+/** The service's JSON logger at the configured level; server.ts creates it before anything else, to log a stop during start. */
+export const createServiceLogger = (config: Pick<ServiceConfig, 'logLevel'>) => createLogger({ level: config.logLevel, base: { service: 'hono-api' } });
+
 export function resolveDeps(config: ServiceConfig, overrides: Partial<AppDeps>): AppDeps {
   return {
     ...overrides,
-    logger: overrides.logger ?? createLogger({ level: config.logLevel, base: { service: 'hono-api' } }),
+    logger: overrides.logger ?? createServiceLogger(config),
     metrics: 'metrics' in overrides ? overrides.metrics : config.metricsEnabled ? createMetrics() : undefined,
     lifecycle: overrides.lifecycle ?? new Lifecycle(),
     build: overrides.build ?? resolveBuildInfo(config),

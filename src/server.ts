@@ -7,11 +7,11 @@
  */
 import { createServer } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
-import { createApp } from './app.js';
+import { createApp, createServiceLogger } from './app.js';
 import { resolveBuildInfo } from './build-info.js';
 import { ConfigError, type ServiceConfig, parseConfig } from './config.js';
 import { createShutdown, isTraffic } from './shutdown.js';
-import { startTracing } from './tracing.js';
+import { TRACE_FLUSH_MS, startTracing } from './tracing.js';
 
 function loadConfig(): ServiceConfig {
   try {
@@ -24,9 +24,22 @@ function loadConfig(): ServiceConfig {
 }
 
 const config = loadConfig();
+const logger = createServiceLogger(config);
+
+// Signals before anything asynchronous: as PID 1 a process without a handler ignores SIGTERM, so
+// a pod deleted while tracing still loads would sit out its whole grace period. Until the server
+// listens nothing has been accepted, so there is nothing to drain: stop at once.
+let onSignal: (signal: string) => void = (signal) => {
+  logger.info('stopped before start', { signal });
+  logger.flush();
+  process.exit(0);
+};
+process.on('SIGTERM', () => onSignal('SIGTERM'));
+process.on('SIGINT', () => onSignal('SIGINT'));
+
 const tracer = await startTracing(config, resolveBuildInfo(config));
-const { app, deps } = createApp(config, { tracer });
-const { logger, lifecycle, build } = deps;
+const { app, deps } = createApp(config, { tracer, logger });
+const { lifecycle, build } = deps;
 const listener = getRequestListener(app.fetch);
 /** When the last request that was not a probe or a scrape arrived (the quiet-period drain reads it). */
 let lastTrafficAt = 0;
@@ -58,14 +71,13 @@ const shutdown = createShutdown({
   ...(config.drainMaxMs !== undefined ? { drainMaxMs: config.drainMaxMs } : {}),
   lastTrafficAt: () => lastTrafficAt,
   timeoutMs: config.shutdownTimeoutMs,
-  // Pending spans get up to two seconds to reach the collector; the hard timeout still applies.
+  // Pending spans get up to TRACE_FLUSH_MS to reach the collector; the hard timeout still applies.
   exit: (code) => {
-    const flushed = tracer ? Promise.race([tracer.shutdown(), new Promise((r) => setTimeout(r, 2000).unref())]) : Promise.resolve();
+    const flushed = tracer ? Promise.race([tracer.shutdown(), new Promise((r) => setTimeout(r, TRACE_FLUSH_MS).unref())]) : Promise.resolve();
     void flushed.finally(() => process.exit(code));
   },
 });
-process.on('SIGTERM', () => shutdown('SIGTERM'));
-process.on('SIGINT', () => shutdown('SIGINT'));
+onSignal = shutdown;
 
 const crash = (kind: string) => (err: unknown) => {
   logger.log('fatal', kind, { err });

@@ -10,9 +10,22 @@ import type { Context as OtelContext, Span, Tracer } from '@opentelemetry/api';
 import type { BuildInfo } from './build-info.js';
 import type { ServiceConfig } from './config.js';
 
+/**
+ * How long the service waits at exit for pending spans to reach the collector. The chart's
+ * shutdown.marginSeconds (the time between the service's hard timeout and the kubelet's SIGKILL)
+ * must exceed it: its schema minimum is checked against this value.
+ */
+export const TRACE_FLUSH_MS = 2000;
+
 export interface RequestTracer {
   /** Starts the server span for a request, continuing the caller's trace when headers carry one. */
   start(method: string, path: string, headers: Record<string, string | string[] | undefined>): Span;
+  /**
+   * Runs the request's handler with its span as the active context: a span a handler starts
+   * (`trace.getTracer(…).startSpan`) is its child, and `propagation.inject(context.active(), headers)`
+   * carries the trace to a downstream call.
+   */
+  run<T>(span: Span, handler: () => T): T;
   /** Names the span after the route template, records the status and ends it. */
   end(span: Span, method: string, route: string, status: number): void;
   /** Flushes pending spans; called at shutdown. */
@@ -30,9 +43,10 @@ export async function startTracing(
   build: BuildInfo,
 ): Promise<RequestTracer | undefined> {
   if (!config.otlpEndpoint) return undefined;
-  const [api, core, sdk, resources, exporterModule, semconv] = await Promise.all([
+  const [api, core, contextAsyncHooks, sdk, resources, exporterModule, semconv] = await Promise.all([
     load(import('@opentelemetry/api')),
     load(import('@opentelemetry/core')),
+    load(import('@opentelemetry/context-async-hooks')),
     load(import('@opentelemetry/sdk-trace-base')),
     load(import('@opentelemetry/resources')),
     load(import('@opentelemetry/exporter-trace-otlp-http')),
@@ -50,6 +64,11 @@ export async function startTracing(
   });
   const tracer: Tracer = provider.getTracer('hono-api', build.version);
   const propagator = new core.W3CTraceContextPropagator();
+  // Registered globally, so code a fork adds needs only @opentelemetry/api: its spans find the
+  // request's span through AsyncLocalStorage, and its outgoing calls can carry the trace on.
+  api.context.setGlobalContextManager(new contextAsyncHooks.AsyncLocalStorageContextManager().enable());
+  api.trace.setGlobalTracerProvider(provider);
+  api.propagation.setGlobalPropagator(propagator);
   const getter = {
     keys: (carrier: Record<string, unknown>) => Object.keys(carrier),
     get: (carrier: Record<string, string | string[] | undefined>, key: string) => carrier[key],
@@ -67,6 +86,7 @@ export async function startTracing(
         parent,
       );
     },
+    run: (span, handler) => api.context.with(api.trace.setSpan(api.ROOT_CONTEXT, span), handler),
     end(span, method, route, status) {
       span.updateName(`${method} ${route}`);
       span.setAttribute(semconv.ATTR_HTTP_ROUTE, route);
@@ -74,6 +94,11 @@ export async function startTracing(
       if (status >= 500) span.setStatus({ code: api.SpanStatusCode.ERROR });
       span.end();
     },
-    shutdown: () => provider.shutdown(),
+    shutdown: async () => {
+      await provider.shutdown();
+      api.trace.disable();
+      api.context.disable();
+      api.propagation.disable();
+    },
   };
 }

@@ -24,6 +24,14 @@ export interface LocalTarget {
   readonly imageRepository: string;
   /** Seconds Helm waits for the rollout before `atomic` rolls it back (default 120). */
   readonly timeoutSeconds?: number;
+  /**
+   * A dedicated node pool: nodes labelled and tainted (NoSchedule) `key=value`. The pods select the
+   * label and tolerate the taint, e.g. the offline harness's real node (`hono-api.dev/real-node=true`).
+   * Unset: wherever the scheduler puts them.
+   */
+  readonly nodePool?: { readonly key: string; readonly value: string };
+  /** Namespace to deploy into; unset: the environment's (`app.namespace`). */
+  readonly namespace?: string;
 }
 
 export interface LocalAppStackProps {
@@ -53,14 +61,19 @@ export class LocalAppStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: LocalAppStackProps) {
     super(scope, id);
-    const env = withoutAwsAddons(props.env);
+    const { nodePool, namespace } = props.target;
+    const local = withoutAwsAddons(props.env);
+    const env = namespace ? { ...local, app: { ...local.app, namespace } } : local;
     new LocalBackend(this, { path: `terraform.${id}.tfstate` });
     const connection = { configPath: props.target.kubeconfig, ...(props.target.context ? { configContext: props.target.context } : {}) };
     new KubernetesProvider(this, 'kubernetes', connection);
     new HelmProvider(this, 'helm', { kubernetes: connection });
     Aspects.of(this).add(new ProviderVersionAspect());
     // No load balancer here: the Service stays in the cluster (kubectl port-forward reaches it).
-    const values = { ...chartValues(env), ingress: { enabled: false } };
+    const placement = nodePool
+      ? { nodeSelector: { [nodePool.key]: nodePool.value }, tolerations: [{ key: nodePool.key, operator: 'Equal', value: nodePool.value, effect: 'NoSchedule' }] }
+      : {};
+    const values = { ...chartValues(env), ingress: { enabled: false }, ...placement };
     this.app = new AppRelease(this, 'app', { env, values, imageRepository: props.target.imageRepository, timeoutSeconds: props.target.timeoutSeconds ?? 120 });
   }
 }

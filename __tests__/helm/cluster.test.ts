@@ -63,7 +63,7 @@ describe(`server-side dry-run with strict field validation (Kubernetes ${KUBE_VE
 
   // Every value the schema accepts must render objects the API accepts: its bounds included.
   it.each([
-    ['the smallest shutdown settings', { 'shutdown.drainSeconds': 0, 'shutdown.marginSeconds': 1, 'config.requestTimeoutMs': 1, replicaCount: 1 }],
+    ['the smallest shutdown settings', { 'shutdown.drainSeconds': 0, 'shutdown.marginSeconds': 3, 'config.requestTimeoutMs': 1, replicaCount: 1 }],
     ['the largest shutdown settings', { 'shutdown.drainSeconds': 120, 'shutdown.marginSeconds': 60, 'config.requestTimeoutMs': 300000 }],
   ])('hono-api with %s: every object is accepted as rendered', async (_label, set) => {
     const rendered = await helmTemplate({ chart: CHART_DIR, release: 'dry', namespace: 'dry-run', kubeVersion: KUBE_VERSION, set });

@@ -22,6 +22,7 @@ import {
 } from './chart.js';
 import type { RenderInput, Workload } from './chart.js';
 import { parseConfig } from '../../src/config.js';
+import { TRACE_FLUSH_MS } from '../../src/tracing.js';
 
 const APP_UID = 65532;
 const DIGEST = /@sha256:[a-f0-9]{64}$/;
@@ -186,10 +187,10 @@ describe('the shutdown timeline: one setting, every deadline derived from it (te
   // From the smallest to the largest values the schema accepts, with the defaults between.
   // (A drain of 0 behind an Ingress is refused: schema.test.ts.)
   it.each([
-    [1, 1000, 1, 0, null],
+    [1, 1000, 3, 0, null],
     [10, 10000, 5, 0, null],
     [15, 10000, 5, 5, 60],
-    [120, 300000, 1, 0, null],
+    [120, 300000, 3, 0, null],
     [120, 300000, 60, 60, 200],
     [15, 10000, 5, 5, null],
   ])('drainSeconds %i, requestTimeoutMs %i, marginSeconds %i, quietSeconds %i, maxDrainSeconds %s: the longest drain ≤ ALB deregistration ≤ grace, and every request gets its full timeout', async (drain, timeoutMs, margin, quiet, max) => {
@@ -206,8 +207,9 @@ describe('the shutdown timeline: one setting, every deadline derived from it (te
     // than the pod lives (its default, 300 s, outlives every pod).
     expect(t.deregistrationDelay).toBeGreaterThanOrEqual(t.shutdownSeconds);
     expect(t.deregistrationDelay).toBeLessThanOrEqual(t.grace);
-    // The kubelet never SIGKILLs before the service's own timeout.
+    // The kubelet never SIGKILLs before the service's own timeout, nor while it flushes its traces after it.
     expect(t.grace).toBeGreaterThan(t.shutdownSeconds);
+    expect((t.grace - t.shutdownSeconds) * 1000).toBeGreaterThan(TRACE_FLUSH_MS);
   });
 
   it('keeps other target group attributes given in the annotations, and refuses a deregistration delay set by hand', async () => {

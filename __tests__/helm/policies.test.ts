@@ -12,22 +12,22 @@ import type { LabelSelector, RenderInput } from './chart.js';
 
 const pdbs = async (input: RenderInput) => ofKind<IPodDisruptionBudget>((await render(input)).objects, 'PodDisruptionBudget');
 
-/** Replicas in steady state: the HPA minimum when autoscaling, else the Deployment's replicas. */
-function steadyReplicas(objects: readonly K8sObject[]): number {
-  const hpa = ofKind<{ spec: { minReplicas?: number } }>(objects, 'HorizontalPodAutoscaler')[0];
-  return hpa ? (hpa.spec.minReplicas ?? 1) : (only<IDeployment>(objects, 'Deployment').spec!.replicas ?? 1);
+/** The most pods that can exist: the HPA maximum when autoscaling, else the Deployment's replicas. */
+function mostReplicas(objects: readonly K8sObject[]): number {
+  const hpa = ofKind<{ spec: { maxReplicas: number } }>(objects, 'HorizontalPodAutoscaler')[0];
+  return hpa ? hpa.spec.maxReplicas : (only<IDeployment>(objects, 'Deployment').spec!.replicas ?? 1);
 }
 
 describe('PodDisruptionBudget', () => {
-  it.each(CI_VALUES_FILES.map((file) => ({ file, name: label(file) })))('exists only with more than one pod, as maxUnavailable >= 1: $name', async ({ file }) => {
+  it.each(CI_VALUES_FILES.map((file) => ({ file, name: label(file) })))('exists whenever more than one pod can, as maxUnavailable >= 1 with unhealthy pods always evictable: $name', async ({ file }) => {
     const { objects } = await render({ valuesFiles: [file] });
     const budgets = ofKind<IPodDisruptionBudget>(objects, 'PodDisruptionBudget');
-    const replicas = steadyReplicas(objects);
-    if (replicas <= 1) expect(budgets).toEqual([]);
+    if (mostReplicas(objects) <= 1) expect(budgets).toEqual([]);
     else {
       expect(budgets).toHaveLength(1);
       expect(budgets[0]!.spec!.minAvailable).toBeUndefined();
       expect(Number(budgets[0]!.spec!.maxUnavailable)).toBeGreaterThanOrEqual(1);
+      expect(budgets[0]!.spec!.unhealthyPodEvictionPolicy).toBe('AlwaysAllow');
     }
   });
 
@@ -35,12 +35,14 @@ describe('PodDisruptionBudget', () => {
     expect(await pdbs({ set: { replicaCount: 1 } })).toEqual([]);
   });
 
-  it('is not rendered with autoscaling from minReplicas 1, whatever replicaCount says', async () => {
-    expect(await pdbs({ set: { replicaCount: 3, 'autoscaling.enabled': true, 'autoscaling.minReplicas': 1 } })).toEqual([]);
+  it('is rendered with autoscaling from minReplicas 1: after a scale-out several pods exist', async () => {
+    expect(await pdbs({ set: { replicaCount: 1, 'autoscaling.enabled': true, 'autoscaling.minReplicas': 1, 'autoscaling.maxReplicas': 4 } })).toHaveLength(1);
+    expect(await pdbs({ set: { replicaCount: 3, 'autoscaling.enabled': true, 'autoscaling.minReplicas': 1, 'autoscaling.maxReplicas': 1 } })).toEqual([]);
   });
 
-  it('follows minReplicas, not replicaCount, when autoscaling', async () => {
-    expect(await pdbs({ set: { replicaCount: 1, 'autoscaling.enabled': true, 'autoscaling.minReplicas': 2 } })).toHaveLength(1);
+  it('lets a crash-looping pod be evicted (unhealthyPodEvictionPolicy AlwaysAllow, not the IfHealthyBudget default)', async () => {
+    const [budget] = await pdbs({ set: { replicaCount: 3 } });
+    expect(budget!.spec!.unhealthyPodEvictionPolicy).toBe('AlwaysAllow');
   });
 
   it.each([2, 3, 5])('uses maxUnavailable >= 1 (never minAvailable = replicas) with %i replicas', async (replicas) => {
@@ -147,5 +149,18 @@ describe('NetworkPolicy defaults', () => {
       (((await policyOf(input)).spec!.ingress ?? []) as Rule[]).flatMap(peersOf).filter((peer) => Object.keys(peer).length === 1 && JSON.stringify(peer.podSelector) === '{}');
     expect(await emptyPodPeers({})).toEqual([]);
     expect(await emptyPodPeers({ set: { 'networkPolicy.ingress.sameNamespace': true } })).toHaveLength(1);
+  });
+});
+
+describe('HorizontalPodAutoscaler', () => {
+  type Hpa = { spec: { metrics: { resource: { name: string } }[] } };
+  const metricsOf = async (input: RenderInput) => only<Hpa>((await render(input)).objects, 'HorizontalPodAutoscaler').spec.metrics.map((m) => m.resource.name);
+
+  it('scales on CPU only by default: V8 rarely returns memory, so a memory target only ratchets up', async () => {
+    expect(await metricsOf({ set: { 'autoscaling.enabled': true } })).toEqual(['cpu']);
+  });
+
+  it('adds memory when a target is given', async () => {
+    expect(await metricsOf({ set: { 'autoscaling.enabled': true, 'autoscaling.targetMemoryUtilizationPercentage': 90 } })).toEqual(['cpu', 'memory']);
   });
 });

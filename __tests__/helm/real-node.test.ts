@@ -22,11 +22,14 @@ import { CACHE_DIR, REPO_ROOT } from '../../scripts/image/lib/paths.js';
 import { buildTestImage, findEngine } from '../../scripts/image/lib/setup.js';
 import { readState } from '../../offline/cluster/control-plane.js';
 import { CURL_IMAGE, buildCurlImage, buildPauseImage } from '../../offline/cluster/images.js';
-import { type NodeState, REAL_NODE_LABEL, REAL_NODE_TAINT, importImage, pinByDigest, realNodeBlocker, startNode, stopNode } from '../../offline/cluster/node.js';
+import { type NodeState, REAL_NODE_LABEL, REAL_NODE_TAINT, importImage, nodeMemory, pinByDigest, realNodeBlocker, startNode, stopNode } from '../../offline/cluster/node.js';
 import { EKS_SHUTDOWN } from '../../stacks/app-stack.js';
+import { platformConfig } from '../../stacks/config/environments.js';
+import { TERRAFORM_FLAGS, appLocalSynth } from '../../scripts/lib/app-local.js';
 import { toolchain } from '../../tools/toolchain.js';
 import { startLaggingProxy } from '../helpers/lagging-proxy.js';
-import { CHART_DIR } from './chart.js';
+import { CHART_DIR, CI_VALUES_FILES, KUBE_VERSION, effectiveValue, label, readValues } from './chart.js';
+import { helmTemplate, parseManifestDocuments } from '../../scripts/lib/helm.js';
 
 const kubeconfig = inject('kubeconfig');
 const controlPlaneDir = inject('controlPlaneDir');
@@ -54,6 +57,9 @@ const NAMESPACE = 'real-node';
 const RELEASE = 'real';
 const IMAGE_REPOSITORY = 'localhost/hono-api';
 const IMAGE_TAG = 'real-node';
+/** One namespace per ci/*-values.yaml file: `real-ci-full`. */
+const APP_LOCAL_NAMESPACE = 'real-app-local';
+const ciNamespace = (file: string) => `real-ci-${path.basename(file, '-values.yaml')}`;
 
 describe.skipIf(!runs)('the chart on a real node', () => {
   const env = { ...process.env, KUBECONFIG: kubeconfig };
@@ -98,14 +104,19 @@ describe.skipIf(!runs)('the chart on a real node', () => {
     await importImage(node, chain, archive);
     note('images (pause, curl, the service) built and imported', seconds(performance.now() - images));
 
-    await kube(['delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=true']);
-    const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE, labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' } } };
-    expect((await kube(['apply', '-f', '-'], JSON.stringify(ns))).exitCode).toBe(0);
+    await restrictedNamespace(NAMESPACE);
   }, 20 * 60_000);
+
+  /** A fresh namespace that enforces Pod Security `restricted`, as the app stacks create theirs. */
+  async function restrictedNamespace(name: string) {
+    await kube(['delete', 'namespace', name, '--ignore-not-found', '--wait=true']);
+    const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' } } };
+    expect((await kube(['apply', '-f', '-'], JSON.stringify(ns))).exitCode).toBe(0);
+  }
 
   afterAll(async () => {
     if (nodeDir) {
-      await kube(['delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=false']);
+      for (const ns of [NAMESPACE, APP_LOCAL_NAMESPACE, ...CI_VALUES_FILES.map(ciNamespace)]) await kube(['delete', 'namespace', ns, '--ignore-not-found', '--wait=false']);
       const left = await stopNode(nodeDir);
       note('node stopped; left behind', left.length === 0 ? 'nothing' : left.join('; '));
       expect(left).toEqual([]);
@@ -119,6 +130,9 @@ describe.skipIf(!runs)('the chart on a real node', () => {
     const r = await helm(['install', RELEASE, CHART_DIR, '-n', NAMESPACE, '--wait', '--timeout', '180s', ...placement()]);
     expect(r.exitCode, `${r.stderr}\n${r.stdout}`).toBe(0);
     note('helm install --wait', seconds(performance.now() - started));
+    const memory = nodeMemory(node);
+    const total = Object.values(memory).reduce((a, b) => a + b, 0);
+    note('node memory (resident, MiB) with the release running', `${total.toFixed(0)} in all: ${Object.entries(memory).map(([name, mib]) => `${name} ${mib.toFixed(0)}`).join(', ')}`);
     const pods = JSON.parse((await kube(['get', 'pods', '-n', NAMESPACE, '-l', `app.kubernetes.io/instance=${RELEASE}`, '-o', 'json'])).stdout) as { items: { spec: { nodeName: string }; status: { containerStatuses: { ready: boolean; restartCount: number }[] } }[] };
     expect(pods.items.length).toBe(2);
     for (const pod of pods.items) {
@@ -225,6 +239,48 @@ describe.skipIf(!runs)('the chart on a real node', () => {
     expect(r.new).toBeGreaterThan(0);
   }, 300_000);
 
+  it('a saturated pod stays Ready: its readiness probe answers well within the probe timeout while the pods serve as fast as they can', async () => {
+    const pods = JSON.parse((await kube(['get', 'pods', '-n', NAMESPACE, '-l', `app.kubernetes.io/instance=${RELEASE},app.kubernetes.io/component!=helm-test`, '-o', 'json'])).stdout) as { items: { metadata: { name: string }; status: { podIP: string } }[] };
+    const service = (field: string) => kube(['get', 'service', '-n', NAMESPACE, '-l', `app.kubernetes.io/instance=${RELEASE}`, '-o', `jsonpath={.items[0].spec.${field}}`]);
+    const ip = (await service('clusterIP')).stdout.trim();
+    const port = Number((await service('ports[0].port')).stdout.trim());
+    const timeoutS = Number((await kube(['get', 'deployment', '-n', NAMESPACE, '-l', `app.kubernetes.io/instance=${RELEASE}`, '-o', 'jsonpath={.items[0].spec.template.spec.containers[0].readinessProbe.timeoutSeconds}'])).stdout);
+    const since = new Date().toISOString();
+    // A closed loop of 64 keep-alive clients through the Service, each sending its next request as soon as the last is answered.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+    const deadline = performance.now() + 20_000;
+    let served = 0;
+    const client = async () => {
+      while (performance.now() < deadline)
+        await new Promise<void>((resolve) => {
+          http.get({ host: ip, port, path: '/', agent }, (res) => (res.resume(), res.on('end', () => ((served += 1), resolve())))).on('error', () => resolve());
+        });
+    };
+    // Meanwhile the kubelet's view: /readyz on each pod's own address every 250 ms, on a new connection as the kubelet probes.
+    const latencies: number[] = [];
+    const probe = async (podIP: string) => {
+      while (performance.now() < deadline) {
+        const t = performance.now();
+        await new Promise<void>((resolve) => {
+          http.get({ host: podIP, port: 8080, path: '/readyz', agent: false, timeout: timeoutS * 1000 }, (res) => (res.resume(), res.on('end', () => (latencies.push(performance.now() - t), resolve()))))
+            .on('timeout', function (this: http.ClientRequest) { this.destroy(new Error('timeout')); })
+            .on('error', () => (latencies.push(Infinity), resolve()));
+        });
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    };
+    await Promise.all([...Array.from({ length: 64 }, client), ...pods.items.map((p) => probe(p.status.podIP))]);
+    agent.destroy();
+    latencies.sort((a, b) => a - b);
+    const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
+    note('saturated (64 keep-alive clients, 20 s): requests served, /readyz p50 / p99 / max', `${served} (${(served / 20).toFixed(0)}/s); ${at(0.5).toFixed(0)} / ${at(0.99).toFixed(0)} / ${at(1).toFixed(0)} ms against a ${timeoutS} s timeout`);
+    expect(served).toBeGreaterThan(1000);
+    expect(at(1)).toBeLessThan((timeoutS * 1000) / 2);
+    // And the kubelet agrees: no readiness probe failed on any pod.
+    const events = JSON.parse((await kube(['get', 'events', '-n', NAMESPACE, '-o', 'json'])).stdout) as { items: { reason: string; message: string; lastTimestamp?: string; eventTime?: string }[] };
+    expect(events.items.filter((e) => e.reason === 'Unhealthy' && (e.lastTimestamp ?? e.eventTime ?? '') >= since).map((e) => e.message)).toEqual([]);
+  }, 120_000);
+
   it('the negative control: a readiness probe on a wrong path keeps the new pod out of service, and the old pods serve on', async () => {
     const deployment = (await kube(['get', 'deployment', '-n', NAMESPACE, '-l', `app.kubernetes.io/instance=${RELEASE}`, '-o', 'jsonpath={.items[0].metadata.name}'])).stdout.trim();
     const patch = [{ op: 'replace', path: '/spec/template/spec/containers/0/readinessProbe/httpGet/path', value: '/no-such-path' }];
@@ -291,6 +347,103 @@ describe.skipIf(!runs)('the chart on a real node', () => {
       const r = await rollBehindLag(5, none);
       note('behind a 5 s lag, no drain', `${r.total} sent, ${r.failed.length} failed (${[...new Set(r.failed.map((f) => f.error))].join(', ')})`);
       expect(r.failed.length).toBeGreaterThan(0);
+    }, 300_000);
+  });
+
+  // Every ci/*-values.yaml (what chart-testing installs) on the node, with the real image: each
+  // file's pods start under restricted Pod Security and its `helm test` passes. What needs a cloud
+  // or an operator stands in: the Secret an ExternalSecret would sync is created first, a
+  // LoadBalancer Service gets no address (nobody provisions one here) and is judged by its
+  // ClusterIP, an Ingress or HTTPRoute has no controller to serve it.
+  describe.each(CI_VALUES_FILES.map((f) => [label(f), f]))('%s on the real node', (_label, file) => {
+    const namespace = ciNamespace(file);
+    const release = 'ci';
+    const values = readValues(file);
+    const fileArgs = () => [
+      '-f', file, ...placement(),
+      // The file may pin a registry's digest; the node holds the image by tag.
+      '--set', 'image.digest=',
+      // A cluster-wide PriorityClass of its own, so the kwok lifecycle test's copy is not touched.
+      ...(effectiveValue(values, 'priorityClass.create') === true ? ['--set', `priorityClass.name=real-node-${path.basename(file, '-values.yaml')}`] : []),
+    ];
+
+    beforeAll(async () => {
+      await restrictedNamespace(namespace);
+      const rendered = await helmTemplate({ chart: CHART_DIR, release, namespace, kubeVersion: KUBE_VERSION, valuesFiles: [file] });
+      expect(rendered.exitCode, rendered.stderr).toBe(0);
+      // The Secret the External Secrets operator would sync from Secrets Manager, with a value per key.
+      for (const { object } of parseManifestDocuments(rendered.stdout).filter((d) => d.object.kind === 'ExternalSecret')) {
+        const spec = (object as unknown as { spec: { target: { name: string }; data: { secretKey: string }[] } }).spec;
+        const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: spec.target.name, namespace }, stringData: Object.fromEntries(spec.data.map((d) => [d.secretKey, `stand-in-${d.secretKey.toLowerCase()}`])) };
+        expect((await kube(['apply', '-f', '-'], JSON.stringify(secret))).exitCode).toBe(0);
+      }
+    }, 120_000);
+
+    it('installs and rolls out: every pod Ready on the real node, none restarted', async () => {
+      const started = performance.now();
+      const install = await helm(['install', release, CHART_DIR, '-n', namespace, ...fileArgs()]);
+      expect(install.exitCode, `${install.stderr}\n${install.stdout}`).toBe(0);
+      const deployment = (await kube(['get', 'deployment', '-n', namespace, '-l', `app.kubernetes.io/instance=${release}`, '-o', 'jsonpath={.items[0].metadata.name}'])).stdout.trim();
+      const rolled = await kube(['rollout', 'status', 'deployment', deployment, '-n', namespace, '--timeout=180s']);
+      expect(rolled.exitCode, `${rolled.stderr}\n${(await kube(['get', 'events', '-n', namespace])).stdout}`).toBe(0);
+      const pods = JSON.parse((await kube(['get', 'pods', '-n', namespace, '-l', `app.kubernetes.io/instance=${release},app.kubernetes.io/component!=helm-test`, '-o', 'json'])).stdout) as { items: { spec: { nodeName: string }; status: { containerStatuses: { ready: boolean; restartCount: number }[] } }[] };
+      expect(pods.items.length).toBeGreaterThan(0);
+      for (const pod of pods.items) {
+        expect(pod.spec.nodeName).toBe('real-node');
+        expect(pod.status.containerStatuses.every((c) => c.ready && c.restartCount === 0)).toBe(true);
+      }
+      note(`${label(file)}: installed and rolled out`, `${pods.items.length} pods in ${seconds(performance.now() - started)}`);
+    }, 240_000);
+
+    it('helm test passes', async () => {
+      const r = await helm(['test', release, '-n', namespace, '--timeout', '120s']);
+      expect(r.exitCode, `${r.stderr}\n${r.stdout}`).toBe(0);
+    }, 180_000);
+
+    it('uninstalls', async () => {
+      const r = await helm(['uninstall', release, '-n', namespace, '--wait', '--timeout', '120s']);
+      expect(r.exitCode, r.stderr).toBe(0);
+      await kube(['delete', 'namespace', namespace, '--wait=false']);
+    }, 180_000);
+  });
+
+  // The app-local stack (the dev environment's app through the Terraform Helm provider, as
+  // `npm run kind -- deploy` applies it) onto this node: LOCAL_NODE_POOL places the pods here.
+  describe('app-local through the Terraform Helm provider, on the real node', () => {
+    const namespace = APP_LOCAL_NAMESPACE;
+    const { releaseName } = platformConfig.environments.dev.app;
+    let stackDir = '';
+    const tf = (args: readonly string[]) => runCommand(chain.terraform().binary, [...args, ...TERRAFORM_FLAGS], { cwd: stackDir, env: chain.terraformEnv(), timeoutMs: 300_000 });
+
+    it('synthesises and applies: the release\'s pods run on the real node, Ready, and answer through the Service with the dev message', async () => {
+      const started = performance.now();
+      const synth = appLocalSynth({ outdir: path.join(work, 'app-local'), kubeconfig, imageRepository: IMAGE_REPOSITORY, imageTag: IMAGE_TAG, nodePool: REAL_NODE_LABEL, namespace });
+      stackDir = synth.stackDir;
+      const synthesised = await runCommand(synth.command, synth.args, { cwd: REPO_ROOT, env: { ...process.env, ...synth.env }, timeoutMs: 300_000 });
+      expect(synthesised.exitCode, synthesised.stderr).toBe(0);
+      for (const step of [['init'], ['apply', '-auto-approve']]) {
+        const r = await tf(step);
+        expect(r.exitCode, `terraform ${step[0]}: ${r.stderr}\n${r.stdout}`).toBe(0);
+      }
+      note('app-local: synth, terraform init and apply', seconds(performance.now() - started));
+      const pods = JSON.parse((await kube(['get', 'pods', '-n', namespace, '-l', `app.kubernetes.io/instance=${releaseName},app.kubernetes.io/component!=helm-test`, '-o', 'json'])).stdout) as { items: { spec: { nodeName: string }; status: { containerStatuses: { ready: boolean }[] } }[] };
+      expect(pods.items.length).toBe(platformConfig.environments.dev.app.replicas);
+      for (const pod of pods.items) {
+        expect(pod.spec.nodeName).toBe('real-node');
+        expect(pod.status.containerStatuses.every((c) => c.ready)).toBe(true);
+      }
+      // Through kube-proxy from the host, as the rollout's load goes (the release's test hook would
+      // need the chart's public curl image, which this node cannot pull).
+      const service = (field: string) => kube(['get', 'service', '-n', namespace, '-l', `app.kubernetes.io/instance=${releaseName}`, '-o', `jsonpath={.items[0].spec.${field}}`]);
+      const url = `http://${(await service('clusterIP')).stdout.trim()}:${(await service('ports[0].port')).stdout.trim()}/`;
+      const answer = (await (await fetch(url)).json()) as { message: string };
+      expect(answer.message).toBe(platformConfig.environments.dev.app.rootMessage);
+    }, 600_000);
+
+    it('destroys: no release and no namespace left', async () => {
+      const r = await tf(['destroy', '-auto-approve']);
+      expect(r.exitCode, `${r.stderr}\n${r.stdout}`).toBe(0);
+      expect((await helm(['list', '-n', namespace, '-q'])).stdout.trim()).toBe('');
     }, 300_000);
   });
 });

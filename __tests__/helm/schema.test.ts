@@ -7,6 +7,7 @@ import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import { describe, expect, it } from 'vitest';
 import { appContainer, only, render, tryLint, tryRender } from './chart.js';
 import type { RenderInput } from './chart.js';
+import { TRACE_FLUSH_MS } from '../../src/tracing.js';
 
 /**
  * The part of Helm's error meant for a person: the schema's field lines, or the chart's own `fail`
@@ -125,6 +126,11 @@ describe('schema: hardening cannot be weakened', () => {
 
   it('rejects capabilities that do not drop ALL', async () => {
     expect(await rejection({ values: { securityContext: { capabilities: { drop: ['NET_RAW'] } } } })).toMatch(/capabilities\.drop|drop/);
+  });
+
+  it('rejects a shutdown margin no longer than the service\'s trace flush (the kubelet would SIGKILL it mid-flush)', async () => {
+    expect(await rejection({ set: { 'shutdown.marginSeconds': Math.ceil(TRACE_FLUSH_MS / 1000) } })).toMatch(/marginSeconds/);
+    expect((await tryRender({ set: { 'shutdown.marginSeconds': Math.floor(TRACE_FLUSH_MS / 1000) + 1 } })).exitCode).toBe(0);
   });
 
   it.each([0, '0%'])('rejects a PodDisruptionBudget maxUnavailable of %s, which would block every node drain', async (value) => {

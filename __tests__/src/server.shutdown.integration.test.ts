@@ -3,10 +3,11 @@
  * outlives the drain, and the hard timeout.
  */
 import http from 'node:http';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Outcome, sleep, startLoops, waitFor } from '../helpers/load.js';
 import { connect, isRefused, readUntilClose } from '../helpers/raw-http.js';
-import { exitWithin, killAllServers, startServer } from '../helpers/server-process.js';
+import { REPO_ROOT, exitWithin, killAllServers, spawnServer, startServer } from '../helpers/server-process.js';
 
 afterEach(killAllServers);
 
@@ -200,5 +201,19 @@ describe('hard shutdown timeout', () => {
     } finally {
       socket.destroy();
     }
+  });
+});
+
+describe('a signal while the service is still starting', () => {
+  it('SIGTERM while tracing is still loading: stops at once with exit 0 (as PID 1 an unhandled SIGTERM would be ignored until the grace period ends)', async () => {
+    // The first OpenTelemetry import is held for 20 s (the fixture says on stderr when), so the
+    // signal lands while the start awaits tracing, every time.
+    const proc = spawnServer({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', NODE_OPTIONS: `--import ${path.join(REPO_ROOT, '__tests__/fixtures/slow-tracing-import.mjs')}` });
+    await waitFor(() => proc.stderr().includes('slow-tracing-import: holding @opentelemetry/'), 30_000, 'the start to reach the tracing import');
+    const sentAt = proc.signal('SIGTERM');
+    const exit = await exitWithin(proc, 10_000);
+    expect(exit, proc.stderr()).toMatchObject({ code: 0, signal: null });
+    expect(exit.at - sentAt).toBeLessThan(5_000);
+    expect(proc.logs()).toEqual([expect.objectContaining({ level: 'info', msg: 'stopped before start', signal: 'SIGTERM' })]);
   });
 });

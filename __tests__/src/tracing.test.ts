@@ -1,5 +1,6 @@
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { context, propagation, trace } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.js';
 import { startTracing } from '../../src/tracing.js';
@@ -21,6 +22,7 @@ function fakeCollector() {
 
 interface OtlpSpan {
   traceId: string;
+  spanId: string;
   parentSpanId?: string;
   name: string;
   kind: number;
@@ -83,6 +85,39 @@ describe('tracing', () => {
     const unmatched = spans.find((s) => s.name === 'GET unmatched')!;
     expect(logs.find((l) => l.path === '/no-such-route')?.traceId).toBe(unmatched.traceId);
     expect(unmatched.traceId).not.toBe(traceId);
+  });
+
+  it('a span a handler starts is a child of the request\'s span, and a downstream fetch carries the trace on (the context manager)', async () => {
+    // A downstream service on loopback that records the traceparent it receives.
+    const received: (string | undefined)[] = [];
+    const downstream = createServer((req, res) => (received.push(req.headers.traceparent as string | undefined), res.end('ok')));
+    await new Promise<void>((resolve) => downstream.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(downstream.address() as AddressInfo).port}/`;
+    try {
+      const tracer = await startTracing(parseConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }), { version: '1.0.0', commit: 'x', buildTime: 'y' });
+      const h = createHarness({}, { tracer: tracer! });
+      // A fork's route, written with nothing but @opentelemetry/api.
+      h.app.get('/calls-downstream', async (c) => {
+        await trace.getTracer('fork').startActiveSpan('GET downstream', async (span) => {
+          const headers: Record<string, string> = {};
+          propagation.inject(context.active(), headers);
+          await (await fetch(url, { headers })).text();
+          span.end();
+        });
+        return c.json({ ok: true });
+      });
+      expect((await h.request('/calls-downstream')).status).toBe(200);
+      await tracer!.shutdown();
+
+      const spans = spansOf(collector.exports);
+      const request = spans.find((s) => s.name === 'GET /calls-downstream')!;
+      const child = spans.find((s) => s.name === 'GET downstream')!;
+      expect(child.traceId).toBe(request.traceId);
+      expect(child.parentSpanId).toBe(request.spanId);
+      expect(received).toEqual([`00-${request.traceId}-${child.spanId}-01`]);
+    } finally {
+      await new Promise<void>((resolve) => downstream.close(() => resolve()));
+    }
   });
 
   it('rejects an endpoint that is not an http(s) URL, naming the variable', () => {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { EnvironmentName } from '../../stacks/config/types.js';
 import { ENVIRONMENTS, configWith, envConfig, synthPlatform } from './support/platform.js';
+import { CLUSTER_KEY_ACTIONS } from '../../stacks/constructs/eks-cluster.js';
+import { decodeEncoded } from './support/hcl.js';
+import { ACCOUNT, type PolicyDocument, REGION, decide, managedPolicy } from './support/iam-evaluate.js';
 import { type Found, type TfJson, at, deref, list, only, ref, resources } from './support/tfjson.js';
 
 const platform = synthPlatform();
@@ -49,6 +52,29 @@ describe.each(ENVIRONMENTS as EnvironmentName[])('cluster-%s', (env) => {
     const key = deref(json, at(encryption[0], 'provider', 0, 'key_arn'));
     expect(key.type).toBe('aws_kms_key');
     expect(key.attrs.enable_key_rotation).toBe(true);
+  });
+
+  it('lets the cluster role use its secrets key, as EKS\'s periodic key check needs, and no other key (judged by the IAM evaluator)', async () => {
+    const keyArn = `arn:aws:kms:${REGION}:${ACCOUNT}:key/secrets-key`;
+    const keyRef = String(at(list(cluster.attrs.encryption_config)[0], 'provider', 0, 'key_arn'));
+    const role = deref(json, cluster.attrs.role_arn);
+    // The role's policies as synthesised, with the key's ARN where Terraform would put it.
+    const inline = resources(json, 'aws_iam_role_policy')
+      .filter((p) => p.attrs.role === ref(role, 'id'))
+      .map((p) => JSON.parse(JSON.stringify(decodeEncoded(p.attrs.policy)).split(keyRef).join(keyArn)) as PolicyDocument);
+    const principal = { name: String(role.attrs.name), identity: [...inline, managedPolicy('AmazonEKSClusterPolicy')] };
+    // KMS asks the key policy too: this key's delegates to IAM; another key's is the same.
+    const keyPolicy = JSON.parse(
+      JSON.stringify(decodeEncoded(deref(json, keyRef).attrs.policy))
+        .replace(/\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}/g, ACCOUNT)
+        .replace(/\$\{data\.aws_partition\.[\w-]+\.partition\}/g, 'aws')
+        .replace(/\$\{data\.aws_region\.[\w-]+\.name\}/g, REGION),
+    ) as PolicyDocument;
+    for (const action of CLUSTER_KEY_ACTIONS) expect(await decide(principal, { action, resource: keyArn, resourcePolicy: keyPolicy }), action).toBe('Allowed');
+    // (AmazonEKSClusterPolicy itself allows kms:DescribeKey on every key; the rest only on this one.)
+    for (const action of CLUSTER_KEY_ACTIONS.filter((a) => a !== 'kms:DescribeKey'))
+      expect(await decide(principal, { action, resource: `arn:aws:kms:${REGION}:${ACCOUNT}:key/another-key`, resourcePolicy: keyPolicy }), action).toBe('ImplicitlyDenied');
+    expect(cluster.attrs.depends_on).toContain(resources(json, 'aws_iam_role_policy').find((p) => p.attrs.role === ref(role, 'id'))!.address);
   });
 
   it('sends api, audit and authenticator logs to a KMS-encrypted log group with retention, created first', () => {

@@ -368,6 +368,25 @@ function processesMentioning(needle: string): number[] {
 }
 
 /**
+ * Resident memory of the node's own processes in MiB (containerd, kubelet, kube-proxy, CoreDNS, and
+ * the containerd shims together), read from /proc; the pods' own memory is not included.
+ */
+export function nodeMemory(state: NodeState): Record<string, number> {
+  const rssMiB = (pid: number) => {
+    try {
+      const kib = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      return kib ? Number(kib) / 1024 : 0;
+    } catch {
+      return 0; // gone meanwhile
+    }
+  };
+  const memory: Record<string, number> = Object.fromEntries(state.components.map((c) => [c.name, rssMiB(c.pid)]));
+  const componentPids = new Set(state.components.map((c) => c.pid));
+  memory.shims = processesMentioning(state.containerdSocket).filter((pid) => !componentPids.has(pid)).reduce((sum, pid) => sum + rssMiB(pid), 0);
+  return memory;
+}
+
+/**
  * Stops the node and undoes every host change; returns what could not be undone ([] when clean).
  * Safe to call twice, and after a failed start.
  */

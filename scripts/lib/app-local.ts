@@ -24,6 +24,10 @@ export interface AppLocalSynthOptions {
   readonly imageRepository?: string;
   /** Image tag to deploy (IMAGE_TAG); unset: the dev environment's. */
   readonly imageTag?: string;
+  /** A dedicated node pool `key=value` (LOCAL_NODE_POOL): nodes with that label and NoSchedule taint. */
+  readonly nodePool?: { readonly key: string; readonly value: string };
+  /** Namespace (LOCAL_NAMESPACE); unset: the dev environment's. */
+  readonly namespace?: string;
   /** CDKTF context, e.g. { rootMessage: 'Hi' } as `ops set-message` passes it. */
   readonly cdktfContext?: Readonly<Record<string, string>>;
 }
@@ -51,6 +55,8 @@ export function appLocalSynth(options: AppLocalSynthOptions): AppLocalSynth {
       LOCAL_KUBE_CONTEXT: options.context,
       LOCAL_IMAGE_REPOSITORY: options.imageRepository,
       IMAGE_TAG: options.imageTag,
+      LOCAL_NODE_POOL: options.nodePool ? `${options.nodePool.key}=${options.nodePool.value}` : undefined,
+      LOCAL_NAMESPACE: options.namespace,
       CDKTF_CONTEXT_JSON: JSON.stringify(options.cdktfContext ?? {}),
     },
     stackDir: path.join(options.outdir, 'stacks', APP_LOCAL_STACK),

@@ -78,7 +78,7 @@ export function instrument(app: Hono<AppEnv>, options: InstrumentOptions): void 
         ? tracer.start(method, path, bindings.incoming?.headers ?? Object.fromEntries(request.headers))
         : undefined;
 
-    const result = dispatch(request, bindings, executionCtx);
+    const result = span ? tracer!.run(span, () => dispatch(request, bindings, executionCtx)) : dispatch(request, bindings, executionCtx);
     // Synchronous handlers cannot overrun; only pending work is timed. The synchronous path
     // allocates no closure.
     if (!(result instanceof Promise)) return complete(result, requestId, method, path, start, span);

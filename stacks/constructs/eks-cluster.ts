@@ -12,6 +12,7 @@ import { EksAccessPolicyAssociation } from '@cdktf/provider-aws/lib/eks-access-p
 import { EksAddon } from '@cdktf/provider-aws/lib/eks-addon';
 import { EksCluster as AwsEksCluster } from '@cdktf/provider-aws/lib/eks-cluster';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Fn, type ITerraformDependable } from 'cdktf';
@@ -59,6 +60,9 @@ export interface EksClusterProps {
  */
 export const KUBERNETES_SERVICE_CIDR = '172.20.0.0/16';
 
+/** What the cluster role may do with the secrets key (terraform-aws-modules/eks's cluster_encryption policy). */
+export const CLUSTER_KEY_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ListGrants', 'kms:DescribeKey'] as const;
+
 const defaults = {
   logTypes: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'],
   serviceCidr: KUBERNETES_SERVICE_CIDR,
@@ -98,6 +102,19 @@ export class EksCluster extends Construct {
       policyArn: `arn:${this.partition}:iam::aws:policy/AmazonEKSClusterPolicy`,
     });
 
+    // EKS uses the secrets key as the cluster role, and checks it periodically (a key it can no longer
+    // use is a cluster health issue, KMS_KEY_DISABLED / KMS_GRANT_REVOKED, and a revoked grant means
+    // recreating the cluster). AmazonEKSClusterPolicy has no KMS actions: these are the ones
+    // terraform-aws-modules/eks attaches (aws_iam_policy.cluster_encryption, v21.19.0), on this key only.
+    const encryptionPolicy = new IamRolePolicy(this, 'role-encryption', {
+      name: 'secrets-encryption',
+      role: role.id,
+      policy: Fn.jsonencode({
+        Version: '2012-10-17',
+        Statement: [{ Sid: 'UseTheSecretsKey', Effect: 'Allow', Action: [...CLUSTER_KEY_ACTIONS], Resource: this.key.arn }],
+      }),
+    });
+
     this.clusterSecurityGroup = new SecurityGroup(this, 'cluster-sg', {
       name: `${p.name}-cluster`,
       description: `EKS control plane of ${p.name}; node rules reference it`,
@@ -124,7 +141,7 @@ export class EksCluster extends Construct {
       bootstrapSelfManagedAddons: false,
       // Standard support only: extended support costs six times as much per hour.
       upgradePolicy: { supportType: 'STANDARD' },
-      dependsOn: [logGroup, rolePolicy],
+      dependsOn: [logGroup, rolePolicy, encryptionPolicy],
     });
     acceptNewerThanCheckovKnows(this.cluster, p.version);
     if (p.publicEndpoint) {

@@ -140,6 +140,11 @@ clients to reconnect, and it works on every node version.
 {{- if .Values.autoscaling.enabled }}{{ int .Values.autoscaling.minReplicas }}{{ else }}{{ int .Values.replicaCount }}{{ end }}
 {{- end }}
 
+{{/* The most pods that can exist in steady state (HPA maximum when autoscaling). */}}
+{{- define "hono-api.maxReplicas" -}}
+{{- if .Values.autoscaling.enabled }}{{ int .Values.autoscaling.maxReplicas }}{{ else }}{{ int .Values.replicaCount }}{{ end }}
+{{- end }}
+
 {{/* Name of the Secret the pods load, or empty when there is none. */}}
 {{- define "hono-api.secretName" -}}
 {{- if .Values.secrets.existingSecret }}
