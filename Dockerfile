@@ -61,8 +61,9 @@ WORKDIR /app
 # mounted read-only.
 COPY --from=build /app/dist/ /app/
 USER 65532:65532
-ENV NODE_ENV=production PORT=8080 HOST=0.0.0.0
-EXPOSE 8080
+ENV NODE_ENV=production PORT=8080 METRICS_PORT=9464 HOST=0.0.0.0
+# The API, and /metrics and /config (only Prometheus should reach that one).
+EXPOSE 8080 9464
 # checkov:skip=CKV_DOCKER_2:Kubernetes ignores HEALTHCHECK; the chart's startup, liveness and readiness probes call /startupz, /livez and /readyz
 # The distroless entrypoint is node itself; the bundle needs nothing else. The root filesystem can
 # be read-only: the service writes nothing but, at most, /tmp.

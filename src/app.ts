@@ -14,8 +14,8 @@ import { BODY_METHODS, createBodyLimit } from './middleware/body-limit.js';
 import { instrument } from './middleware/instrument.js';
 import { registerGreetingRoutes } from './routes/greeting.js';
 import { PROBE_PATHS, registerHealthRoutes } from './routes/health.js';
-import { registerInfoRoutes } from './routes/info.js';
-import { METRICS_PATH, registerMetricsRoute } from './routes/metrics.js';
+import { CONFIG_PATH, registerConfigRoute, registerVersionRoute } from './routes/info.js';
+import { METRICS_PATH, metricsToken, registerMetricsRoute } from './routes/metrics.js';
 import type { RequestTracer } from './tracing.js';
 import type { AppEnv } from './types.js';
 
@@ -63,8 +63,7 @@ export function createApp(config: ServiceConfig, overrides: Partial<AppDeps> = {
 
   registerHealthRoutes(app, lifecycle);
   registerGreetingRoutes(app, config, build);
-  registerInfoRoutes(app, config, build);
-  if (metrics) registerMetricsRoute(app, metrics, config.metricsAuthToken);
+  registerVersionRoute(app, build);
 
   for (const route of app.routes) {
     if (route.method === 'ALL' || route.path === '*') continue; // middleware
@@ -97,8 +96,22 @@ export function createApp(config: ServiceConfig, overrides: Partial<AppDeps> = {
     logger,
     metrics,
     requestTimeoutMs: config.requestTimeoutMs,
-    unobservedPaths: new Set([...PROBE_PATHS, METRICS_PATH]),
+    unobservedPaths: new Set(PROBE_PATHS),
     tracer: deps.tracer,
   });
   return { app, deps };
+}
+
+/**
+ * The app of METRICS_PORT: /metrics (when METRICS_ENABLED) and /config, which the chart's
+ * NetworkPolicy opens to Prometheus only and no Ingress routes, so neither is public. Neither path
+ * is logged or counted (a scrape every 30 s is not traffic).
+ */
+export function createMetricsApp(config: ServiceConfig, deps: Pick<AppDeps, 'logger' | 'metrics'>): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  if (deps.metrics) registerMetricsRoute(app, deps.metrics, metricsToken(config), deps.logger);
+  registerConfigRoute(app, config);
+  app.notFound((c) => problem(c, 404, 'not_found', `No route for ${c.req.method} ${c.req.path} on the metrics port.`));
+  instrument(app, { logger: deps.logger, metrics: undefined, requestTimeoutMs: config.requestTimeoutMs, unobservedPaths: new Set([METRICS_PATH, CONFIG_PATH]) });
+  return app;
 }

@@ -40,6 +40,9 @@ const message = z.string().check(z.minLength(1), z.maxLength(256), z.regex(/^[^\
 
 const pattern = (re: RegExp) => z.string().check(z.regex(re));
 
+/** What a metrics bearer token may be, from METRICS_AUTH_TOKEN or the file METRICS_AUTH_TOKEN_FILE names. */
+export const METRICS_TOKEN = /^[\x21-\x7e]{16,256}$/;
+
 /** Declares a setting; the overloads keep "has a default" in the type, which makes the field required. */
 function setting<T>(s: Setting<T> & { default: string }): Setting<T> & { default: string };
 function setting<T>(s: Setting<T>): Setting<T>;
@@ -127,11 +130,22 @@ export const SETTINGS = {
     default: 'true',
     allowed: 'true, false, 1 or 0',
   }),
+  metricsPort: setting({
+    env: 'METRICS_PORT',
+    schema: integer(0, 65535),
+    default: '9464',
+    allowed: 'an integer from 0 to 65535, not PORT (0 picks a free port): /metrics and /config are served here, never on PORT',
+  }),
   metricsAuthToken: setting({
     env: 'METRICS_AUTH_TOKEN',
-    schema: pattern(/^[\x21-\x7e]{16,256}$/),
+    schema: pattern(METRICS_TOKEN),
     allowed: '16 to 256 visible ASCII characters, or unset to serve /metrics without a token',
     secret: true,
+  }),
+  metricsAuthTokenFile: setting({
+    env: 'METRICS_AUTH_TOKEN_FILE',
+    schema: pattern(/^\/[^\0\n]{1,4095}$/),
+    allowed: 'the absolute path of a file holding the token, re-read on every scrape so a rotated Secret needs no restart (wins over METRICS_AUTH_TOKEN), or unset',
   }),
   otlpEndpoint: setting({
     env: 'OTEL_EXPORTER_OTLP_ENDPOINT',
@@ -209,6 +223,9 @@ export function parseConfig(env: Record<string, string | undefined>): ServiceCon
 
   if (problems.length === 0) {
     const c = config as ServiceConfig;
+    if (c.metricsPort !== 0 && c.metricsPort === c.port) {
+      problems.push(`METRICS_PORT=${c.metricsPort} is invalid: it is also PORT, and /metrics must not be served where the load balancer sends traffic (fix: choose another port, e.g. the default 9464)`);
+    }
     if (c.drainMaxMs !== undefined && c.drainMaxMs < c.drainDelayMs) {
       problems.push(`DRAIN_MAX_MS=${c.drainMaxMs} is invalid: it caps a drain that lasts at least DRAIN_DELAY_MS (${c.drainDelayMs}) (fix: set it to ${c.drainDelayMs} or more, or unset it)`);
     }

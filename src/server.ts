@@ -7,7 +7,7 @@
  */
 import { createServer } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
-import { createApp, createServiceLogger } from './app.js';
+import { createApp, createMetricsApp, createServiceLogger } from './app.js';
 import { resolveBuildInfo } from './build-info.js';
 import { ConfigError, type ServiceConfig, parseConfig } from './config.js';
 import { createShutdown, isTraffic } from './shutdown.js';
@@ -41,6 +41,9 @@ const tracer = await startTracing(config, resolveBuildInfo(config));
 const { app, deps } = createApp(config, { tracer, logger });
 const { lifecycle, build } = deps;
 const listener = getRequestListener(app.fetch);
+// /metrics and /config on a port of their own, which only Prometheus may reach (the chart's
+// NetworkPolicy) and no Ingress routes. It keeps serving through the drain: scrapes are not traffic.
+const metricsServer = createServer(getRequestListener(createMetricsApp(config, deps).fetch));
 /** When the last request that was not a probe or a scrape arrived (the quiet-period drain reads it). */
 let lastTrafficAt = 0;
 
@@ -87,19 +90,20 @@ const crash = (kind: string) => (err: unknown) => {
 process.on('uncaughtException', crash('uncaught exception'));
 process.on('unhandledRejection', crash('unhandled rejection'));
 
-server.on('error', (err: NodeJS.ErrnoException) => {
-  const hint = err.code === 'EADDRINUSE' ? ` (fix: free port ${config.port} or set PORT)` : '';
-  logger.log('fatal', `cannot listen on ${config.host}:${config.port}${hint}`, { err });
-  logger.flush();
-  process.exit(1);
-});
-
-server.listen(config.port, config.host, () => {
-  lifecycle.markReady();
-  const address = server.address();
-  logger.info('listening', {
-    address: typeof address === 'object' && address ? `${address.address}:${address.port}` : String(address),
-    version: build.version,
-    commit: build.commit,
+const listen = (s: typeof server, port: number, variable: string) =>
+  new Promise<string>((resolve) => {
+    s.on('error', (err: NodeJS.ErrnoException) => {
+      const hint = err.code === 'EADDRINUSE' ? ` (fix: free port ${port} or set ${variable})` : '';
+      logger.log('fatal', `cannot listen on ${config.host}:${port}${hint}`, { err });
+      logger.flush();
+      process.exit(1);
+    });
+    s.listen(port, config.host, () => {
+      const address = s.address();
+      resolve(typeof address === 'object' && address ? `${address.address}:${address.port}` : String(address));
+    });
   });
-});
+
+const [address, metricsAddress] = await Promise.all([listen(server, config.port, 'PORT'), listen(metricsServer, config.metricsPort, 'METRICS_PORT')]);
+lifecycle.markReady();
+logger.info('listening', { address, metricsAddress, version: build.version, commit: build.commit });

@@ -37,8 +37,8 @@ export interface ShutdownOptions {
 const IDLE_SWEEP_MS = 50;
 const QUIET_CHECK_MS = 100;
 
-/** Paths that are not traffic: the kubelet's probes and metric scrapes go on whether or not the load balancer still sends requests. */
-const NOT_TRAFFIC = new Set(['/livez', '/readyz', '/startupz', '/metrics']);
+/** Paths that are not traffic: the kubelet's probes go on whether or not the load balancer still sends requests (scrapes go to METRICS_PORT). */
+const NOT_TRAFFIC = new Set(['/livez', '/readyz', '/startupz']);
 export const isTraffic = (url: string | undefined): boolean => !NOT_TRAFFIC.has((url ?? '/').split('?')[0]!);
 
 export function createShutdown({ server, lifecycle, logger, drainDelayMs, drainQuietMs = 0, drainMaxMs = drainDelayMs + drainQuietMs, lastTrafficAt = () => 0, timeoutMs, exit }: ShutdownOptions) {

@@ -112,7 +112,8 @@ export function chartValues(env: EnvironmentConfig): Record<string, unknown> {
       // public subnets (internet-facing scheme). Not the whole VPC: with the VPC CNI every pod has a
       // VPC address, so the VPC CIDR would admit every pod in the cluster.
       ingress: { cidrs: planSubnets(env.network.vpcCidr, env.network.azCount).public },
-      // Only Prometheus scrapes /metrics; without it nobody may.
+      // The metrics port (/metrics and /config) admits Prometheus alone; without it nobody. The ALB's
+      // subnets above reach the http port only, and the Ingress routes nothing else.
       metrics: { namespaces: observability ? [MONITORING_NAMESPACE] : [] },
     },
   };

@@ -110,10 +110,10 @@ describe.each(FILES)('workload hardening: $name', ({ file }) => {
     for (const account of ofKind<IServiceAccount>(objects, 'ServiceAccount')) expect(account.automountServiceAccountToken).toBe(false);
   });
 
-  it('sets resource requests and limits for cpu and memory on every container', async () => {
+  it('sets resource requests and limits for cpu, memory and ephemeral storage (container logs count there) on every container', async () => {
     await each((w, c) => {
       for (const kind of ['requests', 'limits'] as const)
-        for (const resource of ['cpu', 'memory']) expect(c.resources?.[kind]?.[resource], `${w.id}/${c.name} ${kind}.${resource}`).toBeDefined();
+        for (const resource of ['cpu', 'memory', 'ephemeral-storage']) expect(c.resources?.[kind]?.[resource], `${w.id}/${c.name} ${kind}.${resource}`).toBeDefined();
     });
   });
 

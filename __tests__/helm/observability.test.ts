@@ -30,7 +30,7 @@ beforeAll(async () => {
   const h = createHarness();
   await h.request('/');
   await h.request('/no-such-route');
-  const text = await (await h.request('/metrics')).text();
+  const text = await (await h.metricsRequest('/metrics')).text();
   exported = new Set<string>();
   for (const [, name, type] of text.matchAll(/^# TYPE (\S+) (\S+)$/gm)) {
     exported.add(name!);

@@ -79,8 +79,13 @@ describe.each(CI_VALUES_FILES.map((file) => ({ file, name: label(file) })))('Net
     }
   });
 
-  it('opens only the http port to callers', async () => {
-    for (const rule of ((await policyOf({ valuesFiles: [file] })).spec!.ingress ?? []) as Rule[]) expect(rule.ports).toEqual([{ port: 'http', protocol: 'TCP' }]);
+  it('opens the http port to callers and the metrics port to the metrics sources only', async () => {
+    const values = readValues(file);
+    const metricsSources = (effectiveValue(values, 'networkPolicy.metrics.namespaces') as string[]).map((name) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } }));
+    for (const rule of ((await policyOf({ valuesFiles: [file] })).spec!.ingress ?? []) as Rule[]) {
+      const toMetrics = JSON.stringify(rule.from) === JSON.stringify(metricsSources);
+      expect(rule.ports).toEqual([{ port: toMetrics ? 'metrics' : 'http', protocol: 'TCP' }]);
+    }
   });
 
   it('lets the helm test pod reach the application', async () => {
@@ -128,9 +133,10 @@ describe('NetworkPolicy defaults', () => {
     ]);
   });
 
-  it('allows the monitoring namespace to scrape the http port', async () => {
+  it('allows the monitoring namespace to scrape the metrics port, and nothing else there', async () => {
     const ingress = ((await policyOf({})).spec!.ingress ?? []) as Rule[];
-    expect(ingress).toContainEqual({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ port: 'http', protocol: 'TCP' }] });
+    expect(ingress).toContainEqual({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ port: 'metrics', protocol: 'TCP' }] });
+    expect(ingress.filter((r) => r.ports?.some((p) => p.port === 'metrics'))).toHaveLength(1);
   });
 
   it('keeps Egress in policyTypes, denying all egress, when DNS is switched off', async () => {

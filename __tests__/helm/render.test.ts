@@ -163,9 +163,12 @@ describe.each(CI_VALUES_FILES.map((file) => ({ file, name: label(file) })))('pro
     for (const probe of [container.livenessProbe, container.readinessProbe]) expect(probe?.httpGet?.port).toBe('http');
   });
 
-  it('the Service targets the named port http', async () => {
+  it('the Service targets the named ports http and, for the ServiceMonitor, metrics', async () => {
     const service = only<IService>((await rendered()).objects, 'Service');
-    expect(service.spec!.ports).toEqual([expect.objectContaining({ name: 'http', targetPort: 'http', protocol: 'TCP' })]);
+    expect(service.spec!.ports).toEqual([
+      expect.objectContaining({ name: 'http', targetPort: 'http', protocol: 'TCP' }),
+      expect.objectContaining({ name: 'metrics', targetPort: 'metrics', protocol: 'TCP' }),
+    ]);
   });
 
   it('the helm test pod calls /readyz and / through the Service name and port', async () => {
@@ -221,5 +224,54 @@ describe('versions in step', () => {
     const result = await tryRender({ kubeVersion });
     expect(result.exitCode === 0, result.stderr).toBe(renders);
     if (!renders) expect(result.stderr).toMatch(/kubeVersion|Kubernetes version/i);
+  });
+});
+
+describe('the metrics port: /metrics and /config are never public', () => {
+  const WITH_TOKEN = { externalSecret: { enabled: true, data: [{ secretKey: 'METRICS_AUTH_TOKEN', remoteRef: { key: 'dev/hono-api', property: 'metricsAuthToken' } }] } };
+  const ALB = { ingress: { enabled: true }, networkPolicy: { ingress: { cidrs: ['10.0.0.0/16'] } } };
+
+  it('the ServiceMonitor scrapes the metrics port; the Ingress and the HTTPRoute route only the http port', async () => {
+    const { objects } = await render({ values: { ...ALB, metrics: { serviceMonitor: { enabled: true } } } });
+    const monitor = only<{ spec: { endpoints: { port: string; path: string }[] } }>(objects, 'ServiceMonitor');
+    expect(monitor.spec.endpoints.map((e) => [e.port, e.path])).toEqual([['metrics', '/metrics']]);
+    const ingress = only<{ spec: { rules: { http: { paths: { backend: { service: { port: Record<string, unknown> } } }[] } }[] } }>(objects, 'Ingress');
+    for (const p of ingress.spec.rules.flatMap((r) => r.http.paths)) expect(p.backend.service.port).toEqual({ name: 'http' });
+    const route = only<{ spec: { rules: { backendRefs: { port: number }[] }[] } }>(
+      (await render({ values: { httpRoute: { enabled: true, parentRefs: [{ name: 'gw' }] }, networkPolicy: { ingress: { namespaces: ['gw'] } } } })).objects,
+      'HTTPRoute',
+    );
+    for (const ref of route.spec.rules.flatMap((r) => r.backendRefs)) expect(ref.port).toBe(80);
+  });
+
+  it('with the token in the Secret: mounted as a directory (so rotations reach the file) and read through METRICS_AUTH_TOKEN_FILE', async () => {
+    const { objects } = await render({ values: WITH_TOKEN });
+    const spec = only<IDeployment>(objects, 'Deployment').spec!.template.spec!;
+    const volume = spec.volumes!.find((v) => v.name === 'metrics-token')!;
+    expect(volume.secret).toMatchObject({ items: [{ key: 'METRICS_AUTH_TOKEN', path: 'METRICS_AUTH_TOKEN' }] });
+    const mount = spec.containers[0]!.volumeMounts!.find((m) => m.name === 'metrics-token')!;
+    expect(mount).toMatchObject({ mountPath: '/var/run/secrets/hono-api', readOnly: true });
+    expect(mount.subPath).toBeUndefined();
+    const data = only<{ data: Record<string, string> }>(objects, 'ConfigMap').data;
+    expect(data.METRICS_AUTH_TOKEN_FILE).toBe('/var/run/secrets/hono-api/METRICS_AUTH_TOKEN');
+    expect(data.METRICS_PORT).toBe('9464');
+  });
+
+  it('without a token in a Secret: no mount and no METRICS_AUTH_TOKEN_FILE', async () => {
+    const { objects } = await render({});
+    expect(only<IDeployment>(objects, 'Deployment').spec!.template.spec!.volumes!.map((v) => v.name)).toEqual(['tmp']);
+    expect(only<{ data: Record<string, string> }>(objects, 'ConfigMap').data).not.toHaveProperty('METRICS_AUTH_TOKEN_FILE');
+  });
+
+  it('an NLB (Service type LoadBalancer) holds a deregistering pod as long as its shutdown lasts, like the ALB', async () => {
+    const key = 'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes';
+    const { objects } = await render({ set: { 'service.type': 'LoadBalancer' }, values: { networkPolicy: { ingress: { cidrs: ['10.0.0.0/16'] } }, service: { annotations: { [key]: 'preserve_client_ip.enabled=false' } } } });
+    const service = only<IService>(objects, 'Service');
+    const grace = only<IDeployment>(objects, 'Deployment').spec!.template.spec!.terminationGracePeriodSeconds!;
+    const attributes = service.metadata!.annotations![key]!;
+    expect(attributes).toMatch(/^preserve_client_ip\.enabled=false,deregistration_delay\.timeout_seconds=\d+$/);
+    const delay = Number(/deregistration_delay\.timeout_seconds=(\d+)/.exec(attributes)![1]);
+    expect(delay).toBeGreaterThan(0);
+    expect(delay).toBeLessThanOrEqual(grace);
   });
 });

@@ -2,7 +2,7 @@
  * In-process harness: the real app from createApp() with a capturing logger, a fresh metrics
  * registry and an injectable lifecycle, driven through `app.request()`.
  */
-import { type App, createApp } from '../../src/app.js';
+import { type App, createApp, createMetricsApp } from '../../src/app.js';
 import { type ServiceConfig, parseConfig } from '../../src/config.js';
 import { Lifecycle } from '../../src/lifecycle.js';
 import { type Logger, createLogger } from '../../src/logger.js';
@@ -38,6 +38,8 @@ export interface Harness {
   metrics: RequestMetrics | undefined;
   logger: Logger;
   request(path: string, init?: RequestInit): Promise<Response>;
+  /** A request to the METRICS_PORT app (/metrics, /config). */
+  metricsRequest(path: string, init?: RequestInit): Promise<Response>;
   /** Flushes the logger, then returns every line written so far, parsed. */
   logs(): LogLine[];
   /** Flushes the logger, then returns the raw log text. */
@@ -60,6 +62,7 @@ export function createHarness(env: Record<string, string> = {}, options: Harness
   const lifecycle = options.lifecycle ?? readyLifecycle();
   const metrics = config.metricsEnabled ? createMetrics() : undefined;
   const { app } = createApp(config, { logger, lifecycle, ...(metrics ? { metrics } : {}), tracer: options.tracer });
+  const metricsApp = createMetricsApp(config, { logger, metrics });
   const logs = () => {
     logger.flush();
     return sink.lines();
@@ -71,6 +74,7 @@ export function createHarness(env: Record<string, string> = {}, options: Harness
     metrics,
     logger,
     request: async (path, init) => app.request(path, init),
+    metricsRequest: async (path, init) => metricsApp.request(path, init),
     logs,
     logText: () => {
       logger.flush();

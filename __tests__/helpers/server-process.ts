@@ -21,6 +21,8 @@ export interface ServerProcess {
   readonly child: ChildProcess;
   /** The port from the "listening" log line (undefined until then, or for a child that never listens). */
   port: number | undefined;
+  /** METRICS_PORT's port, from the same line. */
+  metricsPort: number | undefined;
   stdout(): string;
   stderr(): string;
   /** stdout parsed as JSON lines; a non-JSON line fails the caller's assertion rather than being skipped. */
@@ -38,7 +40,7 @@ function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   for (const s of Object.values(SETTINGS)) delete base[s.env];
   delete base.NODE_EXTRA_CA_CERTS; // loading a CA bundle slows every start considerably
   delete base.NODE_OPTIONS; // vitest's loader hooks must not leak into the child
-  return { ...base, PORT: '0', HOST: '127.0.0.1', ...env };
+  return { ...base, PORT: '0', METRICS_PORT: '0', HOST: '127.0.0.1', ...env };
 }
 
 export function spawnServer(env: Record<string, string> = {}): ServerProcess {
@@ -71,6 +73,7 @@ export function spawnServer(env: Record<string, string> = {}): ServerProcess {
   const proc: ServerProcess = {
     child,
     port: undefined,
+    metricsPort: undefined,
     stdout: () => out,
     stderr: () => err,
     logs: () =>
@@ -89,18 +92,18 @@ export function spawnServer(env: Record<string, string> = {}): ServerProcess {
 }
 
 /** Starts the service and resolves once it logs "listening", with the port it got. */
-export async function startServer(env: Record<string, string> = {}, timeoutMs = 30_000): Promise<ServerProcess & { port: number }> {
+export async function startServer(env: Record<string, string> = {}, timeoutMs = 30_000): Promise<ServerProcess & { port: number; metricsPort: number }> {
   const proc = spawnServer(env);
-  const port = await new Promise<number>((resolve, reject) => {
+  const [port, metricsPort] = await new Promise<[number, number]>((resolve, reject) => {
     const timer = setTimeout(() => {
       cleanup();
       reject(new Error(`server did not log "listening" within ${timeoutMs} ms\nstdout: ${proc.stdout()}\nstderr: ${proc.stderr()}`));
     }, timeoutMs);
     const onData = () => {
-      const match = /"msg":"listening","address":"127\.0\.0\.1:(\d+)"/.exec(proc.stdout());
+      const match = /"msg":"listening","address":"127\.0\.0\.1:(\d+)","metricsAddress":"127\.0\.0\.1:(\d+)"/.exec(proc.stdout());
       if (match) {
         cleanup();
-        resolve(Number(match[1]));
+        resolve([Number(match[1]), Number(match[2])]);
       }
     };
     const onExit = (code: number | null) => {
@@ -116,7 +119,8 @@ export async function startServer(env: Record<string, string> = {}, timeoutMs = 
     proc.child.once('exit', onExit);
   });
   proc.port = port;
-  return proc as ServerProcess & { port: number };
+  proc.metricsPort = metricsPort;
+  return proc as ServerProcess & { port: number; metricsPort: number };
 }
 
 /** Resolves with the exit, or rejects if the child is still running after `timeoutMs`. */

@@ -25,7 +25,7 @@ describe('wrong method on a known path', () => {
     ['DELETE', '/api', 'GET, HEAD'],
     ['POST', '/', 'GET, HEAD'],
     ['PUT', '/hello', 'GET, HEAD, POST'],
-    ['PATCH', '/metrics', 'GET, HEAD'],
+    ['PATCH', '/version', 'GET, HEAD'],
     ['POST', '/readyz', 'GET, HEAD'],
   ])('%s %s is a JSON 405 with Allow: %s', async (method, path, allow) => {
     const res = await createHarness().request(path, { method });

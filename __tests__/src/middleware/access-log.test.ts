@@ -79,7 +79,8 @@ describe('access log', () => {
 
   it('does not log probe or /metrics requests', async () => {
     const h = createHarness();
-    for (const path of ['/livez', '/alive', '/readyz', '/ready', '/startupz', '/metrics']) await h.request(path);
+    for (const path of ['/livez', '/alive', '/readyz', '/ready', '/startupz']) await h.request(path);
+    for (const path of ['/metrics', '/config']) await h.metricsRequest(path);
     expect(h.logText()).toBe('');
   });
 });

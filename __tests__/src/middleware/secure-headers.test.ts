@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SECURITY_HEADERS } from '../../../src/http/reply.js';
 import { createHarness, jsonPost } from '../../helpers/app-harness.js';
 
-type Case = [label: string, status: number, path: string, init?: RequestInit];
+type Case = [label: string, status: number, path: string, init?: RequestInit, port?: 'metrics'];
 
 const CASES: Case[] = [
   ['a greeting', 200, '/'],
@@ -14,7 +14,9 @@ const CASES: Case[] = [
   ['a 413', 413, '/hello', jsonPost(`{"name":"${'x'.repeat(100)}"}`)],
   ['a 415', 415, '/hello', jsonPost('{}', 'text/plain')],
   ['a 500', 500, '/explode'],
-  ['the metrics text', 200, '/metrics'],
+  ['the metrics text (METRICS_PORT)', 200, '/metrics', undefined, 'metrics'],
+  ['the configuration (METRICS_PORT)', 200, '/config', undefined, 'metrics'],
+  ['a 404 on METRICS_PORT', 404, '/missing', undefined, 'metrics'],
   ['a probe 503', 503, '/readyz'],
 ];
 
@@ -30,8 +32,8 @@ function harness() {
 describe('security headers and x-request-id on every response', () => {
   const h = harness();
 
-  it.each(CASES)('on %s', async (_label, status, path, init) => {
-    const res = await h.request(path, init);
+  it.each(CASES)('on %s', async (_label, status, path, init, port) => {
+    const res = await (port === 'metrics' ? h.metricsRequest(path, init) : h.request(path, init));
     expect(res.status).toBe(status);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect(res.headers.get(name), name).toBe(value);
     expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);

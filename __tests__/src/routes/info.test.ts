@@ -28,7 +28,7 @@ describe('GET /version', () => {
 describe('GET /config', () => {
   it('shows the effective configuration keyed by environment variable', async () => {
     const h = createHarness({ PORT: '9090', LOG_LEVEL: 'warn', BODY_LIMIT_BYTES: '1024', METRICS_ENABLED: '0' });
-    const res = await h.request('/config');
+    const res = await h.metricsRequest('/config');
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
       PORT: 9090,
@@ -43,13 +43,14 @@ describe('GET /config', () => {
       SHUTDOWN_TIMEOUT_MS: 15000,
       KEEP_ALIVE_TIMEOUT_MS: 65000,
       METRICS_ENABLED: false,
+      METRICS_PORT: 9464,
       OTEL_SERVICE_NAME: 'hono-api',
       OTEL_TRACES_SAMPLER_ARG: 1,
     });
   });
 
   it('keys every entry by a variable from the settings table', async () => {
-    const body = (await (await createHarness({ GIT_COMMIT: 'abc1234' }).request('/config')).json()) as object;
+    const body = (await (await createHarness({ GIT_COMMIT: 'abc1234' }).metricsRequest('/config')).json()) as object;
     const known = new Set(Object.values(SETTINGS).map((s) => s.env));
     for (const key of Object.keys(body)) expect(known).toContain(key);
     expect(body).toHaveProperty('GIT_COMMIT', 'abc1234');
@@ -57,7 +58,7 @@ describe('GET /config', () => {
 
   it('shows METRICS_AUTH_TOKEN as <redacted> and never its value, anywhere in the response', async () => {
     const h = createHarness({ METRICS_AUTH_TOKEN: TOKEN });
-    const res = await h.request('/config');
+    const res = await h.metricsRequest('/config');
     const text = await res.text();
     expect(JSON.parse(text)).toHaveProperty('METRICS_AUTH_TOKEN', '<redacted>');
     expect(text).not.toContain(TOKEN);
@@ -66,6 +67,6 @@ describe('GET /config', () => {
   });
 
   it('omits METRICS_AUTH_TOKEN when it is unset', async () => {
-    expect(await (await createHarness().request('/config')).json()).not.toHaveProperty('METRICS_AUTH_TOKEN');
+    expect(await (await createHarness().metricsRequest('/config')).json()).not.toHaveProperty('METRICS_AUTH_TOKEN');
   });
 });

@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { LATENCY_BUCKETS } from '../../../src/metrics.js';
 import { type Harness, createHarness, jsonPost } from '../../helpers/app-harness.js';
 import { find, parseSamples, valueOf } from '../../helpers/prometheus.js';
@@ -6,7 +9,7 @@ import { find, parseSamples, valueOf } from '../../helpers/prometheus.js';
 const TOKEN = 'scrape-token-0123456789abcdef';
 
 async function scrape(h: Harness, headers: Record<string, string> = {}) {
-  const res = await h.request('/metrics', { headers });
+  const res = await h.metricsRequest('/metrics', { headers });
   expect(res.status).toBe(200);
   return { res, text: await res.text() };
 }
@@ -74,7 +77,8 @@ describe('GET /metrics', () => {
 
   it('does not count probe or metrics requests', async () => {
     const h = createHarness();
-    for (const path of ['/livez', '/alive', '/readyz', '/ready', '/startupz', '/metrics', '/metrics']) await h.request(path);
+    for (const path of ['/livez', '/alive', '/readyz', '/ready', '/startupz']) await h.request(path);
+    for (const path of ['/metrics', '/config']) await h.metricsRequest(path);
     await h.request('/');
     const samples = parseSamples((await scrape(h)).text);
     expect(find(samples, 'http_requests_total').map((s) => s.labels.route)).toEqual(['/']);
@@ -91,7 +95,7 @@ describe('GET /metrics with METRICS_AUTH_TOKEN', () => {
     ['the token without the Bearer scheme', { authorization: TOKEN }],
     ['a Basic credential', { authorization: `Basic ${Buffer.from(`x:${TOKEN}`).toString('base64')}` }],
   ])('answers %s with 401 and WWW-Authenticate', async (_label, headers: Record<string, string>) => {
-    const res = await h.request('/metrics', { headers });
+    const res = await h.metricsRequest('/metrics', { headers });
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Bearer realm="metrics"');
     const text = await res.text();
@@ -106,11 +110,56 @@ describe('GET /metrics with METRICS_AUTH_TOKEN', () => {
   });
 });
 
+describe('not on the API port: the load balancer routes PORT, so /metrics and /config there would be public', () => {
+  it.each(['/metrics', '/config'])('%s is a JSON 404 on PORT and served on METRICS_PORT', async (path) => {
+    const h = createHarness();
+    const res = await h.request(path);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error: 'not_found' });
+    expect((await h.metricsRequest(path)).status).toBe(200);
+  });
+
+  it('METRICS_PORT may not be PORT', () => {
+    expect(() => createHarness({ PORT: '8080', METRICS_PORT: '8080' })).toThrow(/METRICS_PORT=8080 is invalid: it is also PORT/);
+  });
+});
+
+describe('GET /metrics with METRICS_AUTH_TOKEN_FILE (a mounted Secret)', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hono-api-token-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'METRICS_AUTH_TOKEN');
+  const ROTATED = 'rotated-token-fedcba9876543210';
+
+  it('re-reads the file on every scrape: after a rotation the new token works and the old one is refused, with no restart', async () => {
+    writeFileSync(file, `${TOKEN}\n`);
+    // METRICS_AUTH_TOKEN too, as the chart's envFrom also loads it: the file wins.
+    const h = createHarness({ METRICS_AUTH_TOKEN_FILE: file, METRICS_AUTH_TOKEN: 'the-env-token-0123456789abcdef' });
+    expect((await h.metricsRequest('/metrics', { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+    expect((await h.metricsRequest('/metrics', { headers: { authorization: 'Bearer the-env-token-0123456789abcdef' } })).status).toBe(401);
+    writeFileSync(file, ROTATED);
+    expect((await h.metricsRequest('/metrics', { headers: { authorization: `Bearer ${ROTATED}` } })).status).toBe(200);
+    expect((await h.metricsRequest('/metrics', { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(401);
+  });
+
+  it.each([
+    ['a missing file', () => rmSync(file, { force: true })],
+    ['a file without a valid token', () => writeFileSync(file, 'short')],
+  ])('fails closed on %s: 503, never the metrics, and the log says why', async (_label, breakIt) => {
+    writeFileSync(file, TOKEN);
+    const h = createHarness({ METRICS_AUTH_TOKEN_FILE: file });
+    breakIt();
+    const res = await h.metricsRequest('/metrics', { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(res.status).toBe(503);
+    expect(await res.text()).not.toContain('http_requests_total');
+    expect(h.logs().find((l) => l.msg === 'metrics token unavailable')).toBeDefined();
+  });
+});
+
 describe('METRICS_ENABLED=false', () => {
   it('removes /metrics (JSON 404) and still serves the API', async () => {
     const h = createHarness({ METRICS_ENABLED: 'false' });
     expect(h.metrics).toBeUndefined();
-    const res = await h.request('/metrics');
+    const res = await h.metricsRequest('/metrics');
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ error: 'not_found' });
     expect((await h.request('/')).status).toBe(200);

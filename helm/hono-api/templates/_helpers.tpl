@@ -125,6 +125,20 @@ clients to reconnect, and it works on every node version.
 {{- div (add (include "hono-api.shutdownTimeoutMs" . | int) 999) 1000 }}
 {{- end }}
 
+{{/*
+A load balancer's target-group-attributes annotation value with the derived deregistration delay
+added to what the user gave; a delay set by hand fails, naming the annotation and the fix.
+Call with (dict "given" <annotation value> "key" <annotation name> "field" <values path> "root" $).
+*/}}
+{{- define "hono-api.targetGroupAttributes" -}}
+{{- $delay := include "hono-api.deregistrationDelaySeconds" .root }}
+{{- if contains "deregistration_delay.timeout_seconds" .given }}
+{{- fail (printf "%s[%q] sets deregistration_delay.timeout_seconds, which the chart derives from shutdown.drainSeconds, config.requestTimeoutMs and shutdown.marginSeconds (%s s). Fix: remove it from that annotation and change those settings instead." .field .key $delay) }}
+{{- end }}
+{{- $derived := printf "deregistration_delay.timeout_seconds=%s" $delay }}
+{{- ternary (printf "%s,%s" .given $derived) $derived (ne .given "") }}
+{{- end }}
+
 {{/* ALB deregistration delay: the whole shutdown, so the ALB never gives up on a request the pod still answers, nor waits for a pod that is gone (its default is 300 s). */}}
 {{- define "hono-api.deregistrationDelaySeconds" -}}
 {{- include "hono-api.shutdownTimeoutSeconds" . }}
@@ -144,6 +158,22 @@ clients to reconnect, and it works on every node version.
 {{- define "hono-api.maxReplicas" -}}
 {{- if .Values.autoscaling.enabled }}{{ int .Values.autoscaling.maxReplicas }}{{ else }}{{ int .Values.replicaCount }}{{ end }}
 {{- end }}
+
+{{/*
+"true" when the pods' Secret is known to hold METRICS_AUTH_TOKEN (an ExternalSecret or a created
+Secret with that key): it is then mounted and read as a file, so a rotation needs no restart. An
+existingSecret's keys are unknown here; its token is read from the environment once, at start.
+*/}}
+{{- define "hono-api.metricsTokenInSecret" -}}
+{{- $keys := list }}
+{{- if .Values.externalSecret.enabled }}{{ range .Values.externalSecret.data }}{{ $keys = append $keys .secretKey }}{{ end }}{{ end }}
+{{- if .Values.secrets.create }}{{ $keys = concat $keys (keys .Values.secrets.values) }}{{ end }}
+{{- has "METRICS_AUTH_TOKEN" $keys }}
+{{- end }}
+
+{{/* Where the Secret's token file is mounted. */}}
+{{- define "hono-api.secretsDir" -}}/var/run/secrets/hono-api{{- end }}
+{{- define "hono-api.metricsTokenFile" -}}{{ include "hono-api.secretsDir" . }}/METRICS_AUTH_TOKEN{{- end }}
 
 {{/* Name of the Secret the pods load, or empty when there is none. */}}
 {{- define "hono-api.secretName" -}}

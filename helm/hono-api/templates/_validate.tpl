@@ -27,6 +27,12 @@
 {{- if and .Values.networkPolicy.enabled (or .Values.ingress.enabled .Values.httpRoute.enabled) (not .Values.networkPolicy.ingress.cidrs) (not .Values.networkPolicy.ingress.namespaces) (not .Values.networkPolicy.ingress.sameNamespace) }}
 {{- fail (printf "%s is true but networkPolicy.ingress admits no source, so the default-deny NetworkPolicy would block the load balancer or gateway. Fix: set networkPolicy.ingress.cidrs to the load balancer's subnets (ALB IP targets) or networkPolicy.ingress.namespaces to the ingress controller's or gateway's namespace." (ternary "ingress.enabled" "httpRoute.enabled" .Values.ingress.enabled)) }}
 {{- end }}
+{{- if eq (int .Values.metricsPort) (int .Values.containerPort) }}
+{{- fail (printf "metricsPort and containerPort are both %d: /metrics and /config would be served where the load balancer sends traffic. Fix: give metricsPort another port (default 9464)." (int .Values.containerPort)) }}
+{{- end }}
+{{- if and .Values.networkPolicy.enabled (eq .Values.service.type "LoadBalancer") (not .Values.networkPolicy.ingress.cidrs) }}
+{{- fail "service.type is LoadBalancer but networkPolicy.ingress.cidrs is empty: an NLB with IP targets reaches the pods from its subnets' addresses (and the clients' with client IP preservation), which the default-deny NetworkPolicy blocks, health checks included. Fix: set networkPolicy.ingress.cidrs to the VPC's CIDR (or the NLB's subnets), plus the client ranges when client IP preservation is on." }}
+{{- end }}
 {{- if and (not .Values.config.metricsEnabled) (or .Values.metrics.serviceMonitor.enabled .Values.metrics.prometheusRule.enabled) }}
 {{- fail "config.metricsEnabled is false but metrics.serviceMonitor or metrics.prometheusRule is enabled: Prometheus would scrape a /metrics that answers 404 and the HonoApiDown alert would fire. Fix: turn config.metricsEnabled on, or turn the ServiceMonitor and PrometheusRule off." }}
 {{- end }}
