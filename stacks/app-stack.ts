@@ -18,7 +18,7 @@ import type { EnvironmentConfig } from './config/types.js';
 import { AwsStack, type EnvironmentStackProps, environmentStackProps } from './constructs/aws-stack.js';
 import { ClusterProviders } from './constructs/cluster-providers.js';
 import { helmValues } from './constructs/helm-values.js';
-import { CLUSTER_SECRET_STORE, METRICS_TOKEN_PROPERTY, MONITORING_NAMESPACE, apiHost, appSecretName, clusterName } from './naming.js';
+import { ALB_LOG_PREFIX, CLUSTER_SECRET_STORE, METRICS_TOKEN_PROPERTY, MONITORING_NAMESPACE, albLogBucketName, apiHost, appSecretName, clusterName } from './naming.js';
 import { planSubnets } from './constructs/cidr.js';
 
 export const CHART_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../helm/hono-api');
@@ -42,15 +42,47 @@ export function chartFullname(releaseName: string): string {
 /** The key of the service's settings the ExternalSecret fills from Secrets Manager. */
 export const METRICS_TOKEN_KEY = 'METRICS_AUTH_TOKEN';
 
-/** Ingress values: the ALB annotations come from the chart; host and TLS from the environment. */
+/**
+ * The ALB's TLS policy: AWS recommends it (TLS 1.3 and 1.2, hybrid post-quantum key exchange) and
+ * the console picks it, while the controller's default is ELBSecurityPolicy-2016-08 (TLS 1.0).
+ * Source: "Security policies for your Application Load Balancer", AWS, read 2026-12-07.
+ */
+export const ALB_TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09';
+
+/**
+ * The ALB's attributes (Security Hub ELB.4, 5, 6): invalid header fields dropped, access logs in the
+ * platform stack's bucket, deletion protection where the environment asks for it.
+ */
+export function albAttributes(env: EnvironmentConfig, project: string, accountId: string): string {
+  const lb = env.platform.loadBalancerController;
+  return [
+    'routing.http.drop_invalid_header_fields.enabled=true',
+    'access_logs.s3.enabled=true',
+    `access_logs.s3.bucket=${albLogBucketName(project, env.name, accountId)}`,
+    `access_logs.s3.prefix=${ALB_LOG_PREFIX}`,
+    `deletion_protection.enabled=${lb.deletionProtection}`,
+  ].join(',');
+}
+
+/**
+ * A values document of its own for the ALB's attributes: the log bucket's name holds the account id,
+ * a Terraform reference, which must not share a document with quoted strings (helmValues).
+ */
+export function albAttributeValues(env: EnvironmentConfig, project: string, accountId: string): Record<string, unknown> {
+  return env.platform.loadBalancerController.enabled ? { ingress: { annotations: { 'alb.ingress.kubernetes.io/load-balancer-attributes': albAttributes(env, project, accountId) } } } : {};
+}
+
+/** Ingress values: the ALB annotations come from the chart and the environment; host and TLS from the environment. */
 function ingressValues(env: EnvironmentConfig): Record<string, unknown> {
   const host = apiHost(env);
-  if (!host) return { enabled: true };
+  const hardening = { 'alb.ingress.kubernetes.io/ssl-policy': ALB_TLS_POLICY };
+  if (!host) return { enabled: true, annotations: hardening };
   const tls = env.platform.tls;
   const https = tls.mode !== 'none';
   return {
     enabled: true,
     annotations: {
+      ...hardening,
       ...(https ? { 'alb.ingress.kubernetes.io/listen-ports': '[{"HTTP": 80}, {"HTTPS": 443}]', 'alb.ingress.kubernetes.io/ssl-redirect': '443' } : {}),
       // ACM: a pinned certificate, or the controller discovers the one issued for the host.
       ...(tls.mode === 'acm' && tls.certificateArn ? { 'alb.ingress.kubernetes.io/certificate-arn': tls.certificateArn } : {}),
@@ -86,7 +118,8 @@ export function chartValues(env: EnvironmentConfig): Record<string, unknown> {
     resources: app.resources,
     config: { rootMessage: app.rootMessage, apiMessage: app.apiMessage },
     shutdown: EKS_SHUTDOWN,
-    ingress: ingressValues(env),
+    // Without the AWS Load Balancer Controller nothing would serve an ALB Ingress.
+    ingress: env.platform.loadBalancerController.enabled ? ingressValues(env) : { enabled: false },
     // METRICS_AUTH_TOKEN from Secrets Manager `<env>/<release>`, property metricsAuthToken.
     ...(externalSecrets
       ? {
@@ -121,8 +154,8 @@ export function chartValues(env: EnvironmentConfig): Record<string, unknown> {
 
 export interface AppReleaseProps {
   readonly env: EnvironmentConfig;
-  /** Chart values for this target, merged over nothing: chartValues(env) or a variant of it. */
-  readonly values: Record<string, unknown>;
+  /** Chart values for this target, documents Helm merges in order: chartValues(env) or a variant of it, and any with references. */
+  readonly values: readonly Record<string, unknown>[];
   /** The image repository (ECR's URL on EKS; a local name on kind and the local control plane). */
   readonly imageRepository: string;
   /**
@@ -168,7 +201,7 @@ export class AppRelease extends Construct {
       name: env.app.releaseName,
       namespace: this.namespace.metadata.name,
       chart: `./${chart.path}`,
-      values: [helmValues(props.values), helmValues({ image: { repository: props.imageRepository, ...(props.imageDigest ? { digest: props.imageDigest } : {}) } })],
+      values: [...props.values.map(helmValues), helmValues({ image: { repository: props.imageRepository, ...(props.imageDigest ? { digest: props.imageDigest } : {}) } })],
       // A failed rollout rolls back and removes what it created; the apply then fails loudly.
       atomic: true,
       cleanupOnFail: true,
@@ -198,6 +231,6 @@ export class AppStack extends AwsStack {
     // The tag is resolved to its digest when the plan is made (ECR tags are immutable, and this
     // fails the plan when the tag was never pushed): what is approved and applied is one image.
     const image = new DataAwsEcrImage(this, 'image', { repositoryName: props.repositoryName, imageTag: env.app.imageTag });
-    this.release = new AppRelease(this, 'app', { env, values: chartValues(env), imageRepository: repository.repositoryUrl, imageDigest: image.imageDigest }).release;
+    this.release = new AppRelease(this, 'app', { env, values: [chartValues(env), albAttributeValues(env, props.project, this.accountId)], imageRepository: repository.repositoryUrl, imageDigest: image.imageDigest }).release;
   }
 }

@@ -106,6 +106,7 @@ export class CiIdentityStack extends AwsStack {
       others: environments.filter((e) => e !== env),
       clusterName: (e: string) => clusterName(project, e),
       secretsPrefix,
+      bucketPrefix: (e: string) => `${project}-${e}-`,
       environmentTag: ENVIRONMENT_TAG,
       sharedTag: SHARED_ENVIRONMENT,
       stateKeyAlias: stateKmsAlias(project),

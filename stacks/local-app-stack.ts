@@ -47,7 +47,7 @@ export function withoutAwsAddons(env: EnvironmentConfig): EnvironmentConfig {
     ...rest,
     platform: {
       ...env.platform,
-      loadBalancerController: { enabled: false },
+      loadBalancerController: { ...env.platform.loadBalancerController, enabled: false },
       externalDns: { ...env.platform.externalDns, enabled: false },
       externalSecrets: { enabled: false },
       tls: { mode: 'none' },
@@ -74,6 +74,6 @@ export class LocalAppStack extends TerraformStack {
       ? { nodeSelector: { [nodePool.key]: nodePool.value }, tolerations: [{ key: nodePool.key, operator: 'Equal', value: nodePool.value, effect: 'NoSchedule' }] }
       : {};
     const values = { ...chartValues(env), ingress: { enabled: false }, ...placement };
-    this.app = new AppRelease(this, 'app', { env, values, imageRepository: props.target.imageRepository, timeoutSeconds: props.target.timeoutSeconds ?? 120 });
+    this.app = new AppRelease(this, 'app', { env, values: [values], imageRepository: props.target.imageRepository, timeoutSeconds: props.target.timeoutSeconds ?? 120 });
   }
 }

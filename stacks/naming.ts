@@ -37,6 +37,14 @@ export const stackIds = {
   app: (env: string) => `app-${env}`,
 } as const;
 
+/**
+ * The environment's ALB access-log bucket (platform stack) that the app's Ingress names. S3 names
+ * are global: the account id makes a fork's name its own.
+ */
+export const albLogBucketName = (project: string, environment: string, accountId: string) => `${project}-${environment}-alb-logs-${accountId}`;
+/** Key prefix of the ALB's logs in that bucket (AWS appends AWSLogs/<account>/elasticloadbalancing/…). */
+export const ALB_LOG_PREFIX = 'alb';
+
 /** Namespace of kube-prometheus-stack; the app's NetworkPolicy lets it scrape /metrics. */
 export const MONITORING_NAMESPACE = 'monitoring';
 /** The ClusterSecretStore the platform stack creates and the app's ExternalSecret reads from. */

@@ -40,7 +40,8 @@ import { OBSERVABILITY, Observability } from './constructs/addons/observability.
 import { AwsStack, type EnvironmentStackProps, environmentStackProps } from './constructs/aws-stack.js';
 import { ClusterProviders } from './constructs/cluster-providers.js';
 import { ENVIRONMENT_TAG } from './constructs/tagging-aspect.js';
-import { CLUSTER_ISSUER, CLUSTER_SECRET_STORE, apiHost, clusterName, environmentIamPrefix } from './naming.js';
+import { LoadBalancerLogBucket } from './constructs/load-balancer-log-bucket.js';
+import { ALB_LOG_PREFIX, CLUSTER_ISSUER, CLUSTER_SECRET_STORE, albLogBucketName, apiHost, clusterName, environmentIamPrefix } from './naming.js';
 
 export const PLATFORM_CONFIG_CHART_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../helm/platform-config');
 export const PLATFORM_CONFIG_RELEASE = { name: 'platform-config', namespace: 'kube-system' } as const;
@@ -103,6 +104,15 @@ export class PlatformStack extends AwsStack {
         defaultTags: { [ENVIRONMENT_TAG]: env.name },
       });
       after.push(this.track(LOAD_BALANCER_CONTROLLER.release, lbc.release));
+      // The app's ALB writes its access logs here (the Ingress names the bucket: app-stack.ts).
+      const logs = new LoadBalancerLogBucket(this, 'alb-access-logs', {
+        bucketName: albLogBucketName(project, env.name, this.accountId),
+        prefix: ALB_LOG_PREFIX,
+        accountId: this.accountId,
+        partition: this.partition,
+        retentionDays: platform.loadBalancerController.accessLogDays,
+      });
+      new TerraformOutput(this, 'alb_access_log_bucket', { value: logs.bucket.bucket, description: 'S3 bucket of the ALB access logs' });
     }
 
     if (platform.externalDns.enabled && dns)

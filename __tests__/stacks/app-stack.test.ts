@@ -4,7 +4,9 @@ import path from 'node:path';
 import { App } from 'cdktf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { CHART_DIR, RELEASE_TIMEOUT_SECONDS } from '../../stacks/app-stack.js';
+import { ALB_TLS_POLICY, CHART_DIR, RELEASE_TIMEOUT_SECONDS } from '../../stacks/app-stack.js';
+import { RULES } from '../../stacks/constructs/policy-aspect.js';
+import { ALB_LOG_PREFIX, albLogBucketName } from '../../stacks/naming.js';
 import { platformConfig } from '../../stacks/config/environments.js';
 import type { EnvironmentName } from '../../stacks/config/types.js';
 import { selectEnvironments, validatePlatformConfig } from '../../stacks/config/validate.js';
@@ -16,10 +18,10 @@ import { type TfJson, at, deref, list, only, ref, resources } from './support/tf
 
 const platform = synthPlatform();
 
-/** The release's values documents merged: the static settings, then the ECR repository reference. */
+/** The release's values documents merged: the static settings, the ALB's attributes, then the ECR repository reference. */
 function releaseValues(json: TfJson): Record<string, unknown> {
   const values = list(only(json, 'helm_release').attrs.values);
-  expect(values).toHaveLength(2);
+  expect(values).toHaveLength(3);
   return helmReleaseValues(values);
 }
 
@@ -95,6 +97,40 @@ describe.each(ENVIRONMENTS as EnvironmentName[])('app-%s', (env) => {
   it('never reads another stack\'s state', () => {
     expect(json.data?.terraform_remote_state).toBeUndefined();
     expect(JSON.stringify(json)).not.toContain('terraform_remote_state');
+  });
+});
+
+describe('the ALB is hardened from here (the controller creates it, so no scanner sees it)', () => {
+  it.each(ENVIRONMENTS as EnvironmentName[])('app-%s: invalid headers dropped, access logs to the platform stack\'s bucket, a TLS 1.3 policy, deletion protection as configured', (env) => {
+    const json = platform.json(`app-${env}`);
+    const annotations = at(releaseValues(json), 'ingress', 'annotations') as Record<string, string>;
+    expect(annotations['alb.ingress.kubernetes.io/ssl-policy']).toBe(ALB_TLS_POLICY);
+    const attributes = Object.fromEntries(annotations['alb.ingress.kubernetes.io/load-balancer-attributes']!.split(',').map((kv) => kv.split('=') as [string, string]));
+    expect(attributes).toEqual({
+      'routing.http.drop_invalid_header_fields.enabled': 'true',
+      'access_logs.s3.enabled': 'true',
+      'access_logs.s3.bucket': albLogBucketName('hono-api', env, '${data.aws_caller_identity.caller.account_id}'),
+      'access_logs.s3.prefix': ALB_LOG_PREFIX,
+      'deletion_protection.enabled': String(envConfig(env).platform.loadBalancerController.deletionProtection),
+    });
+    // The bucket the platform stack creates under that name.
+    const buckets = resources(platform.json(`platform-${env}`), 'aws_s3_bucket').map((b) => String(b.attrs.bucket));
+    expect(buckets).toEqual([expect.stringMatching(new RegExp(`^hono-api-${env}-alb-logs-\\$\\{data\\.aws_caller_identity\\.`))]);
+  });
+
+  it('prod keeps its ALB from deletion; dev and staging do not', () => {
+    expect(['dev', 'staging', 'prod'].map((e) => envConfig(e as EnvironmentName).platform.loadBalancerController.deletionProtection)).toEqual([false, false, true]);
+  });
+
+  it('the synth policy passes the app release as built, and refuses one whose ALB lacks the hardening (the broken twin)', () => {
+    const release = only(platform.json('app-dev'), 'helm_release');
+    const view = (values: unknown[]) => ({ type: 'helm_release', id: 'release', path: 'app-dev/app/release', attrs: { values } });
+    expect(RULES.helm_release!(view(list(release.attrs.values)), [], { environment: 'dev' })).toBeUndefined();
+    expect(RULES.helm_release!(view([JSON.stringify({ ingress: { enabled: true } })]), [], { environment: 'dev' })).toMatch(
+      /Helm release app-dev\/app\/release creates an ALB without invalid header fields dropped, access logs, a TLS policy/,
+    );
+    // No Ingress, no ALB: nothing to ask for.
+    expect(RULES.helm_release!(view([JSON.stringify({ ingress: { enabled: false } })]), [], { environment: 'dev' })).toBeUndefined();
   });
 });
 

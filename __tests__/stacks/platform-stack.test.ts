@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type K8sObject, helmTemplate, parseManifests } from '../../scripts/lib/helm.js';
-import { CHART_DIR } from '../../stacks/app-stack.js';
+import { ALB_TLS_POLICY, CHART_DIR } from '../../stacks/app-stack.js';
 import { CHARTS } from '../../stacks/config/charts.js';
 import { platformConfig } from '../../stacks/config/environments.js';
 import type { AddonChart, EnvironmentName, PlatformConfig } from '../../stacks/config/types.js';
@@ -366,7 +366,8 @@ describe('each add-on is optional per environment', () => {
     expect(hasRelease(platformJson, 'external-dns')).toBe(false);
     expect(platformJson.data?.aws_route53_zone).toBeUndefined();
     expect(count(platformJson, 'aws_acm_certificate')).toBe(0);
-    expect(appValues.ingress).toEqual({ enabled: true });
+    // No host, no TLS: only the ALB's own hardening.
+    expect(appValues.ingress).toEqual({ enabled: true, annotations: { 'alb.ingress.kubernetes.io/ssl-policy': ALB_TLS_POLICY, 'alb.ingress.kubernetes.io/load-balancer-attributes': expect.stringContaining('access_logs.s3.enabled=true') } });
   });
 
   it('everything off: only the cluster lookup, the providers and the default StorageClass remain', () => {

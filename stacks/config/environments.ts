@@ -89,7 +89,7 @@ const defaultApp: AppConfig = {
  * secrets from Secrets Manager, and Prometheus/Alertmanager/Grafana.
  */
 const defaultPlatform: PlatformAddonsConfig = {
-  loadBalancerController: { enabled: true },
+  loadBalancerController: { enabled: true, deletionProtection: false, accessLogDays: 30 },
   externalDns: { enabled: true, policy: 'upsert-only' },
   externalSecrets: { enabled: true },
   tls: { mode: 'acm' },
@@ -184,6 +184,7 @@ export const platformConfig: PlatformConfig = {
       cluster: { publicEndpoint: false, publicAccessCidrs: [] },
       app: { replicas: 3 },
       dns: { domain: 'example.com', hostedZoneId: 'Z0123456789EXAMPLEPRD' },
+      platform: { loadBalancerController: { enabled: true, deletionProtection: true, accessLogDays: 365 } },
     }),
   },
 };

@@ -128,10 +128,23 @@ export interface ObservabilityConfig {
   readonly storage: 'persistent' | 'ephemeral';
 }
 
+/**
+ * The ALB the controller creates for the app's Ingress, hardened from here (Security Hub ELB.4, 5
+ * and 6): invalid header fields dropped and access logs on, always; deletion protection per
+ * environment; a TLS 1.3 policy (ALB_TLS_POLICY).
+ */
+export interface LoadBalancerConfig {
+  readonly enabled: boolean;
+  /** Refuse to delete the ALB (prod): removing the Ingress then fails until it is turned off. */
+  readonly deletionProtection: boolean;
+  /** Days the access logs stay in the platform stack's bucket `<project>-<env>-alb-logs-<account>`. */
+  readonly accessLogDays: number;
+}
+
 /** The platform-<env> stack: which add-ons run in the environment's cluster. */
 export interface PlatformAddonsConfig {
   /** AWS Load Balancer Controller: turns the app's Ingress into an ALB (and LoadBalancer Services into NLBs). */
-  readonly loadBalancerController: { readonly enabled: boolean };
+  readonly loadBalancerController: LoadBalancerConfig;
   /** ExternalDNS: publishes ingress hosts in the hosted zone (needs `dns`). */
   readonly externalDns: { readonly enabled: boolean; readonly policy: ExternalDnsPolicy };
   /** External Secrets Operator with a ClusterSecretStore for Secrets Manager `<env>/*`. */

@@ -51,6 +51,7 @@ export const PULL_REQUEST_DATA_SOURCE_READS: Readonly<Record<string, readonly st
   aws_availability_zones: ['ec2:DescribeAvailabilityZones'],
   aws_caller_identity: [], // sts:GetCallerIdentity needs no permission
   aws_ecr_image: ['ecr:DescribeImages'],
+  aws_elb_service_account: [], // a table in the provider: no API call
   aws_ecr_repository: ['ecr:DescribeRepositories', 'ecr:DescribeImages', 'ecr:ListTagsForResource'],
   aws_eks_cluster: ['eks:DescribeCluster'],
   aws_iam_openid_connect_provider: ['iam:ListOpenIDConnectProviders', 'iam:GetOpenIDConnectProvider'],
@@ -117,6 +118,8 @@ export interface EnvironmentScope {
   readonly sharedTag: string;
   /** The state key's alias name, without `alias/` (backends name the key by it). */
   readonly stateKeyAlias: string;
+  /** The prefix of an environment's S3 bucket names (`<project>-<env>-`): S3 buckets are denied by name. */
+  readonly bucketPrefix: (env: string) => string;
   /** Each environment's public hosted zone id, where it has one: its records are that environment's. */
   readonly hostedZoneIds: Readonly<Record<string, string | undefined>>;
 }
@@ -162,6 +165,8 @@ export function environmentConfinement(scope: EnvironmentScope, state: StateBuck
             Resource: others.map((e) => `arn:${partition}:secretsmanager:*:${accountId}:secret:${scope.secretsPrefix(e)}*`),
           },
           { Sid: 'NotOtherState', Effect: 'Deny', Action: 's3:*', Resource: others.map((e) => environmentStateObjects(state, e, '*')) },
+          // Bucket policies and settings are not covered by tag conditions: deny the other environments' buckets by name.
+          { Sid: 'NotOtherBuckets', Effect: 'Deny', Action: 's3:*', Resource: others.flatMap((e) => [`arn:${partition}:s3:::${scope.bucketPrefix(e)}*`]) },
           ...CLUSTER_NAME_TAGS.map(
             (key, i): PolicyStatement => ({ Sid: `NotOtherClustersResources${i + 1}`, Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEquals: { [`aws:ResourceTag/${key}`]: others.map(scope.clusterName) } } }),
           ),

@@ -7,6 +7,7 @@
  */
 import { DefaultTokenResolver, type IAspect, StringConcat, TerraformResource, TerraformStack, Tokenization } from 'cdktf';
 import type { IConstruct } from 'constructs';
+import { ELB_LOG_DELIVERY } from './load-balancer-log-bucket.js';
 
 export interface PolicyContext {
   /** Environment name, or "shared" for account-wide stacks. */
@@ -64,9 +65,38 @@ export const RULES: Readonly<Record<string, PolicyRule>> = {
     const off = flags.filter((f) => r.attrs[f] !== true);
     return off.length ? `public access block ${r.path} leaves ${off.join(', ')} off (fix: set all four to true)` : undefined;
   },
-  aws_s3_bucket_server_side_encryption_configuration: (r) => {
+  aws_s3_bucket_server_side_encryption_configuration: (r, all) => {
     const algo = first(first(blocks(r.attrs.rule)[0]?.apply_server_side_encryption_by_default)).sse_algorithm;
-    return algo === 'aws:kms' || algo === 'aws:kms:dsse' ? undefined : `bucket encryption ${r.path} uses ${String(algo)} (fix: use aws:kms with a customer-managed key)`;
+    if (algo === 'aws:kms' || algo === 'aws:kms:dsse') return undefined;
+    // ALB access logs support SSE-S3 only: allowed for a bucket whose policy grants ELB log delivery.
+    const receivesAlbLogs = all.some((o) => o.type === 'aws_s3_bucket_policy' && o.attrs.bucket === r.attrs.bucket && String(o.attrs.policy).includes(ELB_LOG_DELIVERY));
+    return algo === 'AES256' && receivesAlbLogs ? undefined : `bucket encryption ${r.path} uses ${String(algo)} (fix: use aws:kms with a customer-managed key)`;
+  },
+  helm_release: (r) => {
+    // The app's Ingress becomes an ALB that no scanner sees (the controller creates it): the release
+    // must ask for the hardening Security Hub checks (ELB.4 invalid headers dropped, ELB.5 access logs).
+    // Documents with Terraform references are yamlencode() expressions, not JSON: judged as text.
+    const documents = ((r.attrs.values as string[] | undefined) ?? []).map(String);
+    const ingress = Object.assign(
+      {},
+      ...documents.map((v) => {
+        try {
+          return (JSON.parse(v) as { ingress?: object }).ingress ?? {};
+        } catch {
+          return {};
+        }
+      }),
+    ) as { enabled?: boolean; className?: string };
+    if (ingress.enabled !== true || (ingress.className ?? 'alb') !== 'alb') return undefined;
+    const text = documents.join('\n');
+    const missing = [
+      ['routing.http.drop_invalid_header_fields.enabled=true', 'invalid header fields dropped'],
+      ['access_logs.s3.enabled=true', 'access logs'],
+      ['alb.ingress.kubernetes.io/ssl-policy', 'a TLS policy (alb.ingress.kubernetes.io/ssl-policy)'],
+    ].filter(([needle]) => !text.includes(needle!));
+    return missing.length
+      ? `Helm release ${r.path} creates an ALB without ${missing.map((m) => m[1]).join(', ')} (fix: set ingress.annotations as chartValues does: alb.ingress.kubernetes.io/load-balancer-attributes and ssl-policy)`
+      : undefined;
   },
   aws_kms_key: (r) => (r.attrs.enable_key_rotation === true ? undefined : `KMS key ${r.path} has rotation off (fix: enable_key_rotation = true)`),
   aws_cloudwatch_log_group: (r) => {

@@ -11,6 +11,7 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
@@ -19,6 +20,7 @@ import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-securit
 import { Aspects, TerraformStack, Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { EksCluster as EksClusterConstruct } from '../../../stacks/constructs/eks-cluster.js';
+import { LoadBalancerLogBucket } from '../../../stacks/constructs/load-balancer-log-bucket.js';
 import { PolicyAspect, PolicyViolationError } from '../../../stacks/constructs/policy-aspect.js';
 import { SecureBucket } from '../../../stacks/constructs/secure-bucket.js';
 import { configWith, synthPlatform, testingApp } from '../support/platform.js';
@@ -196,6 +198,17 @@ describe('PolicyAspect', () => {
     expect(found).toHaveLength(2);
     expect(found.find((v) => v.includes('/pab'))).toMatch(/leaves block_public_policy off \(fix: set all four to true\)/);
     expect(found.find((v) => v.includes('/sse'))).toMatch(/uses AES256 \(fix: use aws:kms/);
+  });
+
+  it('allows SSE-S3 only on a bucket that receives ALB access logs (which support nothing else): the LoadBalancerLogBucket passes, the same encryption without the ELB grant does not', () => {
+    const logs = policyStack('dev', (s) => new LoadBalancerLogBucket(s, 'alb-logs', { bucketName: 'logs', prefix: 'alb', accountId: '123456789012', partition: 'aws', retentionDays: 30 }));
+    expect(() => Testing.synth(logs)).not.toThrow();
+    const plain = policyStack('dev', (s) => {
+      const bucket = new LoadBalancerLogBucket(s, 'alb-logs', { bucketName: 'logs', prefix: 'alb', accountId: '123456789012', partition: 'aws', retentionDays: 30 });
+      // The broken twin: the log delivery grant taken out of the bucket policy.
+      (bucket.node.findChild('policy') as S3BucketPolicy).policy = JSON.stringify({ Version: '2012-10-17', Statement: [] });
+    });
+    expect(violations(plain).join('\n')).toMatch(/alb-logs\/encryption uses AES256 \(fix: use aws:kms/);
   });
 
   it('rejects ingress from 0.0.0.0/0 or ::/0, whichever resource opens it', () => {

@@ -5,7 +5,7 @@
  * after the bootstrap's apply (bootstrap.test.ts).
  */
 import { CLUSTER_NAME_TAGS, ENVIRONMENT_MANAGED_POLICIES } from '../../../stacks/constructs/ci-role-policies.js';
-import { ciRoleName, clusterName, stateKmsAlias, workloadBoundaryName } from '../../../stacks/naming.js';
+import { ciRoleName, clusterName, stateKmsAlias, workloadBoundaryName, albLogBucketName } from '../../../stacks/naming.js';
 import type { PolicyDocument, Request } from './iam-evaluate.js';
 
 export interface IsolationContext {
@@ -46,6 +46,7 @@ export function isolationScenarios(c: IsolationContext, env: string, other: stri
     ['a resource created tagged for the other environment', { action: 'ec2:CreateVolume', resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:volume/vol-0123456789abcdef0`, context: { 'aws:RequestTag/environment': other } }],
     ['the other environment\'s secrets', { action: 'secretsmanager:GetSecretValue', resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${other}/hono-api-AbCdEf` }],
     ['the other environment\'s state', { action: 's3:PutObject', resource: `arn:aws:s3:::${BUCKET}/${project}/app-${other}.tfstate` }],
+    ['the other environment\'s ALB access-log bucket (bucket policies carry no tag condition)', { action: 's3:PutBucketPolicy', resource: `arn:aws:s3:::${albLogBucketName(project, other, ACCOUNT)}` }],
     ['the shared stacks\' state', { action: 's3:PutObject', resource: `arn:aws:s3:::${BUCKET}/${project}/ci-identity.tfstate` }],
     ['push to the shared registry', { action: 'ecr:PutImage', resource: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/hono-api`, context: tagged('shared') }],
     ['delete images of the shared registry', { action: 'ecr:BatchDeleteImage', resource: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/hono-api`, context: tagged('shared') }],
