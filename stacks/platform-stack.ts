@@ -36,6 +36,7 @@ import { EXTERNAL_DNS, ExternalDns } from './constructs/addons/external-dns.js';
 import { EXTERNAL_SECRETS, ExternalSecrets } from './constructs/addons/external-secrets.js';
 import { LOAD_BALANCER_CONTROLLER, LoadBalancerController } from './constructs/addons/load-balancer-controller.js';
 import { GP3_STORAGE_CLASS, gp3StorageClass } from './constructs/addons/gp3-storage-class.js';
+import { AlertTopic } from './constructs/addons/alerting.js';
 import { OBSERVABILITY, Observability } from './constructs/addons/observability.js';
 import { AwsStack, type EnvironmentStackProps, environmentStackProps } from './constructs/aws-stack.js';
 import { ClusterProviders } from './constructs/cluster-providers.js';
@@ -130,8 +131,11 @@ export class PlatformStack extends AwsStack {
 
     if (platform.observability.enabled) {
       new RandomProvider(this, 'random');
+      const alerts = new AlertTopic(this, 'alerts', { scope: addon, name: `${name}-alerts`, namespace: OBSERVABILITY.namespace, emails: platform.observability.alertEmails });
+      new TerraformOutput(this, 'alert_topic_arn', { value: alerts.topic.arn, description: 'SNS topic of the alerts: subscribe whoever is paged' });
       const observability = new Observability(this, 'observability', {
         after: [...after, storageClass],
+        alerts: { topicArn: alerts.topic.arn, region: env.region, readyBefore: alerts.publisher.readyBefore },
         source: charts.kubePrometheusStack,
         config: platform.observability,
         storageClassName: GP3_STORAGE_CLASS,

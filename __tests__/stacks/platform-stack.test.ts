@@ -76,13 +76,14 @@ interface Identity {
 }
 
 /** Every Pod Identity association of the stack with its role, policy and the release it serves. */
+/** The service account a release's pods run as: the chart's own (`serviceAccount`), or its Alertmanager's (kube-prometheus-stack). */
+const serviceAccountOf = (r: Found) => (at(valuesOf(r), 'serviceAccount') ?? at(valuesOf(r), 'alertmanager', 'serviceAccount')) as { create?: boolean; name?: string } | undefined;
+
 function identities(json: TfJson): Identity[] {
   return resources(json, 'aws_eks_pod_identity_association').map((association) => {
     const role = deref(json, association.attrs.role_arn);
     expect(role.type).toBe('aws_iam_role');
-    const serving = releases(json).filter(
-      (r) => namespaceOf(json, r) === association.attrs.namespace && at(valuesOf(r), 'serviceAccount', 'name') === association.attrs.service_account,
-    );
+    const serving = releases(json).filter((r) => namespaceOf(json, r) === association.attrs.namespace && serviceAccountOf(r)?.name === association.attrs.service_account);
     expect(serving, `releases running as ${String(association.attrs.namespace)}/${String(association.attrs.service_account)}`).toHaveLength(1);
     return { association, role, statements: statementsOf(json, role), release: serving[0]! };
   });
@@ -100,8 +101,9 @@ const dependsOn = (r: Found) => list(r.attrs.depends_on) as string[];
 /** Actions that have a resource-level scope: they must never be granted on "*". */
 const SCOPED_ACTIONS = [/^route53:ChangeResourceRecordSets$/, /^route53:ListResourceRecordSets$/, /^route53:ListTagsForResources?$/, /^route53:GetChange$/, /^secretsmanager:/];
 
-const partitionRef = (json: TfJson) => `\${${only(json, 'aws_partition', 'data').address}.partition}`;
-const accountRef = (json: TfJson) => `\${${only(json, 'aws_caller_identity', 'data').address}.account_id}`;
+/** The stack's own lookups (AwsStack), not those of a construct inside it (a KmsKey has its own). */
+const partitionRef = (_json?: TfJson) => '${data.aws_partition.aws-partition.partition}';
+const accountRef = (_json?: TfJson) => '${data.aws_caller_identity.caller.account_id}';
 
 describe.each(ENVIRONMENTS as EnvironmentName[])('platform-%s', (env) => {
   const json = platform.json(`platform-${env}`);
@@ -143,7 +145,7 @@ describe.each(ENVIRONMENTS as EnvironmentName[])('platform-%s', (env) => {
 
   it('gives each add-on that calls AWS a role only EKS Pod Identity can assume, bounded and under the environment prefix', () => {
     const ids = identities(json);
-    expect(ids.map((i) => i.release.attrs.name).sort()).toEqual(['aws-load-balancer-controller', 'external-dns', 'external-secrets']);
+    expect(ids.map((i) => i.release.attrs.name).sort()).toEqual(['aws-load-balancer-controller', 'external-dns', 'external-secrets', 'kube-prometheus-stack']);
     expect(resources(json, 'aws_iam_role')).toHaveLength(ids.length);
     for (const { role, association } of ids) {
       expect(role.attrs.name).toMatch(new RegExp(`^hono-api-${env}-`));
@@ -160,7 +162,7 @@ describe.each(ENVIRONMENTS as EnvironmentName[])('platform-%s', (env) => {
 
   it('binds each role to the service account its chart runs as, before the chart installs', () => {
     for (const { association, release: r, role } of identities(json)) {
-      expect(at(valuesOf(r), 'serviceAccount'), String(r.attrs.name)).toMatchObject({ create: true, name: association.attrs.service_account });
+      expect(serviceAccountOf(r), String(r.attrs.name)).toMatchObject({ create: true, name: association.attrs.service_account });
       const policy = resources(json, 'aws_iam_role_policy').find((p) => p.attrs.role === ref(role, 'id'))!;
       expect(dependsOn(r)).toEqual(expect.arrayContaining([association.address, policy.address]));
     }

@@ -93,7 +93,7 @@ const defaultPlatform: PlatformAddonsConfig = {
   externalDns: { enabled: true, policy: 'upsert-only' },
   externalSecrets: { enabled: true },
   tls: { mode: 'acm' },
-  observability: { enabled: true, retention: '15d', retentionSizeGiB: 20, storage: 'persistent' },
+  observability: { enabled: true, retention: '15d', retentionSizeGiB: 20, storage: 'persistent', alertEmails: [] },
 };
 
 const environment = (
@@ -163,7 +163,7 @@ export const platformConfig: PlatformConfig = {
       app: { replicas: 2 },
       // Fork checklist: placeholders (example.com is reserved); a real delegated zone, or remove.
       dns: { domain: 'dev.example.com', hostedZoneId: 'Z0123456789EXAMPLEDEV' },
-      platform: { observability: { enabled: true, retention: '3d', retentionSizeGiB: 5, storage: 'ephemeral' } },
+      platform: { observability: { enabled: true, retention: '3d', retentionSizeGiB: 5, storage: 'ephemeral', alertEmails: [] } },
     }),
     staging: environment('staging', {
       planRecipient: '',
@@ -172,7 +172,7 @@ export const platformConfig: PlatformConfig = {
       nodes: { minSize: 2, desiredSize: 2 },
       app: { replicas: 2 },
       dns: { domain: 'staging.example.com', hostedZoneId: 'Z0123456789EXAMPLESTG' },
-      platform: { observability: { enabled: true, retention: '7d', retentionSizeGiB: 10, storage: 'persistent' } },
+      platform: { observability: { enabled: true, retention: '7d', retentionSizeGiB: 10, storage: 'persistent', alertEmails: [] } },
     }),
     // Highly available: a NAT gateway per AZ, on-demand nodes.
     prod: environment('prod', {

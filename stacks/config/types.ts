@@ -126,6 +126,13 @@ export interface ObservabilityConfig {
    * lost whenever the pod moves; cheaper, for dev.
    */
   readonly storage: 'persistent' | 'ephemeral';
+  /**
+   * Who gets the alerts: email addresses subscribed to the environment's SNS topic
+   * (`<project>-<env>-alerts`, where Alertmanager sends every alert and a daily heartbeat). Each
+   * address confirms its subscription once. Empty: subscribe PagerDuty, Chatbot or a mailing list
+   * to the topic yourself.
+   */
+  readonly alertEmails: readonly string[];
 }
 
 /**

@@ -311,6 +311,11 @@ function validatePlatformAddons(p: Problems, at: string, env: EnvironmentConfig)
   p.check(PROMETHEUS_DURATION.test(observability.retention), `${at}.platform.observability.retention`, observability.retention, 'expected a duration such as 12h, 15d or 4w');
   p.intRange(`${at}.platform.observability.retentionSizeGiB`, observability.retentionSizeGiB, 1, 500);
   p.check(['persistent', 'ephemeral'].includes(observability.storage), `${at}.platform.observability.storage`, observability.storage, 'expected "persistent" or "ephemeral"');
+  observability.alertEmails.forEach((email, i) =>
+    p.check(/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email), `${at}.platform.observability.alertEmails[${i}]`, email, 'expected an email address (SNS sends it a confirmation link)'),
+  );
+  const lb = platform.loadBalancerController;
+  p.intRange(`${at}.platform.loadBalancerController.accessLogDays`, lb.accessLogDays, 1, 3650);
   if (env.name === 'prod')
     p.check(
       observability.storage === 'persistent',

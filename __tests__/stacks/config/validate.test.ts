@@ -334,6 +334,8 @@ describe('validatePlatformConfig: platform add-ons, DNS and chart versions', () 
   it('observability: a Prometheus retention, a size, and on in staging and prod', () => {
     expectProblem((c) => (c.environments.dev.platform.observability.retention = '15 days'), 'environments.dev.platform.observability.retention', '15 days', /12h, 15d or 4w/);
     expectProblem((c) => (c.environments.dev.platform.observability.retentionSizeGiB = 0), 'environments.dev.platform.observability.retentionSizeGiB', 0, /from 1 to 500/);
+    expectProblem((c) => (c.environments.dev.platform.observability.alertEmails = ['oncall@example.com', 'oncall']), 'environments.dev.platform.observability.alertEmails[1]', 'oncall', /an email address/);
+    expectProblem((c) => (c.environments.prod.platform.loadBalancerController.accessLogDays = 0), 'environments.prod.platform.loadBalancerController.accessLogDays', 0, /from 1 to 3650/);
     expectProblem((c) => (c.environments.prod.platform.observability.enabled = false), 'environments.prod.platform.observability.enabled', false, /required in staging and prod.*only dev may run without it/);
     expectProblem((c) => (c.environments.staging.platform.observability.enabled = false), 'environments.staging.platform.observability.enabled', false);
     expect(() => validatePlatformConfig(configWith((c) => (c.environments.dev.platform.observability.enabled = false)))).not.toThrow();

@@ -24,11 +24,12 @@
  */
 import type { Release } from '@cdktf/provider-helm/lib/release';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
-import { TerraformStack } from 'cdktf';
+import { type ITerraformDependable, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import type { ChartPin, ObservabilityConfig } from '../../config/types.js';
 import { MONITORING_NAMESPACE } from '../../naming.js';
 import { AddonRelease, type AddonScope } from './addon-release.js';
+import { ALERTMANAGER_SERVICE_ACCOUNT, alertmanagerConfig } from './alerting.js';
 import { addonNamespace } from './namespace.js';
 
 export const OBSERVABILITY = {
@@ -46,6 +47,8 @@ export const OBSERVABILITY = {
 
 export interface ObservabilityProps extends Pick<AddonScope, 'after'> {
   readonly source: ChartPin;
+  /** Where Alertmanager sends (AlertTopic), and the role it does so with (bound before it starts). */
+  readonly alerts: { readonly topicArn: string; readonly region: string; readonly readyBefore: ITerraformDependable[] };
   readonly config: ObservabilityConfig;
   /** StorageClass of the persistent volumes (with `storage: persistent`). */
   readonly storageClassName: string;
@@ -128,7 +131,12 @@ export class Observability extends Construct {
             resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { memory: '2Gi' } },
           },
         },
-        alertmanager: { enabled: true, alertmanagerSpec: { ...storage.alertmanager } },
+        alertmanager: {
+          enabled: true,
+          serviceAccount: { create: true, name: ALERTMANAGER_SERVICE_ACCOUNT },
+          config: alertmanagerConfig(props.alerts.topicArn, props.alerts.region),
+          alertmanagerSpec: { ...storage.alertmanager },
+        },
         grafana: {
           enabled: true,
           ...storage.grafana,
@@ -145,11 +153,15 @@ export class Observability extends Construct {
             },
           },
         },
+        // Nothing here can scrape them on EKS (the control plane is AWS's; kube-proxy serves its
+        // metrics on 127.0.0.1): off, which also drops their rules, or KubeProxyDown and the
+        // like would fire forever.
         kubeControllerManager: { enabled: false },
         kubeScheduler: { enabled: false },
         kubeEtcd: { enabled: false },
+        kubeProxy: { enabled: false },
       },
-      dependsOn: [this.grafanaSecret, ...(props.after ?? [])],
+      dependsOn: [this.grafanaSecret, ...props.alerts.readyBefore, ...(props.after ?? [])],
       // CRDs, admission webhook jobs and three StatefulSets take a while on a fresh cluster.
       timeoutSeconds: 900,
     }).release;
