@@ -53,6 +53,7 @@ export class ClusterStack extends AwsStack {
       publicEndpoint: env.cluster.publicEndpoint,
       publicAccessCidrs: env.cluster.publicAccessCidrs,
       logRetentionDays: env.cluster.logRetentionDays,
+      logTypes: env.cluster.logTypes,
       access,
       iamPrefix,
     });

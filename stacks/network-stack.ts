@@ -20,6 +20,7 @@ export class NetworkStack extends AwsStack {
       natMode: env.network.natMode,
       clusterName: clusterName(props.project, env.name),
       flowLogRetentionDays: env.network.flowLogRetentionDays,
+      flowLogAggregationSeconds: env.network.flowLogAggregationSeconds,
       iamPrefix: environmentIamPrefix(props.project, env.name),
     });
     new TerraformOutput(this, 'vpc_id', { value: this.network.vpc.id });

@@ -77,8 +77,9 @@ describe.each(ENVIRONMENTS as EnvironmentName[])('cluster-%s', (env) => {
     expect(cluster.attrs.depends_on).toContain(resources(json, 'aws_iam_role_policy').find((p) => p.attrs.role === ref(role, 'id'))!.address);
   });
 
-  it('sends api, audit and authenticator logs to a KMS-encrypted log group with retention, created first', () => {
-    expect(cluster.attrs.enabled_cluster_log_types).toEqual(expect.arrayContaining(['api', 'audit', 'authenticator']));
+  it('sends the configured control-plane logs (audit always) to a KMS-encrypted log group with retention, created first', () => {
+    expect(cluster.attrs.enabled_cluster_log_types).toEqual([...envConfig(env).cluster.logTypes]);
+    expect(cluster.attrs.enabled_cluster_log_types).toContain('audit');
     const group = only(json, 'aws_cloudwatch_log_group');
     expect(group.attrs.name).toBe(`/aws/eks/hono-api-${env}/cluster`);
     expect(group.attrs.retention_in_days).toBe(cfg.logRetentionDays);
@@ -180,6 +181,12 @@ describe.each(ENVIRONMENTS as EnvironmentName[])('cluster-%s', (env) => {
     const volumes = list(template.attrs.block_device_mappings);
     expect(volumes.length).toBeGreaterThan(0);
     for (const v of volumes) expect(at(v, 'ebs', 0)).toMatchObject({ encrypted: 'true', volume_type: 'gp3', volume_size: cfg.nodes.diskSizeGiB });
+  });
+
+  it('leaves EC2 detailed monitoring off (billed per instance; node-exporter samples the nodes), as configured', () => {
+    const template = deref(json, at(nodeGroup.attrs, 'launch_template', 0, 'id'));
+    expect(at(template.attrs, 'monitoring', 0, 'enabled')).toBe(false);
+    expect(cfg.nodes.detailedMonitoring).toBe(false);
   });
 
   it('runs Amazon Linux 2023 nodes with the configured capacity type, instance types and sizes', () => {

@@ -37,8 +37,8 @@ export interface CostAssumptions {
   readonly hoursPerMonth: number;
   /** What a spot instance costs as a fraction of on-demand (0.35: a 65% discount). */
   readonly spotPriceFactor: number;
-  /** EKS control-plane logs (api, audit, authenticator, …) ingested per cluster per month. */
-  readonly controlPlaneLogGbPerCluster: number;
+  /** EKS control-plane logs ingested per enabled log type (api, audit, …) per cluster per month. */
+  readonly controlPlaneLogGbPerType: number;
   /** VPC flow logs (ALL traffic) ingested per flow log per month. */
   readonly flowLogGbPerVpc: number;
   /** Data each NAT gateway processes per month (image pulls, AWS APIs, egress). */
@@ -52,7 +52,7 @@ export interface CostAssumptions {
 export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
   hoursPerMonth: 730,
   spotPriceFactor: 0.35,
-  controlPlaneLogGbPerCluster: 10,
+  controlPlaneLogGbPerType: 2,
   flowLogGbPerVpc: 5,
   natGbPerGateway: 10,
   ecrGbPerRepository: 2,
@@ -205,9 +205,9 @@ export function estimateCost(stacks: readonly StackJson[], pricesFor: (region: s
     add({ resource: `ALB public IPv4 (${elbSubnets} public subnets per ALB)`, quantity: albIps, unit: 'address', unitPrice: prices.hourly.publicIpv4, per: 'hour' }, albIps * prices.hourly.publicIpv4 * H);
     add({ resource: `ALB capacity units (${assumptions.albLcuPerLoadBalancer} LCU per ALB)`, quantity: lcus, unit: 'LCU', unitPrice: prices.hourly.albLcu, per: 'hour' }, lcus * prices.hourly.albLcu * H);
 
-    const logClusters = clusters.filter((c) => Array.isArray(c.attrs.enabled_cluster_log_types) && c.attrs.enabled_cluster_log_types.length > 0).length;
-    const cpGb = logClusters * assumptions.controlPlaneLogGbPerCluster;
-    add({ resource: `CloudWatch Logs: EKS control plane (${assumptions.controlPlaneLogGbPerCluster} GB per cluster)`, quantity: cpGb, unit: 'GB', unitPrice: prices.perGb.cloudwatchLogsIngestion, per: 'GB' }, cpGb * prices.perGb.cloudwatchLogsIngestion);
+    const logTypes = clusters.reduce((n, c) => n + (Array.isArray(c.attrs.enabled_cluster_log_types) ? c.attrs.enabled_cluster_log_types.length : 0), 0);
+    const cpGb = logTypes * assumptions.controlPlaneLogGbPerType;
+    add({ resource: `CloudWatch Logs: EKS control plane (${logTypes} log types × ${assumptions.controlPlaneLogGbPerType} GB)`, quantity: cpGb, unit: 'GB', unitPrice: prices.perGb.cloudwatchLogsIngestion, per: 'GB' }, cpGb * prices.perGb.cloudwatchLogsIngestion);
     const flowGb = count('aws_flow_log') * assumptions.flowLogGbPerVpc;
     add({ resource: `CloudWatch Logs: VPC flow logs (${assumptions.flowLogGbPerVpc} GB per VPC)`, quantity: flowGb, unit: 'GB', unitPrice: prices.perGb.vpcFlowLogsIngestion, per: 'GB' }, flowGb * prices.perGb.vpcFlowLogsIngestion);
 
@@ -221,7 +221,18 @@ export function estimateCost(stacks: readonly StackJson[], pricesFor: (region: s
 
 const PER = { hour: '/h', GB: '/GB', 'GB-month': '/GB-mo', month: '/mo' } as const;
 
-export function renderCost(env: string, estimate: CostEstimate): string {
+/** Prices older than this are called out: list prices change, and the table is written by hand. */
+export const STALE_PRICES_DAYS = 365;
+
+/** A warning for each price table older than STALE_PRICES_DAYS on `today`. */
+export function stalePrices(estimate: Pick<CostEstimate, 'prices'>, today: Date): string[] {
+  return Object.entries(estimate.prices).flatMap(([region, p]) => {
+    const days = Math.floor((today.getTime() - Date.parse(`${p.date}T00:00:00Z`)) / 86_400_000);
+    return days > STALE_PRICES_DAYS ? [`warning: the ${region} prices (${p.file}) are of ${p.date}, ${days} days old: check them against the AWS pricing pages and update the table and its date`] : [];
+  });
+}
+
+export function renderCost(env: string, estimate: CostEstimate, today: Date = new Date()): string {
   const rows = estimate.lines.map((l) => [l.resource, l.stack, String(Number(l.quantity.toFixed(2))), `${usd(l.unitPrice, 4)}${PER[l.per]}`, usd(l.monthly)]);
   rows.push(['total', '', '', '', usd(estimate.total)]);
   const a = estimate.assumptions;
@@ -233,11 +244,12 @@ export function renderCost(env: string, estimate: CostEstimate): string {
     'Assumptions:',
     `  - ${a.hoursPerMonth} hours per month; node groups run at their desired size, priced at their first (most preferred) instance type`,
     `  - spot nodes cost ${Math.round(a.spotPriceFactor * 100)}% of on-demand (a ${Math.round((1 - a.spotPriceFactor) * 100)}% discount; it varies by type, zone and time)`,
-    `  - log ingestion: ${a.controlPlaneLogGbPerCluster} GB/month of EKS control-plane logs per cluster, ${a.flowLogGbPerVpc} GB/month of VPC flow logs per VPC (log storage not counted)`,
+    `  - log ingestion: ${a.controlPlaneLogGbPerType} GB/month per enabled EKS control-plane log type, ${a.flowLogGbPerVpc} GB/month of VPC flow logs per VPC (log storage not counted)`,
     `  - ${a.natGbPerGateway} GB/month through each NAT gateway; one ALB per ingress-enabled release at ${a.albLcuPerLoadBalancer} LCU; ${a.ecrGbPerRepository} GB per ECR repository`,
     '  - not counted: data transfer out, S3 state storage and requests, KMS and API requests, CloudWatch metrics and alarms, taxes, support plans, free tiers',
     'Prices:',
     ...Object.entries(estimate.prices).map(([region, p]) => `  - ${region}: ${p.file}, prices of ${p.date} (${p.source.split(':')[0]})`),
+    ...stalePrices(estimate, today),
   ];
   return lines.join('\n');
 }

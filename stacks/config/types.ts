@@ -18,7 +18,12 @@ export interface NodeGroupConfig {
   readonly maxSize: number;
   /** Root volume size in GiB (gp3, encrypted). */
   readonly diskSizeGiB: number;
+  /** EC2 detailed (1-minute) monitoring, billed per instance; off, Prometheus's node-exporter already samples every node. */
+  readonly detailedMonitoring: boolean;
 }
+
+/** EKS control-plane log types (EKS API, LogSetup). */
+export type ControlPlaneLogType = 'api' | 'audit' | 'authenticator' | 'controllerManager' | 'scheduler';
 
 export interface AddonVersions {
   /** The Kubernetes minor these versions were published for (`aws eks describe-addon-versions --kubernetes-version`). */
@@ -41,6 +46,11 @@ export interface ClusterConfig {
   readonly publicAccessCidrs: readonly string[];
   /** Days to keep control-plane logs. */
   readonly logRetentionDays: number;
+  /**
+   * Control-plane logs sent to CloudWatch, each billed per GB ingested. `audit` (who did what) is
+   * required everywhere; prod keeps all five.
+   */
+  readonly logTypes: readonly ControlPlaneLogType[];
   readonly nodes: NodeGroupConfig;
   readonly addons: AddonVersions;
   /** Extra IAM principals (role ARNs) given cluster-admin through access entries, e.g. an SSO admin role. */
@@ -55,6 +65,8 @@ export interface NetworkConfig {
   readonly natMode: NatMode;
   /** Days to keep VPC flow logs. */
   readonly flowLogRetentionDays: number;
+  /** Seconds each flow log record aggregates: 600 (AWS's default, fewer records) or 60. */
+  readonly flowLogAggregationSeconds: 60 | 600;
 }
 
 export interface AppConfig {

@@ -142,6 +142,10 @@ function validateEnvironment(p: Problems, key: string, env: EnvironmentConfig, c
   const cluster = env.cluster;
   validateKubernetesVersion(p, at, env, charts, today);
   p.check(LOG_RETENTION_DAYS.includes(cluster.logRetentionDays), `${at}.cluster.logRetentionDays`, cluster.logRetentionDays, `expected one of ${LOG_RETENTION_DAYS.join(', ')}`);
+  const logTypes: readonly string[] = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'];
+  cluster.logTypes.forEach((t, i) => p.check(logTypes.includes(t), `${at}.cluster.logTypes[${i}]`, t, `expected one of ${logTypes.join(', ')}`));
+  p.check(cluster.logTypes.includes('audit'), `${at}.cluster.logTypes`, cluster.logTypes, 'must include "audit": who changed what in the cluster is the first question of every incident and review', 'add "audit"');
+  p.check([60, 600].includes(env.network.flowLogAggregationSeconds), `${at}.network.flowLogAggregationSeconds`, env.network.flowLogAggregationSeconds, 'expected 60 or 600');
   cluster.publicAccessCidrs.forEach((c, i) => {
     const field = `${at}.cluster.publicAccessCidrs[${i}]`;
     if (!p.cidr(field, c)) return;

@@ -144,6 +144,10 @@ export class EksCluster extends Construct {
       dependsOn: [logGroup, rolePolicy, encryptionPolicy],
     });
     acceptNewerThanCheckovKnows(this.cluster, p.version);
+    const allLogTypes = defaults.logTypes;
+    const left = allLogTypes.filter((t) => !p.logTypes.includes(t));
+    if (left.length > 0)
+      acceptCheckovFinding(this.cluster, 'CKV_AWS_37', `this environment's cluster.logTypes (stacks/config/environments.ts) leaves out ${left.join(', ')} to save CloudWatch ingestion; audit is always on, and prod keeps all five`);
     if (p.publicEndpoint) {
       // The CI roles plan and apply the cluster-facing stacks from GitHub-hosted runners, which have no
       // fixed addresses. Every request is still authenticated by IAM and authorised by access entries.

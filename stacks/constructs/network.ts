@@ -38,11 +38,13 @@ export interface NetworkProps {
   readonly clusterName: string;
   /** Days to keep flow logs. Default 90. */
   readonly flowLogRetentionDays?: number;
+  /** Seconds a flow log record aggregates: 600 (default, AWS's too) or 60. */
+  readonly flowLogAggregationSeconds?: 60 | 600;
   /** Prefix for IAM names (the deploy role may only manage its environment's prefix). */
   readonly iamPrefix: string;
 }
 
-const defaults = { flowLogRetentionDays: 90 } satisfies Partial<NetworkProps>;
+const defaults: { flowLogRetentionDays: number; flowLogAggregationSeconds: 60 | 600 } = { flowLogRetentionDays: 90, flowLogAggregationSeconds: 600 };
 
 /** Tag every subnet of a tier carries; the cluster stack finds its subnets by it. */
 export const TIER_TAG = 'tier';
@@ -190,7 +192,7 @@ export class Network extends Construct {
       logDestinationType: 'cloud-watch-logs',
       logDestination: logGroup.arn,
       iamRoleArn: role.arn,
-      maxAggregationInterval: 60,
+      maxAggregationInterval: p.flowLogAggregationSeconds,
     });
   }
 }

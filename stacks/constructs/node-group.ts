@@ -120,7 +120,8 @@ export class ManagedNodeGroup extends Construct {
         { deviceName: '/dev/xvda', ebs: { volumeSize: nodes.diskSizeGiB, volumeType: 'gp3', encrypted: 'true', deleteOnTermination: 'true' } },
       ],
       vpcSecurityGroupIds: [eks.vpcConfig.clusterSecurityGroupId, nodeSg],
-      monitoring: { enabled: true },
+      // Detailed monitoring is billed per instance; node-exporter already samples every node.
+      monitoring: { enabled: nodes.detailedMonitoring },
       tagSpecifications: ['instance', 'volume', 'network-interface'].map((resourceType) => ({
         resourceType,
         tags: { Name: `${props.name}-node` },

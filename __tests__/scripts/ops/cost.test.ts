@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ASSUMPTIONS, type PriceTable, PriceError, estimateCost, loadPrices, renderCost } from '../../../scripts/ops/cost.js';
+import { DEFAULT_ASSUMPTIONS, type PriceTable, PriceError, STALE_PRICES_DAYS, estimateCost, loadPrices, renderCost } from '../../../scripts/ops/cost.js';
 import { main } from '../../../scripts/ops/cli.js';
 import type { TfJson } from '../../../scripts/ops/tfjson.js';
 import { configWith, envConfig, synthPlatform } from '../../stacks/support/platform.js';
@@ -83,7 +83,8 @@ describe('estimateCost on the synthesised environments', () => {
       const keys = envStacks(env).reduce((n, st) => n + Object.keys(st.json.resource?.aws_kms_key ?? {}).length, 0);
       expect(keys).toBeGreaterThanOrEqual(2);
       expect(quantity(e, 'KMS keys')).toBe(keys);
-      expect(quantity(e, 'CloudWatch Logs: EKS')).toBe(DEFAULT_ASSUMPTIONS.controlPlaneLogGbPerCluster);
+      // Per enabled log type: dev sends two (audit, authenticator), prod all five.
+      expect(quantity(e, 'CloudWatch Logs: EKS')).toBe(cfg.cluster.logTypes.length * DEFAULT_ASSUMPTIONS.controlPlaneLogGbPerType);
       expect(quantity(e, 'CloudWatch Logs: VPC')).toBe(DEFAULT_ASSUMPTIONS.flowLogGbPerVpc);
     }
   });
@@ -136,8 +137,15 @@ describe('estimateCost on the synthesised environments', () => {
     expect(text).toMatch(new RegExp(`total\\s+\\$${dev.total.toFixed(2)}`));
     expect(text).toMatch(/730 hours per month/);
     expect(text).toMatch(/spot nodes cost 35% of on-demand/);
-    expect(text).toMatch(/10 GB\/month of EKS control-plane logs per cluster, 5 GB\/month of VPC flow logs/);
+    expect(text).toMatch(/2 GB\/month per enabled EKS control-plane log type, 5 GB\/month of VPC flow logs/);
     expect(text).toMatch(/prices of \d{4}-\d{2}-\d{2}/);
+  });
+
+  it('says when its prices are more than a year old, and not before', () => {
+    const date = Object.values(dev.prices)[0]!.date;
+    const day = (offset: number) => new Date(Date.parse(`${date}T00:00:00Z`) + offset * 86_400_000);
+    expect(renderCost('dev', dev, day(STALE_PRICES_DAYS))).not.toMatch(/warning/);
+    expect(renderCost('dev', dev, day(STALE_PRICES_DAYS + 1))).toMatch(new RegExp(`warning: the eu-west-1 prices \\(.*\\) are of ${date}, ${STALE_PRICES_DAYS + 1} days old: check them against the AWS pricing pages`));
   });
 });
 

@@ -335,6 +335,8 @@ describe('validatePlatformConfig: platform add-ons, DNS and chart versions', () 
     expectProblem((c) => (c.environments.dev.platform.observability.retention = '15 days'), 'environments.dev.platform.observability.retention', '15 days', /12h, 15d or 4w/);
     expectProblem((c) => (c.environments.dev.platform.observability.retentionSizeGiB = 0), 'environments.dev.platform.observability.retentionSizeGiB', 0, /from 1 to 500/);
     expectProblem((c) => (c.environments.dev.platform.observability.alertEmails = ['oncall@example.com', 'oncall']), 'environments.dev.platform.observability.alertEmails[1]', 'oncall', /an email address/);
+    expectProblem((c) => (c.environments.staging.cluster.logTypes = ['api']), 'environments.staging.cluster.logTypes', ['api'], /must include "audit"/);
+    expectProblem((c) => (c.environments.dev.network.flowLogAggregationSeconds = 300 as 600), 'environments.dev.network.flowLogAggregationSeconds', 300, /60 or 600/);
     expectProblem((c) => (c.environments.prod.platform.loadBalancerController.accessLogDays = 0), 'environments.prod.platform.loadBalancerController.accessLogDays', 0, /from 1 to 3650/);
     expectProblem((c) => (c.environments.prod.platform.observability.enabled = false), 'environments.prod.platform.observability.enabled', false, /required in staging and prod.*only dev may run without it/);
     expectProblem((c) => (c.environments.staging.platform.observability.enabled = false), 'environments.staging.platform.observability.enabled', false);
