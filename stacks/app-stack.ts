@@ -12,12 +12,14 @@ import { DataAwsEcrImage } from '@cdktf/provider-aws/lib/data-aws-ecr-image';
 import { DataAwsEcrRepository } from '@cdktf/provider-aws/lib/data-aws-ecr-repository';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
-import { AssetType, TerraformAsset, TerraformOutput } from 'cdktf';
+import { AssetType, type Precondition, TerraformAsset, TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from './config/types.js';
 import { AwsStack, type EnvironmentStackProps, environmentStackProps } from './constructs/aws-stack.js';
 import { ClusterProviders } from './constructs/cluster-providers.js';
 import { helmValues } from './constructs/helm-values.js';
+import { NamespaceLimits } from './constructs/namespace-limits.js';
+import { RequiredSecret } from './constructs/required-secret.js';
 import { ALB_LOG_PREFIX, CLUSTER_SECRET_STORE, METRICS_TOKEN_PROPERTY, MONITORING_NAMESPACE, albLogBucketName, apiHost, appSecretName, clusterName } from './naming.js';
 import { planSubnets } from './constructs/cidr.js';
 
@@ -165,6 +167,8 @@ export interface AppReleaseProps {
   readonly imageDigest?: string;
   /** Seconds Helm waits for the rollout before `atomic` rolls it back. */
   readonly timeoutSeconds?: number;
+  /** Checked when the plan is made, before anything changes (e.g. RequiredSecret). */
+  readonly preconditions?: readonly Precondition[];
 }
 
 /**
@@ -194,6 +198,8 @@ export class AppRelease extends Construct {
     // The addresses the release had before it moved into this construct: state keeps pointing at them.
     this.namespace.overrideLogicalId('namespace');
 
+    const limits = new NamespaceLimits(this, 'limits', { namespace: this.namespace.metadata.name, replicas: env.app.replicas, resources: env.app.resources });
+
     // Stacks run from cdktf.out/stacks/<name>: the asset copies the chart next to the stack.
     const chart = new TerraformAsset(this, 'chart', { path: CHART_DIR, type: AssetType.DIRECTORY });
 
@@ -209,6 +215,9 @@ export class AppRelease extends Construct {
       waitForJobs: true,
       timeout: props.timeoutSeconds ?? RELEASE_TIMEOUT_SECONDS,
       maxHistory: 10,
+      ...(props.preconditions?.length ? { lifecycle: { precondition: [...props.preconditions] } } : {}),
+      // The quota first: pods the release creates are counted from the start.
+      dependsOn: [limits.limitRange, limits.quota],
     });
     this.release.overrideLogicalId('release');
 
@@ -231,6 +240,22 @@ export class AppStack extends AwsStack {
     // The tag is resolved to its digest when the plan is made (ECR tags are immutable, and this
     // fails the plan when the tag was never pushed): what is approved and applied is one image.
     const image = new DataAwsEcrImage(this, 'image', { repositoryName: props.repositoryName, imageTag: env.app.imageTag });
-    this.release = new AppRelease(this, 'app', { env, values: [chartValues(env), albAttributeValues(env, props.project, this.accountId)], imageRepository: repository.repositoryUrl, imageDigest: image.imageDigest }).release;
+    // The ExternalSecret's source: without it the pods wait out Helm's timeout; the plan says so first.
+    const secretName = appSecretName(env.name, env.app.releaseName);
+    const preconditions = env.platform.externalSecrets.enabled
+      ? [
+          new RequiredSecret(this, 'app-secret', {
+            name: secretName,
+            fix: `aws secretsmanager create-secret --region ${env.region} --name ${secretName} --secret-string '{"${METRICS_TOKEN_PROPERTY}":"<32 or more random characters>"}' (README: first deploy)`,
+          }).precondition,
+        ]
+      : [];
+    this.release = new AppRelease(this, 'app', {
+      env,
+      values: [chartValues(env), albAttributeValues(env, props.project, this.accountId)],
+      imageRepository: repository.repositoryUrl,
+      imageDigest: image.imageDigest,
+      preconditions,
+    }).release;
   }
 }

@@ -5,6 +5,7 @@ import { App } from 'cdktf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { ALB_TLS_POLICY, CHART_DIR, RELEASE_TIMEOUT_SECONDS } from '../../stacks/app-stack.js';
+import { quantity } from '../../stacks/constructs/namespace-limits.js';
 import { RULES } from '../../stacks/constructs/policy-aspect.js';
 import { ALB_LOG_PREFIX, albLogBucketName } from '../../stacks/naming.js';
 import { platformConfig } from '../../stacks/config/environments.js';
@@ -131,6 +132,39 @@ describe('the ALB is hardened from here (the controller creates it, so no scanne
     );
     // No Ingress, no ALB: nothing to ask for.
     expect(RULES.helm_release!(view([JSON.stringify({ ingress: { enabled: false } })]), [], { environment: 'dev' })).toBeUndefined();
+  });
+});
+
+describe('the app namespace has guard rails (a LimitRange and a ResourceQuota), created before the release', () => {
+  it.each(ENVIRONMENTS as EnvironmentName[])('app-%s: defaults for containers without resources; a quota of every replica twice plus the test pod', (env) => {
+    const json = platform.json(`app-${env}`);
+    const cfg = envConfig(env).app;
+    const release = only(json, 'helm_release');
+    const range = only(json, 'kubernetes_limit_range_v1');
+    const quota = only(json, 'kubernetes_resource_quota_v1');
+    expect(list(release.attrs.depends_on)).toEqual(expect.arrayContaining([range.address, quota.address]));
+    expect(at(range.attrs, 'spec', 'limit', 0, 'default_request')).toMatchObject({ 'ephemeral-storage': '64Mi' });
+    const pods = 2 * cfg.replicas + 1;
+    expect(at(quota.attrs, 'spec', 'hard')).toEqual({
+      pods: String(pods),
+      'requests.cpu': `${pods * quantity(cfg.resources.requests.cpu)}m`,
+      'requests.memory': `${Math.ceil((pods * quantity(cfg.resources.requests.memory)) / 1024 ** 2)}Mi`,
+      'limits.memory': `${Math.ceil((pods * quantity(cfg.resources.limits.memory)) / 1024 ** 2)}Mi`,
+    });
+  });
+
+  it('reads the quantities Kubernetes writes, and refuses others', () => {
+    expect([quantity('100m'), quantity('1'), quantity('96Mi'), quantity('1Gi')]).toEqual([100, 1000, 96 * 1024 ** 2, 1024 ** 3]);
+    expect(() => quantity('1.5e3')).toThrow(/not a quantity/);
+  });
+});
+
+describe('the app secret is checked when the plan is made', () => {
+  it.each(ENVIRONMENTS as EnvironmentName[])('app-%s: the release has a precondition that <env>/<release> exists in Secrets Manager (RequiredSecret, judged by terraform in required-secret.test.ts)', (env) => {
+    const release = only(platform.json(`app-${env}`), 'helm_release');
+    const [pre] = list(at(release.attrs, 'lifecycle', 'precondition')) as { condition: string; error_message: string }[];
+    expect(pre!.condition).toMatch(new RegExp(`^\\$\\{contains\\(data\\.aws_secretsmanager_secrets\\.[\\w-]+\\.names, "${env}/hono-api"\\)\\}$`));
+    expect(pre!.error_message).toMatch(new RegExp(`no secret named ${env}/hono-api .* Fix: aws secretsmanager create-secret --region eu-west-1 --name ${env}/hono-api`));
   });
 });
 

@@ -243,7 +243,8 @@ async function addFakeNodes(chain: Toolchain, admin: string, count: number) {
       annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
       labels: { 'kubernetes.io/hostname': `kwok-node-${i}`, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', 'topology.kubernetes.io/zone': `local-${String.fromCharCode(97 + i)}`, type: 'kwok' },
     },
-    status: { allocatable: { cpu: '32', memory: '256Gi', pods: '110' }, capacity: { cpu: '32', memory: '256Gi', pods: '110' } },
+    // As a real node reports them, ephemeral storage included: pods that request it (the chart's do) fit.
+    status: { allocatable: { cpu: '32', memory: '256Gi', 'ephemeral-storage': '100Gi', pods: '110' }, capacity: { cpu: '32', memory: '256Gi', 'ephemeral-storage': '100Gi', pods: '110' } },
   }));
   const result = await kubectl(chain, admin, ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: nodes }));
   if (result.exitCode !== 0) throw new ComponentFailedError(`could not create the fake nodes: ${result.stderr}`);

@@ -52,6 +52,7 @@ export const PULL_REQUEST_DATA_SOURCE_READS: Readonly<Record<string, readonly st
   aws_caller_identity: [], // sts:GetCallerIdentity needs no permission
   aws_ecr_image: ['ecr:DescribeImages'],
   aws_elb_service_account: [], // a table in the provider: no API call
+  aws_secretsmanager_secrets: ['secretsmanager:ListSecrets'], // names only, never a value
   aws_ecr_repository: ['ecr:DescribeRepositories', 'ecr:DescribeImages', 'ecr:ListTagsForResource'],
   aws_eks_cluster: ['eks:DescribeCluster'],
   aws_iam_openid_connect_provider: ['iam:ListOpenIDConnectProviders', 'iam:GetOpenIDConnectProvider'],
@@ -64,7 +65,7 @@ export const PULL_REQUEST_DATA_SOURCE_READS: Readonly<Record<string, readonly st
 };
 
 /** The reads of PULL_REQUEST_DATA_SOURCE_READS that ViewOnlyAccess does not grant. */
-export const PULL_REQUEST_EXTRA_READS = ['ecr:DescribeImages', 'ecr:ListTagsForResource', 'iam:GetOpenIDConnectProvider', 'kms:ListAliases', 'kms:DescribeKey'] as const;
+export const PULL_REQUEST_EXTRA_READS = ['ecr:DescribeImages', 'ecr:ListTagsForResource', 'iam:GetOpenIDConnectProvider', 'kms:ListAliases', 'kms:DescribeKey', 'secretsmanager:ListSecrets'] as const;
 
 /**
  * The AWS managed policies an environment's stacks attach to their roles (cluster, nodes, EBS CSI
