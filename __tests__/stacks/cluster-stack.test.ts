@@ -195,6 +195,8 @@ describe.each(ENVIRONMENTS as EnvironmentName[])('cluster-%s', (env) => {
     expect(nodeGroup.attrs.capacity_type).toBe(cfg.nodes.capacityType);
     expect(nodeGroup.attrs.instance_types).toEqual(cfg.nodes.instanceTypes);
     expect(at(nodeGroup.attrs, 'scaling_config', 0)).toEqual({ min_size: cfg.nodes.minSize, desired_size: cfg.nodes.desiredSize, max_size: cfg.nodes.maxSize });
+    // Nothing else moves the desired size, so Terraform must not ignore it (a hand change is drift).
+    expect(at(nodeGroup.attrs, 'lifecycle', 'ignore_changes')).toBeUndefined();
   });
 
   it('puts nodes in the private subnets and the control plane in the intra subnets, found by tags in the named VPC', () => {

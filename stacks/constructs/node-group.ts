@@ -140,8 +140,9 @@ export class ManagedNodeGroup extends Construct {
       updateConfig: { maxUnavailablePercentage: 33 },
       launchTemplate: { id: template.id, version: Fn.tostring(template.latestVersion) },
       labels: { 'node.kubernetes.io/capacity-type': nodes.capacityType.toLowerCase() },
-      // A cluster autoscaler or an operator may change the desired size; Terraform should not undo it.
-      lifecycle: { ignoreChanges: ['scaling_config[0].desired_size'], createBeforeDestroy: true },
+      // No autoscaler moves the desired size (README: Day two on EKS), so Terraform owns it: a change
+      // by hand shows up as drift in the next plan instead of hiding behind ignore_changes.
+      lifecycle: { createBeforeDestroy: true },
       dependsOn: [...attachments, ...(props.dependsOn ?? [])],
     });
   }
