@@ -96,7 +96,7 @@ describe.skipIf(!detection.found)(`container image ${TEST_IMAGE_TAG}`, () => {
     if (figures.length > 0) console.log(`\nimage figures (${engine.kind} ${engine.version}):\n${figures.map(([k, v]) => `  ${k.padEnd(40)} ${v}`).join('\n')}\n`);
   });
 
-  it('runs as 65532, exposes 8080, starts node on the bundle and carries the OCI labels from the build args', async () => {
+  it('runs as 65532, exposes 8080 and the metrics port 9464, starts node on the bundle and carries the OCI labels from the build args', async () => {
     const config = JSON.parse((await exec(imageConfigArgs(engine.kind, TEST_IMAGE_TAG))).stdout) as {
       User?: string;
       ExposedPorts?: Record<string, unknown>;
@@ -105,7 +105,7 @@ describe.skipIf(!detection.found)(`container image ${TEST_IMAGE_TAG}`, () => {
       Cmd?: string[];
     };
     expect(config.User).toMatch(new RegExp(`^${NONROOT}(:${NONROOT})?$`));
-    expect(Object.keys(config.ExposedPorts ?? {})).toEqual(['8080/tcp']);
+    expect(Object.keys(config.ExposedPorts ?? {}).sort()).toEqual(['8080/tcp', '9464/tcp']);
     expect(config.Entrypoint).toEqual(['/nodejs/bin/node']);
     expect(config.Cmd).toEqual(['--enable-source-maps', '/app/server.mjs']);
     const { metadata } = built;
