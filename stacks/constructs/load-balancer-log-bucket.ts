@@ -13,14 +13,12 @@
 import { DataAwsElbServiceAccount } from '@cdktf/provider-aws/lib/data-aws-elb-service-account';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
-import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
-import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
-import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { acceptCheckovFinding } from './checkov.js';
+import { privateBucketBasics } from './secure-bucket.js';
 
 /** The service principal that delivers ALB logs in Regions opened since August 2022. */
 export const ELB_LOG_DELIVERY = 'logdelivery.elasticloadbalancing.amazonaws.com';
@@ -42,10 +40,8 @@ export class LoadBalancerLogBucket extends Construct {
     // Logs are not state: destroying the environment removes them with it.
     this.bucket = new S3Bucket(this, 'bucket', { bucket: p.bucketName, forceDestroy: true });
     const bucket = this.bucket.id;
-    new S3BucketVersioningA(this, 'versioning', { bucket, versioningConfiguration: { status: 'Enabled' } });
+    const publicAccess = privateBucketBasics(this, bucket);
     new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', { bucket, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }] });
-    const publicAccess = new S3BucketPublicAccessBlock(this, 'public-access', { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
-    new S3BucketOwnershipControls(this, 'ownership', { bucket, rule: { objectOwnership: 'BucketOwnerEnforced' } });
     new S3BucketLifecycleConfiguration(this, 'lifecycle', {
       bucket,
       rule: [

@@ -25,6 +25,18 @@ export interface SecureBucketProps {
 
 const defaults = { noncurrentVersionExpirationDays: 90, preventDestroy: true } satisfies Partial<SecureBucketProps>;
 
+/**
+ * What every bucket of the stacks has whatever it holds: versioning, all public access blocked and
+ * object ownership enforced (no ACLs). Returns the public access block: S3 rejects a bucket policy
+ * while it is being applied, so policies depend on it.
+ */
+export function privateBucketBasics(scope: Construct, bucket: string): S3BucketPublicAccessBlock {
+  new S3BucketVersioningA(scope, 'versioning', { bucket, versioningConfiguration: { status: 'Enabled' } });
+  const publicAccess = new S3BucketPublicAccessBlock(scope, 'public-access', { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+  new S3BucketOwnershipControls(scope, 'ownership', { bucket, rule: { objectOwnership: 'BucketOwnerEnforced' } });
+  return publicAccess;
+}
+
 export class SecureBucket extends Construct {
   readonly bucket: S3Bucket;
   readonly key: KmsKey;
@@ -39,19 +51,11 @@ export class SecureBucket extends Construct {
     });
     const bucket = this.bucket.id;
 
-    new S3BucketVersioningA(this, 'versioning', { bucket, versioningConfiguration: { status: 'Enabled' } });
+    const publicAccess = privateBucketBasics(this, bucket);
     new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
       bucket,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: this.key.arn }, bucketKeyEnabled: true }],
     });
-    const publicAccess = new S3BucketPublicAccessBlock(this, 'public-access', {
-      bucket,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, 'ownership', { bucket, rule: { objectOwnership: 'BucketOwnerEnforced' } });
     new S3BucketLifecycleConfiguration(this, 'lifecycle', {
       bucket,
       rule: [
